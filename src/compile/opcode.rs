@@ -1,0 +1,197 @@
+//! The instruction set: one enum, one doc line per opcode. The compiler emits these, the eval
+//! loop (`vm::eval`) executes them and `gilsim dis` prints them; all three read this one table.
+//!
+//! Notation in the doc lines: `TOS` is the top of the operand stack, `TOS1` the one below;
+//! `consts[i]`, `names[i]`, `locals[i]`, `cells[i]` are the code object's tables.
+
+use crate::syntax::ast::{BinOp, CmpOp};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    /// Does nothing (a jump target placeholder).
+    Nop,
+    /// Function entry: checks the eval breaker (CPython 3.11's RESUME), where a GIL drop request lands.
+    Resume,
+    /// push consts[i]
+    LoadConst(u32),
+    /// push locals[i]; UnboundLocalError if unassigned
+    LoadFast(u32),
+    /// locals[i] := pop
+    StoreFast(u32),
+    /// locals[i] := unbound
+    DeleteFast(u32),
+    /// push the value in cells[i] (cell variables first, then free variables)
+    LoadDeref(u32),
+    /// cells[i].value := pop
+    StoreDeref(u32),
+    /// push the cell object cells[i] itself (to build a closure)
+    LoadClosure(u32),
+    /// push module global slot i, falling back to builtins
+    LoadGlobal(u32),
+    /// module global slot i := pop
+    StoreGlobal(u32),
+    /// unassign module global slot i
+    DeleteGlobal(u32),
+    /// push names[i] from the class namespace, then globals, then builtins (class bodies)
+    LoadName(u32),
+    /// class namespace[names[i]] := pop
+    StoreName(u32),
+    /// delete class namespace[names[i]]
+    DeleteName(u32),
+    /// TOS := getattr(TOS, names[i])
+    LoadAttr(u32),
+    /// setattr(TOS, names[i], TOS1); pops both
+    StoreAttr(u32),
+    /// delattr(TOS, names[i])
+    DeleteAttr(u32),
+    /// replace TOS by (method, self) when names[i] is a plain method, else by (attr, NULL marker)
+    LoadMethod(u32),
+    /// call the (method, self) pair under n positional arguments
+    CallMethod(u32),
+    /// call TOS[-n-1] with the n positional arguments above it
+    Call(u32),
+    /// like Call, with TOS a tuple of keyword names for the last arguments; n counts all arguments
+    CallKw(u32),
+    /// call TOS2 with *TOS1 (a tuple) and, if the flag is 1, **TOS (a dict)
+    CallEx(u32),
+    /// TOS := TOS1 op TOS
+    Binary(BinOp),
+    /// TOS := TOS1 op= TOS (in place for lists, else as Binary)
+    Inplace(BinOp),
+    /// TOS := TOS1 cmp TOS, for all comparison operators including `is` and `in`
+    Compare(CmpOp),
+    /// TOS := not TOS
+    Not,
+    /// TOS := -TOS
+    Neg,
+    /// TOS := +TOS
+    Pos,
+    /// TOS := ~TOS
+    Invert,
+    /// TOS := TOS1[TOS]
+    Subscr,
+    /// TOS1[TOS] := TOS2; pops three
+    StoreSubscr,
+    /// del TOS1[TOS]
+    DeleteSubscr,
+    /// push a list of the top n values
+    BuildList(u32),
+    /// push a tuple of the top n values
+    BuildTuple(u32),
+    /// push a set of the top n values
+    BuildSet(u32),
+    /// push a dict of the top 2n values (key, value pairs)
+    BuildMap(u32),
+    /// push slice(TOS2, TOS1, TOS) for n = 3, slice(TOS1, TOS) for n = 2
+    BuildSlice(u32),
+    /// concatenate the top n strings (f-strings)
+    BuildString(u32),
+    /// stack[-n].append(pop) (comprehensions)
+    ListAppend(u32),
+    /// stack[-n].add(pop)
+    SetAdd(u32),
+    /// stack[-n][TOS1] := TOS; pops two
+    MapAdd(u32),
+    /// stack[-n].extend(pop) (`[*a, *b]`)
+    ListExtend(u32),
+    /// stack[-n].update(pop) (`{*a}`)
+    SetUpdate(u32),
+    /// stack[-n].update(pop) (`{**a}`), or merge keyword arguments
+    DictUpdate(u32),
+    /// TOS := tuple(TOS)
+    ListToTuple,
+    /// pop an iterable of exactly n items and push them, last item first
+    UnpackSequence(u32),
+    /// unpack with a starred target: low byte = targets before the star, next byte = after it
+    UnpackEx(u32),
+    /// format TOS for an f-string: flags & 3 = conversion (0 none, 1 str, 2 repr, 3 ascii); flags & 4 = spec below value
+    FormatValue(u32),
+    /// jump forward to target
+    Jump(u32),
+    /// jump back to target; checks the eval breaker (CPython 3.11's JUMP_BACKWARD)
+    JumpBackward(u32),
+    /// pop; jump if false
+    PopJumpIfFalse(u32),
+    /// pop; jump if true
+    PopJumpIfTrue(u32),
+    /// if TOS is false jump and keep it, else pop (`and`)
+    JumpIfFalseOrPop(u32),
+    /// if TOS is true jump and keep it, else pop (`or`)
+    JumpIfTrueOrPop(u32),
+    /// TOS := iter(TOS)
+    GetIter,
+    /// push next(TOS); when exhausted, pop the iterator and jump to target
+    ForIter(u32),
+    /// discard TOS
+    Pop,
+    /// push TOS again
+    Dup,
+    /// push TOS1, TOS again
+    DupTwo,
+    /// swap TOS and TOS1
+    Rot2,
+    /// lift TOS under TOS1 and TOS2
+    Rot3,
+    /// lift TOS under TOS1, TOS2 and TOS3
+    Rot4,
+    /// return TOS to the caller
+    Return,
+    /// make a function from the code object TOS; flags: 1 defaults tuple, 2 kw-defaults dict, 4 closure tuple, below it
+    MakeFunction(u32),
+    /// make a class: TOS2 = body function, TOS1 = name, TOS = bases tuple
+    BuildClass,
+    /// push an exception handler block whose handler starts at target
+    SetupExcept(u32),
+    /// pop the innermost handler block (the protected region ended normally)
+    PopBlock,
+    /// leave an `except` body: pop its handling block and restore the previous exception context
+    PopExcept,
+    /// raise: n = 0 re-raises the exception being handled, 1 raises TOS, 2 raises TOS1 from TOS
+    Raise(u32),
+    /// re-raise TOS, keeping its traceback (end of `finally`, no `except` clause matched)
+    Reraise,
+    /// TOS := isinstance(TOS1, TOS) for an except clause (TOS may be a tuple of classes)
+    CheckExcMatch,
+    /// raise AssertionError, with message TOS if n = 1
+    RaiseAssert(u32),
+    /// TOS is a context manager: replace it by its bound `__exit__`, push a handler block for
+    /// target (its level includes the `__exit__`), then push the result of `__enter__()`
+    BeforeWith(u32),
+    /// normal exit of a with block: call TOS (the `__exit__`) with three Nones and pop it
+    WithExit,
+    /// exceptional exit: TOS1 = `__exit__`, TOS = exception; call it; if true swallow and continue, else re-raise
+    WithExceptStart,
+    /// push the module names[i], importing it on first use
+    ImportName(u32),
+    /// push getattr(TOS, names[i]) for `from module import name`
+    ImportFrom(u32),
+}
+
+impl Op {
+    /// The jump target, for the ops that have one (used by the compiler's patching and by `dis`).
+    pub fn jump_target(&self) -> Option<u32> {
+        use Op::*;
+        match *self {
+            Jump(t) | JumpBackward(t) | PopJumpIfFalse(t) | PopJumpIfTrue(t) | JumpIfFalseOrPop(t)
+            | JumpIfTrueOrPop(t) | ForIter(t) | SetupExcept(t) | BeforeWith(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The same op with a new jump target.
+    pub fn with_target(self, t: u32) -> Op {
+        use Op::*;
+        match self {
+            Jump(_) => Jump(t),
+            JumpBackward(_) => JumpBackward(t),
+            PopJumpIfFalse(_) => PopJumpIfFalse(t),
+            PopJumpIfTrue(_) => PopJumpIfTrue(t),
+            JumpIfFalseOrPop(_) => JumpIfFalseOrPop(t),
+            JumpIfTrueOrPop(_) => JumpIfTrueOrPop(t),
+            ForIter(_) => ForIter(t),
+            SetupExcept(_) => SetupExcept(t),
+            BeforeWith(_) => BeforeWith(t),
+            other => other,
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! gilsim: a Python-subset bytecode interpreter with a real global interpreter lock, built to
+//! reproduce and measure what a GIL does.
+//!
+//! The modules follow the data flow: `syntax` (source → tokens → AST), `compile` (AST →
+//! bytecode), `vm` (bytecode run by interpreter threads), `modules` (what `import` finds),
+//! `runtime` (running a script file end to end, as the CLI does).
+
+pub mod compile;
+pub mod modules;
+pub mod runtime;
+pub mod syntax;
+pub mod vm;

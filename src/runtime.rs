@@ -1,0 +1,135 @@
+//! Running a script end to end: read, parse, compile, execute as `__main__` on an interpreter
+//! thread, and turn the outcome into CPython's stderr display and exit status.
+//!
+//! The interpreter runs on a thread with a large reserved stack: Python-to-Python calls never
+//! recurse in Rust, but calls that pass through native code (a builtin calling back into Python,
+//! `__init__` from a constructor) do, and they are bounded only by the recursion limit.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use crate::compile::compiler::compile;
+use crate::vm::errors::ExcKind;
+use crate::vm::objects::Module;
+use crate::vm::{Config, Interpreter, PyErr, Value, Vm};
+
+/// Stack reserved for an interpreter thread (only touched pages are committed).
+pub const INTERPRETER_STACK: usize = 512 << 20;
+
+/// The result of running a script.
+pub struct Outcome {
+    pub exit_code: i32,
+}
+
+/// Where a run's standard output goes.
+pub enum Stdout {
+    /// The process's stdout, block-buffered.
+    Process,
+    /// A shared buffer (for tests and the Rust API).
+    Buffer(Arc<parking_lot::Mutex<Vec<u8>>>),
+}
+
+struct SharedBuf(Arc<parking_lot::Mutex<Vec<u8>>>);
+
+impl Write for SharedBuf {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs the script at `path` with `argv` (argv[0] is the path) and returns its exit status.
+pub fn run_file(path: &str, argv: Vec<String>, stdout: Stdout) -> Outcome {
+    let source = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(_) => {
+                eprintln!("SyntaxError: Non-UTF-8 code starting in file {path}");
+                return Outcome { exit_code: 1 };
+            }
+        },
+        Err(e) => {
+            let code = e.raw_os_error().unwrap_or(2);
+            eprintln!("gilsim: can't open file '{path}': [Errno {code}] {}", PyErr::from_io_text(&e));
+            return Outcome { exit_code: 2 };
+        }
+    };
+    run_source(path, &source, argv, stdout)
+}
+
+/// Runs source text as the `__main__` module.
+pub fn run_source(filename: &str, source: &str, argv: Vec<String>, stdout: Stdout) -> Outcome {
+    let out: Box<dyn Write + Send> = match stdout {
+        Stdout::Process => Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout())),
+        Stdout::Buffer(b) => Box::new(SharedBuf(b)),
+    };
+    let interp = Interpreter::new(Config { argv }, out);
+    let filename = filename.to_string();
+    let source = source.to_string();
+    let worker = std::thread::Builder::new()
+        .name("MainThread".into())
+        .stack_size(INTERPRETER_STACK)
+        .spawn(move || {
+            let mut vm = Vm::new(interp.clone());
+            let code = run_main(&mut vm, &filename, &source);
+            interp.flush_stdout();
+            code
+        });
+    let exit_code = match worker.map(|h| h.join()) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!("gilsim: internal error: the interpreter thread panicked");
+            70
+        }
+    };
+    Outcome { exit_code }
+}
+
+fn run_main(vm: &mut Vm, filename: &str, source: &str) -> i32 {
+    vm.interp.sources.lock().insert(filename.to_string(), Arc::from(source));
+    let compiled = crate::syntax::parse(source).and_then(|m| compile(&m, filename));
+    let compiled = match compiled {
+        Ok(c) => c,
+        Err(e) => {
+            vm.interp.write_stderr(&e.render(filename, source));
+            return 1;
+        }
+    };
+    let module = Arc::new(Module::new("__main__", filename));
+    module.intern_names(&compiled.globals);
+    module.set("__name__", Value::str("__main__"));
+    module.set("__file__", Value::str(filename));
+    module.set("__doc__", Value::None);
+    vm.interp.modules.lock().insert("__main__".into(), Value::Module(module.clone()));
+    match vm.run_code(compiled.code, module, None) {
+        Ok(_) => 0,
+        Err(e) => report_uncaught(vm, e),
+    }
+}
+
+/// Prints an uncaught exception as CPython does and returns the exit status.
+pub fn report_uncaught(vm: &mut Vm, e: PyErr) -> i32 {
+    let exc = vm.materialize(e);
+    let system_exit = vm.interp.types.exception(ExcKind::SystemExit).clone();
+    if let Value::Instance(i) = &exc
+        && i.class.is_subclass(&system_exit)
+    {
+        let code = i.get("code").unwrap_or(Value::None);
+        return match code {
+            Value::None => 0,
+            Value::Int(n) => n as i32,
+            Value::Bool(b) => b as i32,
+            other => {
+                let msg = vm.to_str(&other).unwrap_or_default();
+                vm.interp.write_stderr(&format!("{msg}\n"));
+                1
+            }
+        };
+    }
+    let text = vm.format_exception(&exc);
+    vm.interp.write_stderr(&text);
+    1
+}

@@ -1,0 +1,1002 @@
+//! The eval loop: one `match` over [`Op`], one arm per opcode, slow paths out of line.
+//!
+//! `run(depth)` executes the innermost frame and every frame it calls, and returns when the
+//! frame that was innermost at entry returns. Python-to-Python calls push a frame and `continue`
+//! the outer loop, so deep Python recursion costs heap, not Rust stack.
+//!
+//! The eval breaker (where a later issue's GIL drop request lands) is checked at `Resume`
+//! (function entry) and `JumpBackward` (loop back edges), the places CPython 3.11 checks it.
+
+use std::sync::Arc;
+
+use smallvec::SmallVec;
+
+use super::call::ArgVec;
+use super::errors::{ExcKind, PyErr, PyResult, TraceEntry};
+use super::objects::*;
+use super::value::Value;
+use super::{Block, Frame, Vm};
+use crate::compile::code::{Code, CodeKind};
+use crate::compile::opcode::Op;
+use crate::syntax::ast::{BinOp, CmpOp};
+
+/// How an exception reached the handler search: freshly raised, or re-raised with its
+/// traceback intact (bare `raise`, end of `finally`).
+enum Raise {
+    New,
+    Again,
+}
+
+impl Vm {
+    /// Runs module-level (or class-body) code in a new frame and returns its result.
+    pub fn run_code(&mut self, code: Arc<Code>, globals: Arc<Module>, namespace: Option<Arc<PyDict>>) -> PyResult<Value> {
+        let depth = self.frames.len();
+        let pos = self.stack.len();
+        self.stack.push(Value::None);
+        let base = pos + 1;
+        self.stack.resize(base + code.varnames.len(), Value::Unbound);
+        let cells = code.cellvars.iter().map(|_| Arc::new(Cell(parking_lot::Mutex::new(Value::Unbound)))).collect();
+        self.frames.push(Frame { code, func: None, globals, ip: 0, base, cells, blocks: vec![], namespace });
+        self.run(depth)
+    }
+
+    /// Runs until the frame at index `depth` returns; exceptions not handled by then are returned.
+    pub(crate) fn run(&mut self, depth: usize) -> PyResult<Value> {
+        let mut how = Raise::New;
+        loop {
+            match self.run_frames(depth) {
+                Ok(v) => return Ok(v),
+                Err(e) => {
+                    if self.reraising {
+                        self.reraising = false;
+                        how = Raise::Again;
+                    }
+                    self.unwind(e, depth, how)?;
+                    how = Raise::New;
+                }
+            }
+        }
+    }
+
+    /// Finds a handler for `err`, popping frames down to `depth`. Returns Ok when a handler
+    /// was entered (the loop resumes there), or the exception when none was found.
+    fn unwind(&mut self, err: PyErr, depth: usize, how: Raise) -> PyResult<()> {
+        let exc = self.materialize(err);
+        let mut add_entry = matches!(how, Raise::New);
+        if add_entry {
+            self.set_context(&exc);
+        }
+        loop {
+            let frame = self.frames.last_mut().expect("unwinding with no frame");
+            if add_entry {
+                let ip = frame.ip.saturating_sub(1);
+                let entry = TraceEntry {
+                    filename: frame.code.filename.clone(),
+                    line: frame.code.line_at(ip),
+                    func: frame.code.name.clone(),
+                };
+                self.add_traceback(&exc, entry);
+            }
+            add_entry = true;
+            let frame = self.frames.last_mut().unwrap();
+            while let Some(block) = frame.blocks.pop() {
+                if block.handling {
+                    self.handling.pop();
+                    continue;
+                }
+                // A handler: restore its stack height and enter it with the exception on top.
+                let frame = self.frames.last_mut().unwrap();
+                frame.ip = block.handler as usize;
+                frame.blocks.push(Block { handler: 0, level: block.level, handling: true });
+                self.stack.truncate(block.level as usize);
+                self.stack.push(exc.clone());
+                self.handling.push(exc);
+                return Ok(());
+            }
+            let frame = self.frames.pop().unwrap();
+            self.stack.truncate(frame.base - 1);
+            if self.frames.len() <= depth {
+                return Err(PyErr::Raised(exc));
+            }
+        }
+    }
+
+    /// Sets `__context__` of a newly raised exception to the one being handled, if any.
+    fn set_context(&mut self, exc: &Value) {
+        if let (Some(ctx), Value::Instance(inst)) = (self.handling.last(), exc)
+            && !ctx.is(exc)
+            && inst.get("__context__").is_none()
+        {
+            inst.set("__context__", ctx.clone());
+        }
+    }
+
+    fn run_frames(&mut self, depth: usize) -> PyResult<Value> {
+        'frames: loop {
+            let fi = self.frames.len() - 1;
+            let code = self.frames[fi].code.clone();
+            let base = self.frames[fi].base;
+            let mut ip = self.frames[fi].ip;
+            loop {
+                let op = code.ops[ip];
+                ip += 1;
+                self.frames[fi].ip = ip;
+                match op {
+                    Op::Nop => {}
+                    Op::Resume => self.eval_breaker()?,
+                    Op::LoadConst(i) => self.stack.push(code.consts[i as usize].clone()),
+                    Op::LoadFast(i) => {
+                        let v = &self.stack[base + i as usize];
+                        if let Value::Unbound = v {
+                            return Err(unbound_local(&code.varnames[i as usize]));
+                        }
+                        let v = v.clone();
+                        self.stack.push(v);
+                    }
+                    Op::StoreFast(i) => {
+                        let v = self.pop();
+                        self.stack[base + i as usize] = v;
+                    }
+                    Op::DeleteFast(i) => {
+                        let slot = &mut self.stack[base + i as usize];
+                        if let Value::Unbound = slot {
+                            return Err(unbound_local(&code.varnames[i as usize]));
+                        }
+                        *slot = Value::Unbound;
+                    }
+                    Op::LoadDeref(i) => {
+                        let v = self.frames[fi].cells[i as usize].0.lock().clone();
+                        if let Value::Unbound = v {
+                            let name = self.deref_name(&code, i);
+                            return Err(PyErr::new(
+                                ExcKind::NameError,
+                                format!("cannot access free variable '{name}' where it is not associated with a value in enclosing scope"),
+                            ));
+                        }
+                        self.stack.push(v);
+                    }
+                    Op::StoreDeref(i) => {
+                        let v = self.pop();
+                        *self.frames[fi].cells[i as usize].0.lock() = v;
+                    }
+                    Op::LoadClosure(i) => {
+                        let c = self.frames[fi].cells[i as usize].clone();
+                        self.stack.push(Value::Cell(c));
+                    }
+                    Op::LoadGlobal(slot) => {
+                        let v = self.frames[fi].globals.globals.read().get_index(slot as usize).map(|(_, v)| v.clone());
+                        match v {
+                            Some(Value::Unbound) | None => {
+                                let v = self.load_builtin(&self.frames[fi].globals.clone(), slot)?;
+                                self.stack.push(v);
+                            }
+                            Some(v) => self.stack.push(v),
+                        }
+                    }
+                    Op::StoreGlobal(slot) => {
+                        let v = self.pop();
+                        let globals = &self.frames[fi].globals;
+                        if let Some((_, s)) = globals.globals.write().get_index_mut(slot as usize) {
+                            *s = v;
+                        }
+                    }
+                    Op::DeleteGlobal(slot) => {
+                        let globals = self.frames[fi].globals.clone();
+                        let mut g = globals.globals.write();
+                        match g.get_index_mut(slot as usize) {
+                            Some((_, s)) if !matches!(s, Value::Unbound) => *s = Value::Unbound,
+                            Some((name, _)) => {
+                                return Err(PyErr::new(ExcKind::NameError, format!("name '{name}' is not defined")));
+                            }
+                            None => {}
+                        }
+                    }
+                    Op::LoadName(i) => {
+                        let name = &code.names[i as usize];
+                        let ns = self.frames[fi].namespace.clone();
+                        let v = match ns.and_then(|ns| ns.get_str(name)) {
+                            Some(v) => v,
+                            None => match self.frames[fi].globals.get(name) {
+                                Some(v) => v,
+                                None => self.builtin_by_name(name)?,
+                            },
+                        };
+                        self.stack.push(v);
+                    }
+                    Op::StoreName(i) => {
+                        let v = self.pop();
+                        let name = code.names[i as usize].clone();
+                        match &self.frames[fi].namespace {
+                            Some(ns) => ns.insert(Value::str(&*name), v)?,
+                            None => self.frames[fi].globals.set(&name, v),
+                        }
+                    }
+                    Op::DeleteName(i) => {
+                        let name = code.names[i as usize].clone();
+                        if let Some(ns) = &self.frames[fi].namespace
+                            && ns.0.lock().shift_remove(&HashKey(Value::str(&*name))).is_none()
+                        {
+                            return Err(PyErr::new(ExcKind::NameError, format!("name '{name}' is not defined")));
+                        }
+                    }
+                    Op::LoadAttr(i) => {
+                        let obj = self.pop();
+                        let v = self.get_attr(&obj, &code.names[i as usize])?;
+                        self.stack.push(v);
+                    }
+                    Op::StoreAttr(i) => {
+                        let obj = self.pop();
+                        let v = self.pop();
+                        self.set_attr(&obj, &code.names[i as usize], v)?;
+                    }
+                    Op::DeleteAttr(i) => {
+                        let obj = self.pop();
+                        self.del_attr(&obj, &code.names[i as usize])?;
+                    }
+                    Op::LoadMethod(i) => {
+                        let obj = self.pop();
+                        match self.lookup_method(&obj, &code.names[i as usize]) {
+                            Some(m) => {
+                                self.stack.push(m);
+                                self.stack.push(obj);
+                            }
+                            None => {
+                                let attr = self.get_attr(&obj, &code.names[i as usize])?;
+                                self.stack.push(Value::Unbound);
+                                self.stack.push(attr);
+                            }
+                        }
+                    }
+                    Op::CallMethod(n) => {
+                        let pos = self.stack.len() - n as usize - 2;
+                        let argc = if let Value::Unbound = self.stack[pos] {
+                            self.stack.remove(pos);
+                            n as usize
+                        } else {
+                            n as usize + 1
+                        };
+                        if self.call_at(pos, argc)? {
+                            continue 'frames;
+                        }
+                    }
+                    Op::Call(n) => {
+                        let pos = self.stack.len() - n as usize - 1;
+                        if self.call_at(pos, n as usize)? {
+                            continue 'frames;
+                        }
+                    }
+                    Op::CallKw(n) => {
+                        let names = self.pop();
+                        let Value::Tuple(names) = names else { unreachable!("CallKw names must be a tuple") };
+                        let nkw = names.0.len();
+                        let pos = self.stack.len() - n as usize - 1;
+                        let kwvals: Vec<Value> = self.stack.drain(self.stack.len() - nkw..).collect();
+                        let args: ArgVec = self.stack.drain(pos + 1..).collect();
+                        let f = self.pop();
+                        let kw: Vec<(Arc<str>, Value)> =
+                            names.0.iter().zip(kwvals).map(|(k, v)| (Arc::from(k.as_str().unwrap_or("")), v)).collect();
+                        let r = self.call_kw(&f, &args, &kw)?;
+                        self.stack.push(r);
+                    }
+                    Op::CallEx(flags) => {
+                        let kwargs = if flags & 1 != 0 { Some(self.pop()) } else { None };
+                        let args = self.pop();
+                        let f = self.pop();
+                        let args = match args {
+                            Value::Tuple(t) => t.0.clone(),
+                            other => self.iterate(&other)?,
+                        };
+                        let mut kw: Vec<(Arc<str>, Value)> = vec![];
+                        if let Some(k) = kwargs {
+                            let Value::Dict(d) = &k else {
+                                return Err(PyErr::type_error("argument after ** must be a mapping"));
+                            };
+                            for (key, v) in d.items() {
+                                match key.as_str() {
+                                    Some(s) => kw.push((Arc::from(s), v)),
+                                    None => return Err(PyErr::type_error("keywords must be strings")),
+                                }
+                            }
+                        }
+                        let r = self.call_kw(&f, &args, &kw)?;
+                        self.stack.push(r);
+                    }
+                    Op::Binary(bop) => {
+                        let b = self.pop();
+                        let a = self.stack.last_mut().unwrap();
+                        if let (Value::Int(x), Value::Int(y)) = (&*a, &b) {
+                            let (x, y) = (*x, *y);
+                            let fast = match bop {
+                                BinOp::Add => x.checked_add(y),
+                                BinOp::Sub => x.checked_sub(y),
+                                BinOp::Mul => x.checked_mul(y),
+                                _ => None,
+                            };
+                            *a = match fast {
+                                Some(r) => Value::Int(r),
+                                None => super::ops::int_op(x, y, bop)?,
+                            };
+                        } else if let (Value::Float(x), Value::Float(y)) = (&*a, &b)
+                            && matches!(bop, BinOp::Add | BinOp::Sub | BinOp::Mul)
+                        {
+                            *a = Value::Float(match bop {
+                                BinOp::Add => x + y,
+                                BinOp::Sub => x - y,
+                                _ => x * y,
+                            });
+                        } else {
+                            let a = self.pop();
+                            let r = self.binary_op(&a, &b, bop)?;
+                            self.stack.push(r);
+                        }
+                    }
+                    Op::Inplace(bop) => {
+                        let b = self.pop();
+                        let a = self.pop();
+                        let r = self.inplace_op(a, &b, bop)?;
+                        self.stack.push(r);
+                    }
+                    Op::Compare(cop) => {
+                        let b = self.pop();
+                        let a = self.stack.last_mut().unwrap();
+                        if let (Value::Int(x), Value::Int(y)) = (&*a, &b) {
+                            let (x, y) = (*x, *y);
+                            let r = match cop {
+                                CmpOp::Lt => Some(x < y),
+                                CmpOp::LtE => Some(x <= y),
+                                CmpOp::Gt => Some(x > y),
+                                CmpOp::GtE => Some(x >= y),
+                                CmpOp::Eq => Some(x == y),
+                                CmpOp::NotEq => Some(x != y),
+                                _ => None,
+                            };
+                            if let Some(r) = r {
+                                *a = Value::Bool(r);
+                                continue;
+                            }
+                        }
+                        let a = self.pop();
+                        let r = self.compare_op(&a, &b, cop)?;
+                        self.stack.push(r);
+                    }
+                    Op::Not => {
+                        let v = self.pop();
+                        let t = self.truthy(&v)?;
+                        self.stack.push(Value::Bool(!t));
+                    }
+                    Op::Neg | Op::Pos | Op::Invert => {
+                        let v = self.pop();
+                        let r = self.unary_op(&v, op)?;
+                        self.stack.push(r);
+                    }
+                    Op::Subscr => {
+                        let k = self.pop();
+                        let c = self.pop();
+                        let r = self.get_item(&c, &k)?;
+                        self.stack.push(r);
+                    }
+                    Op::StoreSubscr => {
+                        let k = self.pop();
+                        let c = self.pop();
+                        let v = self.pop();
+                        self.set_item(&c, k, v)?;
+                    }
+                    Op::DeleteSubscr => {
+                        let k = self.pop();
+                        let c = self.pop();
+                        self.del_item(&c, &k)?;
+                    }
+                    Op::BuildList(n) => {
+                        let items = self.pop_n(n);
+                        self.stack.push(Value::list(items));
+                    }
+                    Op::BuildTuple(n) => {
+                        let items = self.pop_n(n);
+                        self.stack.push(Value::tuple(items));
+                    }
+                    Op::BuildSet(n) => {
+                        let items = self.pop_n(n);
+                        let mut set = SetMap::default();
+                        for i in items {
+                            set.insert(HashKey::new(i)?);
+                        }
+                        self.stack.push(Value::Set(Arc::new(PySet::new(set))));
+                    }
+                    Op::BuildMap(n) => {
+                        let items = self.pop_n(n * 2);
+                        let mut map = DictMap::default();
+                        let mut it = items.into_iter();
+                        while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                            map.insert(HashKey::new(k)?, v);
+                        }
+                        self.stack.push(Value::Dict(Arc::new(PyDict::from_map(map))));
+                    }
+                    Op::BuildSlice(n) => {
+                        let step = if n == 3 { self.pop() } else { Value::None };
+                        let upper = self.pop();
+                        let lower = self.pop();
+                        self.stack.push(Value::Slice(Arc::new(PySlice { lower, upper, step })));
+                    }
+                    Op::BuildString(n) => {
+                        let items = self.pop_n(n);
+                        let mut s = String::new();
+                        for i in &items {
+                            s.push_str(i.as_str().unwrap_or(""));
+                        }
+                        self.stack.push(Value::str(s));
+                    }
+                    Op::ListAppend(n) => {
+                        let v = self.pop();
+                        let target = &self.stack[self.stack.len() - n as usize];
+                        if let Value::List(l) = target {
+                            l.0.lock().push(v);
+                        }
+                    }
+                    Op::SetAdd(n) => {
+                        let v = self.pop();
+                        let target = self.stack[self.stack.len() - n as usize].clone();
+                        if let Value::Set(s) = target {
+                            s.items.lock().insert(HashKey::new(v)?);
+                        }
+                    }
+                    Op::MapAdd(n) => {
+                        let v = self.pop();
+                        let k = self.pop();
+                        let target = self.stack[self.stack.len() - n as usize].clone();
+                        if let Value::Dict(d) = target {
+                            d.insert(k, v)?;
+                        }
+                    }
+                    Op::ListExtend(n) => {
+                        let v = self.pop();
+                        let items = self.iterate(&v)?;
+                        if let Value::List(l) = &self.stack[self.stack.len() - n as usize] {
+                            l.0.lock().extend(items);
+                        }
+                    }
+                    Op::SetUpdate(n) => {
+                        let v = self.pop();
+                        let items = self.iterate(&v)?;
+                        let target = self.stack[self.stack.len() - n as usize].clone();
+                        if let Value::Set(s) = target {
+                            for i in items {
+                                s.items.lock().insert(HashKey::new(i)?);
+                            }
+                        }
+                    }
+                    Op::DictUpdate(n) => {
+                        let v = self.pop();
+                        let target = self.stack[self.stack.len() - n as usize].clone();
+                        let Value::Dict(src) = &v else {
+                            return Err(PyErr::type_error(format!(
+                                "'{}' object is not a mapping",
+                                super::ops::type_name(&v)
+                            )));
+                        };
+                        if let Value::Dict(d) = target {
+                            for (k, val) in src.items() {
+                                d.insert(k, val)?;
+                            }
+                        }
+                    }
+                    Op::ListToTuple => {
+                        let v = self.pop();
+                        let items = match &v {
+                            Value::List(l) => l.snapshot(),
+                            _ => self.iterate(&v)?,
+                        };
+                        self.stack.push(Value::tuple(items));
+                    }
+                    Op::UnpackSequence(n) => {
+                        let v = self.pop();
+                        let items = self.unpack_items(&v)?;
+                        if items.len() != n as usize {
+                            return Err(unpack_error(items.len(), n as usize));
+                        }
+                        self.stack.extend(items.into_iter().rev());
+                    }
+                    Op::UnpackEx(spec) => {
+                        let (before, after) = ((spec & 0xff) as usize, (spec >> 8) as usize);
+                        let v = self.pop();
+                        let mut items = self.unpack_items(&v)?;
+                        if items.len() < before + after {
+                            return Err(PyErr::value_error(format!(
+                                "not enough values to unpack (expected at least {}, got {})",
+                                before + after,
+                                items.len()
+                            )));
+                        }
+                        let tail = items.split_off(items.len() - after);
+                        let middle = items.split_off(before);
+                        for t in tail.into_iter().rev() {
+                            self.stack.push(t);
+                        }
+                        self.stack.push(Value::list(middle));
+                        for h in items.into_iter().rev() {
+                            self.stack.push(h);
+                        }
+                    }
+                    Op::FormatValue(flags) => {
+                        let spec = if flags & 4 != 0 { Some(self.pop()) } else { None };
+                        let v = self.pop();
+                        let v = match flags & 3 {
+                            1 => Value::str(self.to_str(&v)?),
+                            2 => Value::str(self.repr(&v)?),
+                            3 => Value::str(super::builtins::ascii_of(&self.repr(&v)?)),
+                            _ => v,
+                        };
+                        let spec_str = spec.as_ref().and_then(|s| s.as_str().map(str::to_string)).unwrap_or_default();
+                        let s = self.format_value(&v, &spec_str)?;
+                        self.stack.push(Value::str(s));
+                    }
+                    Op::Jump(t) => ip = t as usize,
+                    Op::JumpBackward(t) => {
+                        ip = t as usize;
+                        self.frames[fi].ip = ip;
+                        self.eval_breaker()?;
+                    }
+                    Op::PopJumpIfFalse(t) => {
+                        let v = self.pop();
+                        let truth = match v {
+                            Value::Bool(b) => b,
+                            _ => self.truthy(&v)?,
+                        };
+                        if !truth {
+                            ip = t as usize;
+                        }
+                    }
+                    Op::PopJumpIfTrue(t) => {
+                        let v = self.pop();
+                        let truth = match v {
+                            Value::Bool(b) => b,
+                            _ => self.truthy(&v)?,
+                        };
+                        if truth {
+                            ip = t as usize;
+                        }
+                    }
+                    Op::JumpIfFalseOrPop(t) => {
+                        let v = self.stack.last().unwrap().clone();
+                        if !self.truthy(&v)? {
+                            ip = t as usize;
+                        } else {
+                            self.pop();
+                        }
+                    }
+                    Op::JumpIfTrueOrPop(t) => {
+                        let v = self.stack.last().unwrap().clone();
+                        if self.truthy(&v)? {
+                            ip = t as usize;
+                        } else {
+                            self.pop();
+                        }
+                    }
+                    Op::GetIter => {
+                        let v = self.pop();
+                        let it = self.get_iter(v)?;
+                        self.stack.push(it);
+                    }
+                    Op::ForIter(t) => {
+                        let it = self.stack.last().unwrap();
+                        // Fast path: ranges.
+                        if let Value::Iter(pi) = it {
+                            let mut st = pi.0.lock();
+                            if let IterState::Range { next, stop, step } = &mut *st {
+                                let cur = *next;
+                                if (*step > 0 && cur < *stop) || (*step < 0 && cur > *stop) {
+                                    *next = cur.saturating_add(*step);
+                                    drop(st);
+                                    self.stack.push(Value::Int(cur));
+                                } else {
+                                    drop(st);
+                                    self.pop();
+                                    ip = t as usize;
+                                }
+                                continue;
+                            }
+                        }
+                        let it = it.clone();
+                        match self.iter_next(&it)? {
+                            Some(v) => self.stack.push(v),
+                            None => {
+                                self.pop();
+                                ip = t as usize;
+                            }
+                        }
+                    }
+                    Op::Pop => {
+                        self.pop();
+                    }
+                    Op::Dup => {
+                        let v = self.stack.last().unwrap().clone();
+                        self.stack.push(v);
+                    }
+                    Op::DupTwo => {
+                        let n = self.stack.len();
+                        let (a, b) = (self.stack[n - 2].clone(), self.stack[n - 1].clone());
+                        self.stack.push(a);
+                        self.stack.push(b);
+                    }
+                    Op::Rot2 => {
+                        let n = self.stack.len();
+                        self.stack.swap(n - 1, n - 2);
+                    }
+                    Op::Rot3 => {
+                        let v = self.pop();
+                        let n = self.stack.len();
+                        self.stack.insert(n - 2, v);
+                    }
+                    Op::Rot4 => {
+                        let v = self.pop();
+                        let n = self.stack.len();
+                        self.stack.insert(n - 3, v);
+                    }
+                    Op::Return => {
+                        let v = self.pop();
+                        let frame = self.frames.pop().unwrap();
+                        self.stack.truncate(frame.base - 1);
+                        if self.frames.len() <= depth {
+                            return Ok(v);
+                        }
+                        self.stack.push(v);
+                        continue 'frames;
+                    }
+                    Op::MakeFunction(flags) => {
+                        let f = self.make_function(flags, &self.frames[fi].globals.clone())?;
+                        self.stack.push(f);
+                    }
+                    Op::BuildClass => {
+                        let bases = self.pop();
+                        let name = self.pop();
+                        let body = self.pop();
+                        let cls = self.build_class(body, name, bases)?;
+                        self.stack.push(cls);
+                    }
+                    Op::SetupExcept(t) => {
+                        let level = self.stack.len() as u32;
+                        self.frames[fi].blocks.push(Block { handler: t, level, handling: false });
+                    }
+                    Op::PopBlock => {
+                        self.frames[fi].blocks.pop();
+                    }
+                    Op::PopExcept => {
+                        if let Some(b) = self.frames[fi].blocks.pop() {
+                            debug_assert!(b.handling);
+                            self.handling.pop();
+                        }
+                    }
+                    Op::Raise(n) => return Err(self.raise_op(n)?),
+                    Op::Reraise => {
+                        let exc = self.pop();
+                        self.reraising = true;
+                        return Err(PyErr::Raised(exc));
+                    }
+                    Op::CheckExcMatch => {
+                        let spec = self.pop();
+                        let exc = self.stack.last().unwrap().clone();
+                        let m = self.exception_matches(&exc, &spec)?;
+                        self.stack.push(Value::Bool(m));
+                    }
+                    Op::RaiseAssert(n) => {
+                        let args = if n == 1 { vec![self.pop()] } else { vec![] };
+                        return Err(PyErr::with_args(ExcKind::AssertionError, args));
+                    }
+                    Op::BeforeWith(t) => {
+                        let mgr = self.pop();
+                        let enter = self.get_attr(&mgr, "__enter__").map_err(|_| {
+                            PyErr::type_error(format!(
+                                "'{}' object does not support the context manager protocol",
+                                super::ops::type_name(&mgr)
+                            ))
+                        })?;
+                        let exit = self.get_attr(&mgr, "__exit__")?;
+                        self.stack.push(exit);
+                        let level = self.stack.len() as u32;
+                        self.frames[fi].blocks.push(Block { handler: t, level, handling: false });
+                        let r = self.call(&enter, &[])?;
+                        self.stack.push(r);
+                    }
+                    Op::WithExit => {
+                        let exit = self.pop();
+                        self.call(&exit, &[Value::None, Value::None, Value::None])?;
+                    }
+                    Op::WithExceptStart => {
+                        let exc = self.pop();
+                        let exit = self.pop();
+                        let cls = Value::Class(self.class_of(&exc));
+                        let tb = match &exc {
+                            Value::Instance(i) => i.get("__traceback__").unwrap_or(Value::None),
+                            _ => Value::None,
+                        };
+                        let r = self.call(&exit, &[cls, exc.clone(), tb])?;
+                        if self.truthy(&r)? {
+                            if let Some(b) = self.frames[fi].blocks.pop() {
+                                debug_assert!(b.handling);
+                                self.handling.pop();
+                            }
+                        } else {
+                            self.reraising = true;
+                            return Err(PyErr::Raised(exc));
+                        }
+                    }
+                    Op::ImportName(i) => {
+                        let m = self.import(&code.names[i as usize])?;
+                        self.stack.push(m);
+                    }
+                    Op::ImportFrom(i) => {
+                        let m = self.stack.last().unwrap().clone();
+                        let name = &code.names[i as usize];
+                        let v = match self.find_attr(&m, name)? {
+                            Some(v) => v,
+                            None => {
+                                let mname = match &m {
+                                    Value::Module(md) => md.name.clone(),
+                                    _ => "?".into(),
+                                };
+                                // Submodules (`from os import path`) import on demand.
+                                match self.import(&format!("{mname}.{name}")) {
+                                    Ok(v) => v,
+                                    Err(_) => {
+                                        return Err(PyErr::new(
+                                            ExcKind::ImportError,
+                                            format!("cannot import name '{name}' from '{mname}'"),
+                                        ));
+                                    }
+                                }
+                            }
+                        };
+                        self.stack.push(v);
+                    }
+                }
+            }
+        }
+    }
+
+    #[inline]
+    pub(crate) fn pop(&mut self) -> Value {
+        self.stack.pop().expect("operand stack underflow")
+    }
+
+    fn pop_n(&mut self, n: u32) -> Vec<Value> {
+        let at = self.stack.len() - n as usize;
+        self.stack.split_off(at)
+    }
+
+    /// The hook where a pending GIL drop request (a later issue) is honoured.
+    #[inline]
+    fn eval_breaker(&mut self) -> PyResult<()> {
+        Ok(())
+    }
+
+    fn deref_name(&self, code: &Code, i: u32) -> Arc<str> {
+        let i = i as usize;
+        if i < code.cellvars.len() { code.cellvars[i].clone() } else { code.freevars[i - code.cellvars.len()].clone() }
+    }
+
+    #[cold]
+    fn load_builtin(&mut self, globals: &Arc<Module>, slot: u32) -> PyResult<Value> {
+        let name = globals.globals.read().get_index(slot as usize).map(|(k, _)| k.clone());
+        match name {
+            Some(n) => self.builtin_by_name(&n),
+            None => Err(PyErr::new(ExcKind::NameError, "name is not defined")),
+        }
+    }
+
+    fn builtin_by_name(&self, name: &str) -> PyResult<Value> {
+        match self.interp.builtins.get(name) {
+            Some(v) => Ok(v.clone()),
+            None => Err(PyErr::new(ExcKind::NameError, format!("name '{name}' is not defined"))),
+        }
+    }
+
+    /// Calls the callable at `stack[pos]` with the `argc` values above it. Returns true when a
+    /// Python frame was pushed (the loop must switch to it), false when the result is on the stack.
+    #[inline]
+    fn call_at(&mut self, pos: usize, argc: usize) -> PyResult<bool> {
+        match &self.stack[pos] {
+            Value::Function(f) if self.simple_call(f, argc) => {
+                let f = f.clone();
+                self.enter_function(f, pos, argc)?;
+                Ok(true)
+            }
+            Value::Function(f) => {
+                let f = f.clone();
+                let args: Vec<Value> = self.stack.drain(pos + 1..).collect();
+                let locals = self.bind_args(&f, args, &[])?;
+                self.push_frame_with_locals(f, pos, locals)?;
+                Ok(true)
+            }
+            Value::BoundMethod(m) if matches!(m.func, Value::Function(_)) => {
+                let (recv, func) = (m.receiver.clone(), m.func.clone());
+                self.stack[pos] = func;
+                self.stack.insert(pos + 1, recv);
+                self.call_at(pos, argc + 1)
+            }
+            _ => {
+                let args: SmallVec<[Value; 8]> = self.stack.drain(pos + 1..).collect();
+                let f = self.pop();
+                let r = self.call(&f, &args)?;
+                self.stack.push(r);
+                Ok(false)
+            }
+        }
+    }
+
+    fn unpack_items(&mut self, v: &Value) -> PyResult<Vec<Value>> {
+        match v {
+            Value::Tuple(t) => Ok(t.0.clone()),
+            Value::List(l) => Ok(l.snapshot()),
+            _ => self.iterate(v).map_err(|e| match e {
+                PyErr::New(ExcKind::TypeError, _) => PyErr::type_error(format!(
+                    "cannot unpack non-iterable {} object",
+                    super::ops::type_name(v)
+                )),
+                other => other,
+            }),
+        }
+    }
+
+    fn make_function(&mut self, flags: u32, globals: &Arc<Module>) -> PyResult<Value> {
+        let Value::Code(code) = self.pop() else { unreachable!("MakeFunction needs a code object") };
+        let closure = if flags & 4 != 0 {
+            match self.pop() {
+                Value::Tuple(t) => t
+                    .0
+                    .iter()
+                    .map(|c| match c {
+                        Value::Cell(c) => c.clone(),
+                        _ => unreachable!("closure items are cells"),
+                    })
+                    .collect(),
+                _ => unreachable!("closure must be a tuple"),
+            }
+        } else {
+            vec![]
+        };
+        let kwdefaults = if flags & 2 != 0 {
+            match self.pop() {
+                Value::Dict(d) => d.items().into_iter().map(|(k, v)| (Arc::from(k.as_str().unwrap_or("")), v)).collect(),
+                _ => vec![],
+            }
+        } else {
+            vec![]
+        };
+        let defaults = if flags & 1 != 0 {
+            match self.pop() {
+                Value::Tuple(t) => t.0.clone(),
+                _ => vec![],
+            }
+        } else {
+            vec![]
+        };
+        Ok(Value::Function(Arc::new(Function {
+            code,
+            globals: globals.clone(),
+            defaults,
+            kwdefaults,
+            closure,
+            owner: Default::default(),
+            attrs: Default::default(),
+        })))
+    }
+
+    fn build_class(&mut self, body: Value, name: Value, bases: Value) -> PyResult<Value> {
+        let Value::Function(body) = body else { unreachable!("class body must be a function") };
+        let name = name.as_str().unwrap_or("?").to_string();
+        let base = match &bases {
+            Value::Tuple(t) => match t.0.first() {
+                Some(Value::Class(c)) => {
+                    if c.kind == TypeKind::Builtin {
+                        return Err(PyErr::not_implemented(format!(
+                            "subclassing the built-in type '{}' is not supported by gilsim",
+                            c.name
+                        )));
+                    }
+                    Some(c.clone())
+                }
+                Some(other) => {
+                    return Err(PyErr::type_error(format!(
+                        "bases must be types, not {}",
+                        super::ops::type_name(other)
+                    )));
+                }
+                None => None,
+            },
+            _ => None,
+        };
+        let ns = Arc::new(PyDict::new());
+        // Run the body with the namespace as its locals.
+        let depth = self.frames.len();
+        let pos = self.stack.len();
+        self.stack.push(Value::Function(body.clone()));
+        let code = body.code.clone();
+        debug_assert_eq!(code.kind, CodeKind::Class);
+        let base_slot = pos + 1;
+        let cells = {
+            let mut c: Vec<Arc<Cell>> =
+                code.cellvars.iter().map(|_| Arc::new(Cell(parking_lot::Mutex::new(Value::Unbound)))).collect();
+            c.extend(body.closure.iter().cloned());
+            c
+        };
+        self.frames.push(Frame {
+            code: code.clone(),
+            func: Some(body.clone()),
+            globals: body.globals.clone(),
+            ip: 0,
+            base: base_slot,
+            cells,
+            blocks: vec![],
+            namespace: Some(ns.clone()),
+        });
+        self.run(depth)?;
+        let qualname = ns.get_str("__qualname__").and_then(|q| q.as_str().map(str::to_string)).unwrap_or(name.clone());
+        let module = ns.get_str("__module__").and_then(|q| q.as_str().map(str::to_string)).unwrap_or_default();
+        let cls = Arc::new(Class {
+            name,
+            qualname,
+            module,
+            base: Some(base.unwrap_or_else(|| self.interp.types.object.clone())),
+            attrs: Default::default(),
+            kind: TypeKind::Instance,
+        });
+        {
+            let mut attrs = cls.attrs.write();
+            for (k, v) in ns.items() {
+                if let Some(k) = k.as_str() {
+                    if let Value::Function(f) = &v {
+                        let _ = f.owner.set(Arc::downgrade(&cls));
+                    }
+                    if let Value::Instance(w) = &v
+                        && let Some(Value::Function(f)) = w.get("__func__").or_else(|| w.get("fget"))
+                    {
+                        let _ = f.owner.set(Arc::downgrade(&cls));
+                    }
+                    attrs.insert(Arc::from(k), v);
+                }
+            }
+        }
+        Ok(Value::Class(cls))
+    }
+
+    fn raise_op(&mut self, n: u32) -> PyResult<PyErr> {
+        match n {
+            0 => match self.handling.last() {
+                Some(e) => {
+                    self.reraising = true;
+                    Ok(PyErr::Raised(e.clone()))
+                }
+                None => Ok(PyErr::runtime_error("No active exception to reraise")),
+            },
+            1 => {
+                let v = self.pop();
+                Ok(PyErr::Raised(self.exception_from(v)?))
+            }
+            _ => {
+                let cause = self.pop();
+                let v = self.pop();
+                let exc = self.exception_from(v)?;
+                let cause = if cause.is_none() { cause } else { self.exception_from(cause)? };
+                if let Value::Instance(i) = &exc {
+                    i.set("__cause__", cause);
+                    i.set("__suppress_context__", Value::Bool(true));
+                }
+                Ok(PyErr::Raised(exc))
+            }
+        }
+    }
+}
+
+fn unbound_local(name: &str) -> PyErr {
+    PyErr::new(
+        ExcKind::UnboundLocalError,
+        format!("cannot access local variable '{name}' where it is not associated with a value"),
+    )
+}
+
+fn unpack_error(got: usize, expected: usize) -> PyErr {
+    if got > expected {
+        PyErr::value_error(format!("too many values to unpack (expected {expected})"))
+    } else {
+        PyErr::value_error(format!("not enough values to unpack (expected {expected}, got {got})"))
+    }
+}

@@ -1,0 +1,96 @@
+//! `import`: built-in modules from the registry in `crate::modules`, and user modules as `.py`
+//! files beside the main script. Each interpreter caches what it imported in `sys.modules`, so
+//! a module's top level runs once per interpreter.
+
+use std::sync::Arc;
+
+use super::errors::{ExcKind, PyErr, PyResult};
+use super::objects::Module;
+use super::value::Value;
+use super::Vm;
+use crate::compile::compiler::compile;
+
+impl Vm {
+    /// Imports `name` (dotted names import each parent first) and returns the module.
+    pub fn import(&mut self, name: &str) -> PyResult<Value> {
+        if let Some(m) = self.interp.modules.lock().get(name) {
+            return Ok(m.clone());
+        }
+        if let Some((parent, child)) = name.rsplit_once('.') {
+            let p = self.import(parent)?;
+            if let Some(m) = self.interp.modules.lock().get(name) {
+                return Ok(m.clone());
+            }
+            let m = self.load_module(name)?;
+            self.set_attr(&p, child, m.clone())?;
+            return Ok(m);
+        }
+        self.load_module(name)
+    }
+
+    fn load_module(&mut self, name: &str) -> PyResult<Value> {
+        if let Some(def) = crate::modules::find(name) {
+            let module = Arc::new(Module::new(name, "<built-in>"));
+            module.set("__name__", Value::str(name));
+            let v = Value::Module(module.clone());
+            self.interp.modules.lock().insert(name.to_string(), v.clone());
+            if let Err(e) = (def.init)(self, &module) {
+                self.interp.modules.lock().remove(name);
+                return Err(e);
+            }
+            return Ok(v);
+        }
+        let dir = std::path::Path::new(self.interp.config.argv.first().map(String::as_str).unwrap_or("."))
+            .parent()
+            .map(|p| p.to_path_buf())
+            .unwrap_or_default();
+        let path = dir.join(format!("{}.py", name.replace('.', "/")));
+        match std::fs::read_to_string(&path) {
+            Ok(source) => {
+                let filename = path.to_string_lossy().into_owned();
+                self.run_source_as_module(name, &filename, &source)
+            }
+            Err(_) => Err(PyErr::with_args(
+                ExcKind::ModuleNotFoundError,
+                vec![Value::str(format!("No module named '{name}'"))],
+            )),
+        }
+    }
+
+    /// Compiles and runs source as module `name`, registering it in `sys.modules` first (so
+    /// circular imports see the partly initialised module, as in CPython).
+    pub fn run_source_as_module(&mut self, name: &str, filename: &str, source: &str) -> PyResult<Value> {
+        self.interp.sources.lock().insert(filename.to_string(), Arc::from(source));
+        let parsed = crate::syntax::parse(source).map_err(|e| self.syntax_error_value(&e, filename))?;
+        let compiled = compile(&parsed, filename).map_err(|e| self.syntax_error_value(&e, filename))?;
+        let module = Arc::new(Module::new(name, filename));
+        module.intern_names(&compiled.globals);
+        module.set("__name__", Value::str(name));
+        module.set("__file__", Value::str(filename));
+        module.set("__doc__", Value::None);
+        let v = Value::Module(module.clone());
+        self.interp.modules.lock().insert(name.to_string(), v.clone());
+        if let Err(e) = self.run_code(compiled.code, module, None) {
+            self.interp.modules.lock().remove(name);
+            return Err(e);
+        }
+        Ok(v)
+    }
+
+    /// A SyntaxError exception for a front-end error in an imported file.
+    pub fn syntax_error_value(&mut self, e: &crate::syntax::SyntaxError, filename: &str) -> PyErr {
+        let kind = match e.kind {
+            crate::syntax::SyntaxErrorKind::SyntaxError => ExcKind::SyntaxError,
+            crate::syntax::SyntaxErrorKind::IndentationError => ExcKind::IndentationError,
+            crate::syntax::SyntaxErrorKind::TabError => ExcKind::TabError,
+        };
+        let exc = self.materialize(PyErr::new(kind, e.msg.clone()));
+        if let Value::Instance(i) = &exc {
+            i.set("msg", Value::str(e.msg.clone()));
+            i.set("lineno", Value::Int(e.line as i64));
+            i.set("offset", Value::Int(e.col as i64));
+            i.set("filename", Value::str(filename));
+        }
+        PyErr::Raised(exc)
+    }
+}

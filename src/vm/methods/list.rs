@@ -1,0 +1,172 @@
+//! `list` and `tuple` methods.
+
+use std::sync::Arc;
+
+use super::add_methods;
+use crate::vm::errors::{PyErr, PyResult};
+use crate::vm::objects::{Args, Class, PyList};
+use crate::vm::ops::to_index;
+use crate::vm::value::Value;
+use crate::vm::Vm;
+
+pub fn install(list: &Arc<Class>, tuple: &Arc<Class>) {
+    add_methods(
+        list,
+        &[
+            ("append", append),
+            ("extend", extend),
+            ("insert", insert),
+            ("pop", pop),
+            ("remove", remove),
+            ("index", index),
+            ("count", count),
+            ("sort", sort),
+            ("reverse", reverse),
+            ("copy", copy),
+            ("clear", clear),
+        ],
+    );
+    add_methods(tuple, &[("index", index), ("count", count)]);
+}
+
+fn this<'a>(args: &Args<'a>, name: &str) -> PyResult<&'a Arc<PyList>> {
+    match args.pos.first() {
+        Some(Value::List(l)) => Ok(l),
+        _ => Err(PyErr::type_error(format!("descriptor '{name}' requires a 'list' object"))),
+    }
+}
+
+fn append(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("append", 2, 2, &[])?;
+    this(&args, "append")?.0.lock().push(args.pos[1].clone());
+    Ok(Value::None)
+}
+
+fn extend(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("extend", 2, 2, &[])?;
+    let items = vm.iterate(&args.pos[1])?;
+    this(&args, "extend")?.0.lock().extend(items);
+    Ok(Value::None)
+}
+
+fn insert(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("insert", 3, 3, &[])?;
+    let l = this(&args, "insert")?;
+    let i = to_index(&args.pos[1])?;
+    let mut items = l.0.lock();
+    let n = items.len() as i64;
+    let at = if i < 0 { (i + n).max(0) } else { i.min(n) } as usize;
+    items.insert(at, args.pos[2].clone());
+    Ok(Value::None)
+}
+
+fn pop(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("pop", 1, 2, &[])?;
+    let l = this(&args, "pop")?;
+    let mut items = l.0.lock();
+    if items.is_empty() {
+        return Err(PyErr::index_error("pop from empty list"));
+    }
+    let i = match args.pos.get(1) {
+        Some(v) => to_index(v)?,
+        None => -1,
+    };
+    match crate::vm::protocol::norm_index(i, items.len()) {
+        Some(at) => Ok(items.remove(at)),
+        None => Err(PyErr::index_error("pop index out of range")),
+    }
+}
+
+fn position(vm: &mut Vm, items: &[Value], x: &Value) -> PyResult<Option<usize>> {
+    for (i, v) in items.iter().enumerate() {
+        if vm.eq(v, x)? {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
+}
+
+fn items_of(v: &Value) -> Vec<Value> {
+    match v {
+        Value::List(l) => l.snapshot(),
+        Value::Tuple(t) => t.0.clone(),
+        _ => vec![],
+    }
+}
+
+fn remove(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("remove", 2, 2, &[])?;
+    let l = this(&args, "remove")?;
+    let items = l.snapshot();
+    match position(vm, &items, &args.pos[1])? {
+        Some(i) => {
+            let mut cur = l.0.lock();
+            if i < cur.len() {
+                cur.remove(i);
+            }
+            Ok(Value::None)
+        }
+        None => Err(PyErr::value_error("list.remove(x): x not in list")),
+    }
+}
+
+fn index(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("index", 2, 4, &[])?;
+    let items = items_of(&args.pos[0]);
+    let n = items.len() as i64;
+    let clamp = |v: Option<&Value>, d: i64| -> PyResult<usize> {
+        let i = match v {
+            Some(v) => to_index(v)?,
+            None => d,
+        };
+        Ok((if i < 0 { (i + n).max(0) } else { i.min(n) }) as usize)
+    };
+    let (start, end) = (clamp(args.pos.get(2), 0)?, clamp(args.pos.get(3), n)?);
+    for (i, v) in items.iter().enumerate().take(end).skip(start) {
+        if vm.eq(v, &args.pos[1])? {
+            return Ok(Value::Int(i as i64));
+        }
+    }
+    Err(PyErr::value_error(match &args.pos[0] {
+        Value::Tuple(_) => "tuple.index(x): x not in tuple".to_string(),
+        _ => format!("{} is not in list", vm.repr(&args.pos[1])?),
+    }))
+}
+
+fn count(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("count", 2, 2, &[])?;
+    let mut n = 0;
+    for v in items_of(&args.pos[0]) {
+        if vm.eq(&v, &args.pos[1])? {
+            n += 1;
+        }
+    }
+    Ok(Value::Int(n))
+}
+
+fn sort(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("sort", 1, 1, &["key", "reverse"])?;
+    let l = this(&args, "sort")?;
+    let mut items = std::mem::take(&mut *l.0.lock());
+    let reverse = match args.kw("reverse") {
+        Some(r) => vm.truthy(r)?,
+        None => false,
+    };
+    let r = crate::vm::builtins::sort_values(vm, &mut items, args.kw("key"), reverse);
+    *l.0.lock() = items;
+    r.map(|_| Value::None)
+}
+
+fn reverse(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    this(&args, "reverse")?.0.lock().reverse();
+    Ok(Value::None)
+}
+
+fn copy(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    Ok(Value::list(this(&args, "copy")?.snapshot()))
+}
+
+fn clear(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    this(&args, "clear")?.0.lock().clear();
+    Ok(Value::None)
+}

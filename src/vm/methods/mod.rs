@@ -1,0 +1,34 @@
+//! Methods of the built-in types, one file per type, installed into the type's class at
+//! interpreter start so that `x.append`, `list.append` and `getattr(x, "append")` all find them.
+//! Every method is a native function whose first positional argument is the receiver.
+
+pub mod bytes;
+pub mod dict;
+pub mod list;
+pub mod numbers;
+pub mod set;
+pub mod str;
+
+use std::sync::Arc;
+
+use super::objects::{Class, NativeFn, NativeFunction};
+use super::types::BuiltinTypes;
+use super::value::Value;
+
+/// Adds native methods to a class.
+pub fn add_methods(cls: &Arc<Class>, methods: &[(&'static str, NativeFn)]) {
+    let mut attrs = cls.attrs.write();
+    for &(name, func) in methods {
+        attrs.insert(Arc::from(name), Value::Native(Arc::new(NativeFunction { name, func, data: Value::None })));
+    }
+}
+
+pub fn install(t: &BuiltinTypes) {
+    str::install(&t.str_);
+    bytes::install(&t.bytes);
+    list::install(&t.list, &t.tuple);
+    dict::install(&t.dict);
+    set::install(&t.set, &t.frozenset);
+    numbers::install(&t.int, &t.float);
+    super::exceptions::install(t);
+}

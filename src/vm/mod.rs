@@ -1,0 +1,185 @@
+//! The virtual machine: values, objects, and the threads that run bytecode.
+//!
+//! An [`Interpreter`] is the unit of isolation (its own modules, builtins and, with the GIL
+//! issue, its own lock); it is shared by reference between its threads. A [`Vm`] is one thread's
+//! state: its frame stack and operand stack, owned by that thread alone. Frames live in a
+//! heap-allocated `Vec`, so Python recursion never recurses in Rust: Python-to-Python calls push
+//! a frame and continue the same loop. Only calls that pass through native code (a builtin calling
+//! back into Python, a class body, `__init__` from a constructor) re-enter the loop, and those are
+//! bounded by the recursion limit.
+
+pub mod builtins;
+pub mod call;
+pub mod errors;
+pub mod eval;
+pub mod exceptions;
+pub mod format;
+pub mod import;
+pub mod iter;
+pub mod methods;
+pub mod objects;
+pub mod ops;
+pub mod protocol;
+pub mod types;
+pub mod value;
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use parking_lot::Mutex;
+use rustc_hash::FxHashMap;
+
+pub use errors::{ExcKind, PyErr, PyResult};
+use objects::*;
+pub use value::Value;
+
+/// Settings an interpreter is created with.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `sys.argv`: the script path, then its arguments.
+    pub argv: Vec<String>,
+}
+
+/// Where `print` and `sys.stdout.write` go. Block-buffered like CPython's when piped, flushed
+/// at exit and when stderr is written, so interleaving with tracebacks stays readable.
+pub struct Output {
+    pub out: Mutex<Box<dyn Write + Send>>,
+}
+
+/// One interpreter: everything its threads share.
+pub struct Interpreter {
+    pub config: Config,
+    pub builtins: FxHashMap<Arc<str>, Value>,
+    pub types: types::BuiltinTypes,
+    /// `sys.modules`.
+    pub modules: Mutex<FxHashMap<String, Value>>,
+    pub recursion_limit: AtomicUsize,
+    pub stdout: Output,
+    /// Source text of each file, for tracebacks.
+    pub sources: Mutex<FxHashMap<String, Arc<str>>>,
+}
+
+impl Interpreter {
+    /// Creates an interpreter with its builtins and built-in types.
+    pub fn new(config: Config, stdout: Box<dyn Write + Send>) -> Arc<Interpreter> {
+        let types = types::BuiltinTypes::new();
+        let builtins = builtins::make_builtins(&types);
+        Arc::new(Interpreter {
+            config,
+            builtins,
+            types,
+            modules: Mutex::new(FxHashMap::default()),
+            recursion_limit: AtomicUsize::new(1000),
+            stdout: Output { out: Mutex::new(stdout) },
+            sources: Mutex::new(FxHashMap::default()),
+        })
+    }
+
+    pub fn write_stdout(&self, s: &str) {
+        let _ = self.stdout.out.lock().write_all(s.as_bytes());
+    }
+
+    pub fn flush_stdout(&self) {
+        let _ = self.stdout.out.lock().flush();
+    }
+
+    pub fn write_stderr(&self, s: &str) {
+        self.flush_stdout();
+        let mut e = std::io::stderr().lock();
+        let _ = e.write_all(s.as_bytes());
+        let _ = e.flush();
+    }
+}
+
+/// An open exception handler in a frame.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Block {
+    /// Where the handler starts.
+    pub handler: u32,
+    /// Operand stack height to restore before jumping there.
+    pub level: u32,
+    /// True once the handler is running (the exception is "being handled").
+    pub handling: bool,
+}
+
+/// One activation of a code object.
+pub(crate) struct Frame {
+    pub code: Arc<crate::compile::code::Code>,
+    pub func: Option<Arc<Function>>,
+    pub globals: Arc<Module>,
+    pub ip: usize,
+    /// Index in the thread's value stack where this frame's locals begin; operands follow them.
+    pub base: usize,
+    pub cells: Vec<Arc<Cell>>,
+    pub blocks: Vec<Block>,
+    /// The class namespace, for class bodies.
+    pub namespace: Option<Arc<PyDict>>,
+}
+
+/// One interpreter thread's state.
+pub struct Vm {
+    pub interp: Arc<Interpreter>,
+    pub(crate) frames: Vec<Frame>,
+    pub(crate) stack: Vec<Value>,
+    /// Exceptions currently being handled (innermost last), for bare `raise` and `__context__`.
+    pub(crate) handling: Vec<Value>,
+    /// Set by ops that re-raise an exception, so the unwinder keeps its traceback as it is.
+    pub(crate) reraising: bool,
+    /// Containers whose repr is being built, to print `[...]` for self-references.
+    pub(crate) repr_stack: Vec<usize>,
+}
+
+impl Vm {
+    pub fn new(interp: Arc<Interpreter>) -> Vm {
+        Vm {
+            interp,
+            frames: Vec::with_capacity(64),
+            stack: Vec::with_capacity(1024),
+            handling: vec![],
+            reraising: false,
+            repr_stack: vec![],
+        }
+    }
+
+    pub fn recursion_limit(&self) -> usize {
+        self.interp.recursion_limit.load(Ordering::Relaxed)
+    }
+
+    /// Makes a built-in function value.
+    pub fn native(name: &'static str, func: NativeFn) -> Value {
+        Value::Native(Arc::new(NativeFunction { name, func, data: Value::None }))
+    }
+}
+
+impl<'a> Args<'a> {
+    /// Positional argument `i`, or keyword `name`.
+    pub fn get(&self, i: usize, name: &str) -> Option<&'a Value> {
+        self.pos.get(i).or_else(|| self.kw(name))
+    }
+    pub fn kw(&self, name: &str) -> Option<&'a Value> {
+        self.kw.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
+    }
+    /// Checks the positional count and that every keyword is one of `allowed`.
+    pub fn check(&self, fname: &str, min: usize, max: usize, allowed: &[&str]) -> PyResult<()> {
+        if let Some((k, _)) = self.kw.iter().find(|(k, _)| !allowed.contains(&&**k)) {
+            return Err(PyErr::type_error(format!("{fname}() got an unexpected keyword argument '{k}'")));
+        }
+        let n = self.pos.len();
+        if n < min {
+            return Err(PyErr::type_error(if min == max {
+                format!("{fname}() takes exactly {min} argument{} ({n} given)", if min == 1 { "" } else { "s" })
+            } else {
+                format!("{fname}() takes at least {min} argument{} ({n} given)", if min == 1 { "" } else { "s" })
+            }));
+        }
+        if n > max {
+            return Err(PyErr::type_error(if min == max {
+                format!("{fname}() takes exactly {max} argument{} ({n} given)", if max == 1 { "" } else { "s" })
+            } else {
+                format!("{fname}() takes at most {max} argument{} ({n} given)", if max == 1 { "" } else { "s" })
+            }));
+        }
+        Ok(())
+    }
+}

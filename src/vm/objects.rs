@@ -1,0 +1,390 @@
+//! The heap objects behind [`Value`]'s `Arc`s.
+//!
+//! Immutable objects are plain data. Mutable ones wrap their state in a `parking_lot` lock (see the
+//! invariant in `value.rs`: a lock is held only for a primitive step, never across a call into
+//! Python code).
+
+use std::any::Any;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+
+use indexmap::{IndexMap, IndexSet};
+use parking_lot::{Mutex, RwLock};
+use rustc_hash::{FxBuildHasher, FxHashMap};
+
+use super::errors::{PyErr, PyResult};
+use super::value::Value;
+use super::Vm;
+use crate::compile::code::Code;
+
+/// An immutable Unicode string. `ascii` makes indexing O(1) for the common case.
+pub struct PyStr {
+    s: Box<str>,
+    ascii: bool,
+    /// Cached hash (0 = not computed yet).
+    hash: AtomicU64,
+}
+
+impl PyStr {
+    pub fn new(s: String) -> PyStr {
+        let ascii = s.is_ascii();
+        PyStr { s: s.into_boxed_str(), ascii, hash: AtomicU64::new(0) }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.s
+    }
+    pub fn is_ascii(&self) -> bool {
+        self.ascii
+    }
+    /// Length in code points, as Python's `len`.
+    pub fn char_len(&self) -> usize {
+        if self.ascii { self.s.len() } else { self.s.chars().count() }
+    }
+    /// The character at code-point index `i` (already bounds-checked by the caller).
+    pub fn char_at(&self, i: usize) -> Option<char> {
+        if self.ascii { self.s.as_bytes().get(i).map(|&b| b as char) } else { self.s.chars().nth(i) }
+    }
+    pub fn hash_value(&self) -> u64 {
+        let h = self.hash.load(Ordering::Relaxed);
+        if h != 0 {
+            return h;
+        }
+        let mut hasher = rustc_hash::FxHasher::default();
+        self.s.hash(&mut hasher);
+        let h = hasher.finish() | 1;
+        self.hash.store(h, Ordering::Relaxed);
+        h
+    }
+}
+
+/// An immutable byte string.
+pub struct PyBytes(pub Vec<u8>);
+
+/// An immutable sequence.
+pub struct PyTuple(pub Vec<Value>);
+
+/// A mutable sequence.
+pub struct PyList(pub Mutex<Vec<Value>>);
+
+impl PyList {
+    pub fn new(items: Vec<Value>) -> PyList {
+        PyList(Mutex::new(items))
+    }
+    /// A copy of the items, taken under the lock and used without it.
+    pub fn snapshot(&self) -> Vec<Value> {
+        self.0.lock().clone()
+    }
+}
+
+/// A hashable value used as a dict key or set element. Equality and hashing follow Python for
+/// the built-in immutable types (`1 == 1.0 == True` share a hash); other objects compare by
+/// identity, as objects without `__eq__` do.
+#[derive(Clone)]
+pub struct HashKey(pub Value);
+
+impl HashKey {
+    /// Wraps a value, or raises `TypeError: unhashable type` for mutable containers.
+    pub fn new(v: Value) -> PyResult<HashKey> {
+        check_hashable(&v)?;
+        Ok(HashKey(v))
+    }
+}
+
+fn check_hashable(v: &Value) -> PyResult<()> {
+    match v {
+        Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::Slice(_) => {
+            Err(PyErr::type_error(format!("unhashable type: '{}'", super::ops::type_name(v))))
+        }
+        Value::Tuple(t) => t.0.iter().try_for_each(check_hashable),
+        _ => Ok(()),
+    }
+}
+
+impl Hash for HashKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_i64(super::ops::hash_of(&self.0));
+    }
+}
+
+impl PartialEq for HashKey {
+    fn eq(&self, other: &HashKey) -> bool {
+        super::ops::key_eq(&self.0, &other.0)
+    }
+}
+impl Eq for HashKey {}
+
+pub type DictMap = IndexMap<HashKey, Value, FxBuildHasher>;
+
+/// An insertion-ordered dict.
+pub struct PyDict(pub Mutex<DictMap>);
+
+impl PyDict {
+    pub fn new() -> PyDict {
+        PyDict(Mutex::new(DictMap::default()))
+    }
+    pub fn from_map(m: DictMap) -> PyDict {
+        PyDict(Mutex::new(m))
+    }
+    pub fn get(&self, k: &Value) -> Option<Value> {
+        self.0.lock().get(&HashKey(k.clone())).cloned()
+    }
+    pub fn get_str(&self, k: &str) -> Option<Value> {
+        self.get(&Value::str(k))
+    }
+    pub fn insert(&self, k: Value, v: Value) -> PyResult<()> {
+        let k = HashKey::new(k)?;
+        self.0.lock().insert(k, v);
+        Ok(())
+    }
+    pub fn items(&self) -> Vec<(Value, Value)> {
+        self.0.lock().iter().map(|(k, v)| (k.0.clone(), v.clone())).collect()
+    }
+}
+
+impl Default for PyDict {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub type SetMap = IndexSet<HashKey, FxBuildHasher>;
+
+/// A mutable set (and, with `frozen`, a frozenset).
+pub struct PySet {
+    pub items: Mutex<SetMap>,
+    pub frozen: bool,
+}
+
+impl PySet {
+    pub fn new(items: SetMap) -> PySet {
+        PySet { items: Mutex::new(items), frozen: false }
+    }
+    pub fn snapshot(&self) -> Vec<Value> {
+        self.items.lock().iter().map(|k| k.0.clone()).collect()
+    }
+}
+
+/// `range(start, stop, step)`; step is never zero.
+pub struct PyRange {
+    pub start: i64,
+    pub stop: i64,
+    pub step: i64,
+}
+
+impl PyRange {
+    pub fn len(&self) -> i64 {
+        let (lo, hi, step) = (self.start as i128, self.stop as i128, self.step as i128);
+        let n = if step > 0 { (hi - lo + step - 1) / step } else { (lo - hi - step - 1) / -step };
+        n.max(0) as i64
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// `slice(lower, upper, step)` with Python values (None for an omitted bound).
+pub struct PySlice {
+    pub lower: Value,
+    pub upper: Value,
+    pub step: Value,
+}
+
+/// A closure cell, shared by the defining frame and its inner functions.
+pub struct Cell(pub Mutex<Value>);
+
+/// A Python function: code plus the environment it closes over.
+pub struct Function {
+    pub code: Arc<Code>,
+    pub globals: Arc<Module>,
+    pub defaults: Vec<Value>,
+    pub kwdefaults: Vec<(Arc<str>, Value)>,
+    pub closure: Vec<Arc<Cell>>,
+    /// The class whose body defined this function, for zero-argument `super()`.
+    pub owner: OnceLock<Weak<Class>>,
+    /// Attributes set on the function object (rare; created on demand).
+    pub attrs: Mutex<Option<FxHashMap<Arc<str>, Value>>>,
+}
+
+/// Positional and keyword arguments as a native function receives them.
+pub struct Args<'a> {
+    pub pos: &'a [Value],
+    pub kw: &'a [(Arc<str>, Value)],
+}
+
+/// The signature of every function implemented in Rust.
+pub type NativeFn = fn(&mut Vm, Args<'_>) -> PyResult<Value>;
+
+/// A built-in function or method implemented in Rust.
+pub struct NativeFunction {
+    pub name: &'static str,
+    pub func: NativeFn,
+    /// Extra data captured when the function was made (e.g. the class a constructor builds).
+    pub data: Value,
+}
+
+/// A function bound to its receiver (`obj.method`).
+pub struct BoundMethod {
+    pub receiver: Value,
+    pub func: Value,
+}
+
+/// What kind of object a class's instances are: a plain instance, or one of the built-in types.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TypeKind {
+    /// User-defined classes and exceptions: instances are `Value::Instance`.
+    Instance,
+    /// A built-in type whose values have their own `Value` variant; not subclassable.
+    Builtin,
+}
+
+/// A class: built-in types, exception types and user classes alike.
+pub struct Class {
+    pub name: String,
+    pub qualname: String,
+    pub module: String,
+    pub base: Option<Arc<Class>>,
+    pub attrs: RwLock<FxHashMap<Arc<str>, Value>>,
+    pub kind: TypeKind,
+}
+
+impl Class {
+    /// Finds an attribute on the class or its bases.
+    pub fn lookup(&self, name: &str) -> Option<Value> {
+        if let Some(v) = self.attrs.read().get(name) {
+            return Some(v.clone());
+        }
+        let mut cls = self.base.as_deref();
+        while let Some(c) = cls {
+            if let Some(v) = c.attrs.read().get(name) {
+                return Some(v.clone());
+            }
+            cls = c.base.as_deref();
+        }
+        None
+    }
+
+    pub fn is_subclass(self: &Arc<Class>, other: &Arc<Class>) -> bool {
+        let mut cls = Some(self);
+        while let Some(c) = cls {
+            if Arc::ptr_eq(c, other) {
+                return true;
+            }
+            cls = c.base.as_ref();
+        }
+        false
+    }
+
+    /// The method resolution order: the class, then its bases.
+    pub fn mro(self: &Arc<Class>) -> Vec<Arc<Class>> {
+        let mut out = vec![self.clone()];
+        while let Some(b) = out.last().and_then(|c| c.base.clone()) {
+            out.push(b);
+        }
+        out
+    }
+}
+
+/// An instance of a user class (or of an exception class).
+pub struct Instance {
+    pub class: Arc<Class>,
+    pub attrs: Mutex<FxHashMap<Arc<str>, Value>>,
+}
+
+impl Instance {
+    pub fn new(class: Arc<Class>) -> Instance {
+        Instance { class, attrs: Mutex::new(FxHashMap::default()) }
+    }
+    pub fn get(&self, name: &str) -> Option<Value> {
+        self.attrs.lock().get(name).cloned()
+    }
+    pub fn set(&self, name: &str, v: Value) {
+        self.attrs.lock().insert(Arc::from(name), v);
+    }
+}
+
+/// A module: its name and its global variables.
+///
+/// Globals live in an index map whose first entries are the names the compiler saw in the
+/// module's code, so `LoadGlobal(i)` is an index, not a hash lookup. `Value::Unbound` marks a
+/// name that is known but not (or no longer) assigned. Entries are never removed, so indices stay
+/// valid.
+pub struct Module {
+    pub name: String,
+    pub filename: String,
+    pub globals: RwLock<IndexMap<Arc<str>, Value, FxBuildHasher>>,
+}
+
+impl Module {
+    pub fn new(name: &str, filename: &str) -> Module {
+        Module { name: name.to_string(), filename: filename.to_string(), globals: RwLock::new(IndexMap::default()) }
+    }
+    pub fn get(&self, name: &str) -> Option<Value> {
+        match self.globals.read().get(name) {
+            Some(Value::Unbound) | None => None,
+            Some(v) => Some(v.clone()),
+        }
+    }
+    pub fn set(&self, name: &str, v: Value) {
+        let mut g = self.globals.write();
+        if let Some(slot) = g.get_mut(name) {
+            *slot = v;
+        } else {
+            g.insert(Arc::from(name), v);
+        }
+    }
+    /// Ensures each name has a slot and returns the slot indices, in order.
+    pub fn intern_names(&self, names: &[Arc<str>]) -> Vec<u32> {
+        let mut g = self.globals.write();
+        names
+            .iter()
+            .map(|n| match g.get_index_of(&**n) {
+                Some(i) => i as u32,
+                None => g.insert_full(n.clone(), Value::Unbound).0 as u32,
+            })
+            .collect()
+    }
+}
+
+/// The state of a built-in iterator. User classes with `__next__` are iterated by calling it.
+pub enum IterState {
+    Range { next: i64, stop: i64, step: i64 },
+    /// Walks a list, tuple, str or bytes by index, seeing later appends (as CPython does for lists).
+    Seq { seq: Value, index: usize },
+    /// A precomputed list of values (dict views, sets, generator expressions).
+    Items { items: Vec<Value>, index: usize },
+    Enumerate { inner: Value, count: Value },
+    Zip { inners: Vec<Value> },
+    Map { func: Value, inners: Vec<Value> },
+    Filter { func: Value, inner: Value },
+    /// `iter(callable, sentinel)`.
+    CallUntil { func: Value, sentinel: Value },
+    Exhausted,
+}
+
+pub struct PyIter(pub Mutex<IterState>);
+
+/// A Rust object exposed to Python by a built-in module.
+pub trait NativeObject: Send + Sync + 'static {
+    /// The class of the object: its methods are looked up there. Native types keep their class
+    /// in the object (or in a `static OnceLock`), so this can hand out a borrow.
+    fn class(&self) -> &Arc<Class>;
+    fn as_any(&self) -> &dyn Any;
+    /// Per-object attributes (e.g. a file's `name`); methods come from the class.
+    fn get_attr(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    /// The repr, if the default `<module.Type object at 0x...>` will not do.
+    fn repr(&self) -> Option<String> {
+        None
+    }
+}
+
+/// A thin pointer to a native object, so that `Value` stays two words.
+pub struct ObjectBox(pub Box<dyn NativeObject>);
+
+impl Value {
+    pub fn object(o: impl NativeObject) -> Value {
+        Value::Object(Arc::new(ObjectBox(Box::new(o))))
+    }
+}

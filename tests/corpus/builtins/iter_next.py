@@ -1,0 +1,56 @@
+# iter()/next(): iterators over builtins, exhaustion, next() default, StopIteration, iterator identity.
+it = iter([1, 2, 3])
+print(next(it), next(it), next(it), next(it, "done"), next(it, None))
+try:
+    next(it)
+except StopIteration:
+    print("StopIteration raised")
+s = iter("hé!")
+print(next(s), next(s), next(s), next(s, "<end>"))
+d = iter({"x": 1, "y": 2})
+print(next(d), next(d), next(d, "no more keys"))
+r = iter(range(10, 13))
+print(list(r), list(r))
+t = iter((None, False))
+print(next(t), next(t), next(t, "exhausted"))
+items = iter({"a": 1}.items())
+print(next(items))
+it2 = iter([5, 6])
+print(iter(it2) is it2)
+it3 = iter([7, 8, 9])
+next(it3)
+for v in it3:
+    print("loop got", v)
+print(next(it3, "loop consumed it"))
+it4 = iter([1, 2, 3, 4, 5, 6])
+pairs = list(zip(it4, it4))
+print(pairs)
+words = iter(["a", "b", "c", "d"])
+first = next(words)
+rest = list(words)
+print(first, rest)
+e = iter(enumerate("xy"))
+print(next(e), next(e), next(e, (None, None)))
+b = iter(b"AZ")
+print(next(b), next(b))
+s2 = iter({3, 1, 2})
+print(sorted([next(s2), next(s2), next(s2)]))
+m = map(str.upper, ["q", "r"])
+print(next(m), next(m), next(m, "map done"))
+lst = [1, 2, 3]
+li = iter(lst)
+lst.append(4)
+print(list(li))
+empty = iter([])
+print(next(empty, 0), list(empty))
+try:
+    next([1, 2])
+except TypeError as e:
+    print("TypeError:", e)
+try:
+    iter(5)
+except TypeError as e:
+    print("TypeError:", e)
+def first_match(seq, pred):
+    return next((x for x in seq if pred(x)), "none found")
+print(first_match([1, 4, 9, 16], lambda x: x > 5), first_match([1, 2], lambda x: x > 5))

@@ -1,0 +1,4 @@
+# Uncaught AttributeError on a builtin type: 'int' object has no attribute 'foo'.
+n = 5
+print(n)
+n.foo()

@@ -1,0 +1,4 @@
+# SyntaxError for an unterminated string literal.
+print("fine")
+message = "this string never ends
+print(message)
