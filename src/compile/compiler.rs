@@ -522,7 +522,6 @@ impl<'a> Compiler<'a> {
             self.set_line(h.span);
             let mut next = None;
             if let Some(t) = &h.typ {
-                self.emit(Op::Dup);
                 self.expr(t)?;
                 self.emit(Op::CheckExcMatch);
                 next = Some(self.emit(Op::PopJumpIfFalse(0)));

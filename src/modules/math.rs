@@ -14,8 +14,8 @@
 
 use std::sync::Arc;
 
-use num_bigint::{BigInt, Sign};
-use num_integer::{Integer, Roots};
+use num_bigint::BigInt;
+use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
 use super::func;
@@ -150,7 +150,7 @@ macro_rules! unary {
 
 unary! {
     sqrt => f64::sqrt, false;
-    cbrt => f64::cbrt, false;
+    cbrt => glibc_cbrt, false;
     exp => f64::exp, true;
     exp2 => f64::exp2, true;
     expm1 => f64::exp_m1, true;
@@ -164,10 +164,101 @@ unary! {
     sinh => f64::sinh, true;
     cosh => f64::cosh, true;
     tanh => f64::tanh, false;
-    asinh => f64::asinh, false;
-    acosh => f64::acosh, false;
-    atanh => f64::atanh, false;
+    asinh => glibc_asinh, false;
+    acosh => glibc_acosh, false;
+    atanh => glibc_atanh, false;
     fabs => f64::abs, false;
+}
+
+/// glibc's `cbrt` (`sysdeps/ieee754/dbl-64/s_cbrt.c`), which CPython's `math.cbrt` calls on
+/// Linux: a polynomial first guess, one Halley step, the exponent split by 3. Rust's own `cbrt`
+/// rounds differently (`cbrt(27)` is 3.0 there, 3.0000000000000004 in CPython).
+fn glibc_cbrt(x: f64) -> f64 {
+    const CBRT2: f64 = 1.259_921_049_894_873_164_8;
+    const SQR_CBRT2: f64 = 1.587_401_051_968_199_474_8;
+    const FACTOR: [f64; 5] = [1.0 / SQR_CBRT2, 1.0 / CBRT2, 1.0, CBRT2, SQR_CBRT2];
+    if x == 0.0 || !x.is_finite() {
+        return x + x;
+    }
+    let (xm, xe) = frexp(x.abs());
+    let u = 0.354_895_765_043_919_86
+        + ((1.508_191_937_815_848_96
+            + ((-2.114_994_941_673_712_87
+                + ((2.446_931_225_635_344_3
+                    + ((-1.834_692_774_836_130_86
+                        + (0.784_932_344_976_639_262 - 0.145_263_899_385_486_377 * xm) * xm)
+                        * xm))
+                    * xm))
+                * xm))
+            * xm);
+    let t2 = u * u * u;
+    let ym = u * (t2 + 2.0 * xm) / (2.0 * t2 + xm) * FACTOR[(2 + xe % 3) as usize];
+    ldexp(if x > 0.0 { ym } else { -ym }, i64::from(xe / 3))
+}
+
+// The inverse hyperbolic functions of glibc (fdlibm's `s_asinh.c`, `e_acosh.c`, `e_atanh.c`),
+// which CPython calls; Rust's own versions use other formulas and differ in the last bit.
+// They are built from `log`, `log1p` and `sqrt`, which Rust takes from the same libm.
+
+const LN2: f64 = 6.931_471_805_599_452_862_27e-1;
+
+fn glibc_asinh(x: f64) -> f64 {
+    let xa = x.abs();
+    if xa < f64::from_bits(0x3e30_0000_0000_0000) {
+        // |x| < 2**-28 (and ±0): asinh(x) rounds to x.
+        return x;
+    }
+    let w = if xa > f64::from_bits(0x41b0_0000_0000_0000) {
+        if !x.is_finite() {
+            return x + x;
+        }
+        xa.ln() + LN2
+    } else if xa > 2.0 {
+        (2.0 * xa + 1.0 / ((xa * xa + 1.0).sqrt() + xa)).ln()
+    } else {
+        let t = xa * xa;
+        (xa + t / (1.0 + (1.0 + t).sqrt())).ln_1p()
+    };
+    w.copysign(x)
+}
+
+fn glibc_acosh(x: f64) -> f64 {
+    if x.is_nan() || x < 1.0 {
+        return (x - x) / (x - x);
+    }
+    if x >= f64::from_bits(0x41b0_0000_0000_0000) {
+        if x.is_infinite() {
+            return x + x;
+        }
+        return x.ln() + LN2;
+    }
+    if x > 2.0 {
+        let t = x * x;
+        return (2.0 * x - 1.0 / (x + (t - 1.0).sqrt())).ln();
+    }
+    if x == 1.0 {
+        return 0.0;
+    }
+    let t = x - 1.0;
+    (t + (2.0 * t + t * t).sqrt()).ln_1p()
+}
+
+fn glibc_atanh(x: f64) -> f64 {
+    let xa = x.abs();
+    let t = if xa < 0.5 {
+        if xa < f64::from_bits(0x3e30_0000_0000_0000) {
+            return x;
+        }
+        let t = xa + xa;
+        0.5 * (t + t * xa / (1.0 - xa)).ln_1p()
+    } else if xa < 1.0 {
+        0.5 * ((xa + xa) / (1.0 - xa)).ln_1p()
+    } else if xa > 1.0 || xa.is_nan() {
+        return (x - x) / (x - x);
+    } else {
+        return x / 0.0;
+    };
+    t.copysign(x)
 }
 
 /// C's `frexp`: `x == m * 2**e` with `0.5 <= |m| < 1`; zero, infinities and NaN give `(x, 0)`.
@@ -214,8 +305,8 @@ pub fn ldexp(x: f64, e: i64) -> f64 {
     }
     let e = e as i32;
     if e >= -1021 {
-        // Normal result: exact.
-        return m * pow2(e);
+        // Normal result: exact. (2m is in [1, 2), and 2**(e-1) stays finite for e = 1024.)
+        return (m * 2.0) * pow2(e - 1);
     }
     // Subnormal result: scale exactly into [2**-60, 1), then round once.
     (m * pow2(e + 1074)) * pow2(-1074)

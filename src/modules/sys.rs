@@ -94,8 +94,7 @@ fn getswitchinterval(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn setswitchinterval(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("setswitchinterval", 1, 1, &[])?;
     let interval = to_f64(&args.pos[0])?;
-    // Written so that NaN is rejected too.
-    if !(interval > 0.0) {
+    if interval.is_nan() || interval <= 0.0 {
         return Err(PyErr::value_error("switch interval must be strictly positive"));
     }
     Ok(Value::None)

@@ -204,7 +204,10 @@ fn abs(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 }
 
 fn min_max(vm: &mut Vm, args: Args<'_>, name: &str, want_less: bool) -> PyResult<Value> {
-    args.check(name, 1, usize::MAX, &["key", "default"])?;
+    args.check(name, 0, usize::MAX, &["key", "default"])?;
+    if args.pos.is_empty() {
+        return Err(PyErr::type_error(format!("{name} expected at least 1 argument, got 0")));
+    }
     let items = if args.pos.len() == 1 { vm.iterate(&args.pos[0])? } else { args.pos.to_vec() };
     let key = args.kw("key").filter(|k| !k.is_none()).cloned();
     if items.is_empty() {
@@ -444,7 +447,8 @@ fn id(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 }
 
 fn attr_name<'a>(v: &'a Value, fname: &str) -> PyResult<&'a str> {
-    v.as_str().ok_or_else(|| PyErr::type_error(format!("{fname}(): attribute name must be string, not '{}'", type_name(v))))
+    let _ = fname;
+    v.as_str().ok_or_else(|| PyErr::type_error(format!("attribute name must be string, not '{}'", type_name(v))))
 }
 
 fn getattr(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -551,15 +555,39 @@ fn pow(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             if m.is_zero() {
                 return Err(PyErr::value_error("pow() 3rd argument cannot be 0"));
             }
-            if e.is_negative() {
-                return Err(PyErr::value_error("base is not invertible for the given modulus"));
-            }
+            let (b, e) = if e.is_negative() {
+                let inv = mod_inverse(&b, &m).ok_or_else(|| PyErr::value_error("base is not invertible for the given modulus"))?;
+                (inv, -e)
+            } else {
+                (b, e)
+            };
+            let m_abs = m.abs();
+            let r = b.modpow(&e, &m_abs);
+            let r = if r.is_negative() { r + &m_abs } else { r };
+            let r = if m.is_negative() && !r.is_zero() { r + &m } else { r };
+            return Ok(Value::from_bigint(r));
+            #[allow(unreachable_code)]
             let r = b.modpow(&e, &m);
             let r = if !r.is_zero() && (r.is_negative() != m.is_negative()) { r + &m } else { r };
             Ok(Value::from_bigint(r))
         }
         _ => vm.binary_op(&args.pos[0], &args.pos[1], BinOp::Pow),
     }
+}
+
+/// The inverse of `a` modulo `m`, by the extended Euclidean algorithm.
+fn mod_inverse(a: &BigInt, m: &BigInt) -> Option<BigInt> {
+    let m = m.abs();
+    let (mut old_r, mut r) = (num_integer::Integer::mod_floor(a, &m), m.clone());
+    let (mut old_s, mut s) = (BigInt::from(1), BigInt::from(0));
+    while !r.is_zero() {
+        let q = &old_r / &r;
+        let nr = &old_r - &q * &r;
+        old_r = std::mem::replace(&mut r, nr);
+        let ns = &old_s - &q * &s;
+        old_s = std::mem::replace(&mut s, ns);
+    }
+    (old_r == BigInt::from(1)).then(|| num_integer::Integer::mod_floor(&old_s, &m))
 }
 
 fn round(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {

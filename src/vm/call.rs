@@ -311,6 +311,12 @@ impl Vm {
                         if name == "__class__" {
                             return Ok(Some(Value::Class(inst.class.clone())));
                         }
+                        if matches!(name, "__cause__" | "__context__" | "__traceback__" | "__suppress_context__")
+                            && self.is_exception_class(&inst.class)
+                        {
+                            let default = if name == "__suppress_context__" { Value::Bool(false) } else { Value::None };
+                            return Ok(Some(default));
+                        }
                         if name == "__dict__" {
                             let d = PyDict::new();
                             for (k, val) in inst.attrs.lock().iter() {

@@ -690,10 +690,11 @@ impl Vm {
                             ))
                         })?;
                         let exit = self.get_attr(&mgr, "__exit__")?;
+                        // The handler covers the body only: a failing __enter__ does not call __exit__.
+                        let r = self.call(&enter, &[])?;
                         self.stack.push(exit);
                         let level = self.stack.len() as u32;
                         self.frames[fi].blocks.push(Block { handler: t, level, handling: false });
-                        let r = self.call(&enter, &[])?;
                         self.stack.push(r);
                     }
                     Op::WithExit => {

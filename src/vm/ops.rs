@@ -117,6 +117,14 @@ pub fn number_op(a: &Value, b: &Value, op: BinOp) -> PyResult<Option<Value>> {
     if let (Value::Int(x), Value::Int(y)) = (a, b) {
         return int_op(*x, *y, op).map(Some);
     }
+    if let (Value::Bool(x), Value::Bool(y)) = (a, b) {
+        match op {
+            BinOp::BitAnd => return Ok(Some(Value::Bool(x & y))),
+            BinOp::BitOr => return Ok(Some(Value::Bool(x | y))),
+            BinOp::BitXor => return Ok(Some(Value::Bool(x ^ y))),
+            _ => {}
+        }
+    }
     if !is_number(a) || !is_number(b) {
         return Ok(None);
     }

@@ -104,6 +104,12 @@ impl Vm {
                 return Err(PyErr::type_error(format!("can only concatenate str (not \"{}\") to str", type_name(b))));
             }
             (Value::Str(x), _, BinOp::Mod) => Value::str(format::percent_format(self, x.as_str(), b)?),
+            (Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_), n, BinOp::Mul)
+            | (n, Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_), BinOp::Mul)
+                if !is_intlike(n) && !matches!(n, Value::Instance(_) | Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_)) =>
+            {
+                return Err(PyErr::type_error(format!("can't multiply sequence by non-int of type '{}'", type_name(n))));
+            }
             (Value::Str(x), n, BinOp::Mul) | (n, Value::Str(x), BinOp::Mul) if is_intlike(n) => {
                 Value::str(x.as_str().repeat(repeat_count(n)?))
             }
@@ -720,10 +726,11 @@ impl Vm {
             }
             Value::Bytes(b) => Value::bytes(idx.map(|i| b.0[i]).collect()),
             Value::Range(r) => {
-                let n = slice_positions(start, stop, step).count() as i64;
-                let new_start = r.start + start * r.step;
-                let new_step = r.step * step;
-                Value::Range(Arc::new(PyRange { start: new_start, stop: new_start + n * new_step, step: new_step }))
+                Value::Range(Arc::new(PyRange {
+                    start: r.start + start * r.step,
+                    stop: r.start + stop * r.step,
+                    step: r.step * step,
+                }))
             }
             _ => unreachable!(),
         })

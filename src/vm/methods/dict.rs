@@ -71,7 +71,9 @@ fn popitem(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 }
 
 fn update(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    args.check("update", 1, 2, &[])?;
+    if args.pos.len() > 2 {
+        return Err(PyErr::type_error(format!("update expected at most 1 argument, got {}", args.pos.len() - 1)));
+    }
     let d = this(&args, "update")?.clone();
     if let Some(src) = args.pos.get(1) {
         crate::vm::builtins::dict_merge(vm, &d, src)?;

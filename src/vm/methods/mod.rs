@@ -7,6 +7,7 @@ pub mod dict;
 pub mod list;
 pub mod numbers;
 pub mod set;
+pub mod slice;
 pub mod str;
 
 use std::sync::Arc;
@@ -30,5 +31,6 @@ pub fn install(t: &BuiltinTypes) {
     dict::install(&t.dict);
     set::install(&t.set, &t.frozenset);
     numbers::install(&t.int, &t.float);
+    slice::install(&t.slice);
     super::exceptions::install(t);
 }

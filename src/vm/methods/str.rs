@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::super::Vm;
 use super::super::errors::{ExcKind, PyErr, PyResult};
 use super::super::format;
-use super::super::objects::{Args, Class, NativeFn, NativeFunction, PyStr};
+use super::super::objects::{Args, Class, NativeFn, PyStr};
 use super::super::ops::{to_index, type_name};
 use super::super::value::Value;
 
@@ -72,10 +72,7 @@ pub fn install(cls: &Arc<Class>) {
         ("__len__", len),
         ("__contains__", contains),
     ];
-    let mut attrs = cls.attrs.write();
-    for &(name, func) in methods {
-        attrs.insert(Arc::from(name), Value::Native(Arc::new(NativeFunction { name, func, data: Value::None })));
-    }
+    super::add_methods(cls, methods);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -125,6 +122,18 @@ fn bool_value(b: bool) -> PyResult<Value> {
 /// Returns the receiver itself (strings are immutable, so `s.strip()` of a clean `s` is `s`).
 fn same(s: &Arc<PyStr>) -> Value {
     Value::Str(s.clone())
+}
+
+/// Collects `join`'s argument; a non-iterable gets CPython's `can only join an iterable`.
+pub(super) fn iterate_for_join(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
+    vm.iterate(v).map_err(|e| match e {
+        PyErr::New(ExcKind::TypeError, ref args)
+            if args.first().and_then(Value::as_str).is_some_and(|m| m.ends_with("is not iterable")) =>
+        {
+            PyErr::type_error("can only join an iterable")
+        }
+        e => e,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -443,7 +452,7 @@ fn join(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let items = match &args.pos[1] {
         Value::List(l) => l.snapshot(),
         Value::Tuple(t) => t.0.clone(),
-        other => vm.iterate(other)?,
+        other => iterate_for_join(vm, other)?,
     };
     let sep = s.as_str();
     let mut total = sep.len() * items.len().saturating_sub(1);
@@ -747,9 +756,9 @@ fn swapcase(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let chars: Vec<char> = s.as_str().chars().collect();
     let mut out = String::with_capacity(s.as_str().len());
     for (i, &c) in chars.iter().enumerate() {
-        if c.is_uppercase() {
+        if unicode::is_upper(c) {
             push_lower_at(&mut out, &chars, i);
-        } else if c.is_lowercase() {
+        } else if unicode::is_lower(c) {
             out.extend(c.to_uppercase());
         } else {
             out.push(c);
@@ -843,10 +852,10 @@ fn isupper(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     check(&args, "isupper", 0, 0, &[])?;
     let mut cased = false;
     for c in s.as_str().chars() {
-        if c.is_lowercase() || unicode::is_titlecase(c) {
+        if unicode::is_lower(c) || unicode::is_titlecase(c) {
             return bool_value(false);
         }
-        cased |= c.is_uppercase();
+        cased |= unicode::is_upper(c);
     }
     bool_value(cased)
 }
@@ -856,10 +865,10 @@ fn islower(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     check(&args, "islower", 0, 0, &[])?;
     let mut cased = false;
     for c in s.as_str().chars() {
-        if c.is_uppercase() || unicode::is_titlecase(c) {
+        if unicode::is_upper(c) || unicode::is_titlecase(c) {
             return bool_value(false);
         }
-        cased |= c.is_lowercase();
+        cased |= unicode::is_lower(c);
     }
     bool_value(cased)
 }
@@ -870,13 +879,13 @@ fn istitle(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let mut cased = false;
     let mut previous_is_cased = false;
     for c in s.as_str().chars() {
-        if c.is_uppercase() || unicode::is_titlecase(c) {
+        if unicode::is_upper(c) || unicode::is_titlecase(c) {
             if previous_is_cased {
                 return bool_value(false);
             }
             previous_is_cased = true;
             cased = true;
-        } else if c.is_lowercase() {
+        } else if unicode::is_lower(c) {
             if !previous_is_cased {
                 return bool_value(false);
             }
