@@ -221,9 +221,8 @@ constructor! {
 /// `hashlib.new(name, data=b"")`; names are case-insensitive, as with OpenSSL.
 fn new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("new", 0, 2, &["name", "data", "string", "usedforsecurity"])?;
-    let name = args
-        .get(0, "name")
-        .ok_or_else(|| PyErr::type_error("new() missing required argument 'name' (pos 1)"))?;
+    let name =
+        args.get(0, "name").ok_or_else(|| PyErr::type_error("new() missing required argument 'name' (pos 1)"))?;
     let name = name
         .as_str()
         .ok_or_else(|| PyErr::type_error(format!("new() argument 'name' must be str, not {}", type_name(name))))?;

@@ -173,6 +173,8 @@ unary! {
 /// glibc's `cbrt` (`sysdeps/ieee754/dbl-64/s_cbrt.c`), which CPython's `math.cbrt` calls on
 /// Linux: a polynomial first guess, one Halley step, the exponent split by 3. Rust's own `cbrt`
 /// rounds differently (`cbrt(27)` is 3.0 there, 3.0000000000000004 in CPython).
+// The constants are glibc's, digit for digit.
+#[allow(clippy::excessive_precision)]
 fn glibc_cbrt(x: f64) -> f64 {
     const CBRT2: f64 = 1.259_921_049_894_873_164_8;
     const SQR_CBRT2: f64 = 1.587_401_051_968_199_474_8;
@@ -200,7 +202,8 @@ fn glibc_cbrt(x: f64) -> f64 {
 // which CPython calls; Rust's own versions use other formulas and differ in the last bit.
 // They are built from `log`, `log1p` and `sqrt`, which Rust takes from the same libm.
 
-const LN2: f64 = 6.931_471_805_599_452_862_27e-1;
+/// fdlibm's `ln2` (0x3FE62E42FEFA39EF), which is `LN_2`.
+const LN2: f64 = std::f64::consts::LN_2;
 
 fn glibc_asinh(x: f64) -> f64 {
     let xa = x.abs();
@@ -223,8 +226,11 @@ fn glibc_asinh(x: f64) -> f64 {
 }
 
 fn glibc_acosh(x: f64) -> f64 {
-    if x.is_nan() || x < 1.0 {
-        return (x - x) / (x - x);
+    if x.is_nan() {
+        return x;
+    }
+    if x < 1.0 {
+        return f64::NAN;
     }
     if x >= f64::from_bits(0x41b0_0000_0000_0000) {
         if x.is_infinite() {
@@ -253,8 +259,10 @@ fn glibc_atanh(x: f64) -> f64 {
         0.5 * (t + t * xa / (1.0 - xa)).ln_1p()
     } else if xa < 1.0 {
         0.5 * ((xa + xa) / (1.0 - xa)).ln_1p()
-    } else if xa > 1.0 || xa.is_nan() {
-        return (x - x) / (x - x);
+    } else if xa.is_nan() {
+        return x;
+    } else if xa > 1.0 {
+        return f64::NAN;
     } else {
         return x / 0.0;
     };
@@ -898,9 +906,10 @@ fn factorial(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     if n.is_negative() {
         return Err(PyErr::value_error("factorial() not defined for negative values"));
     }
-    let n = n.to_u64().filter(|&n| n <= i64::MAX as u64).ok_or_else(|| {
-        PyErr::overflow(format!("factorial() argument should not exceed {}", i64::MAX))
-    })?;
+    let n = n
+        .to_u64()
+        .filter(|&n| n <= i64::MAX as u64)
+        .ok_or_else(|| PyErr::overflow(format!("factorial() argument should not exceed {}", i64::MAX)))?;
     Ok(Value::from_bigint(range_product(1, n)))
 }
 
@@ -931,6 +940,9 @@ fn n_k(n: &Value, k: &Value) -> PyResult<(BigInt, BigInt)> {
 
 /// `n * (n-1) * ... * (n-k+1)` for `k <= n`.
 fn falling_product(n: &BigInt, k: u64) -> BigInt {
+    if k == 0 {
+        return BigInt::one();
+    }
     if let Some(n) = n.to_u64() {
         return range_product(n - k + 1, n);
     }

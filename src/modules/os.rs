@@ -91,9 +91,8 @@ pub fn init_path(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
 
 /// A path argument (`str` only).
 fn path_arg(v: &Value) -> PyResult<&str> {
-    v.as_str().ok_or_else(|| {
-        PyErr::type_error(format!("expected str, bytes or os.PathLike object, not {}", type_name(v)))
-    })
+    v.as_str()
+        .ok_or_else(|| PyErr::type_error(format!("expected str, bytes or os.PathLike object, not {}", type_name(v))))
 }
 
 /// The single path argument of a function.
@@ -134,9 +133,7 @@ fn getenv(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 }
 
 fn cwd() -> PyResult<String> {
-    std::env::current_dir()
-        .map(|p| p.to_string_lossy().into_owned())
-        .map_err(|e| PyErr::from_io(&e, None))
+    std::env::current_dir().map(|p| p.to_string_lossy().into_owned()).map_err(|e| PyErr::from_io(&e, None))
 }
 
 fn getcwd(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {

@@ -151,9 +151,7 @@ impl Mt19937 {
         let (mut i, mut j) = (1usize, 0usize);
         for _ in 0..N.max(key.len()) {
             let prev = mt[i - 1];
-            mt[i] = (mt[i] ^ (prev ^ (prev >> 30)).wrapping_mul(1_664_525))
-                .wrapping_add(key[j])
-                .wrapping_add(j as u32);
+            mt[i] = (mt[i] ^ (prev ^ (prev >> 30)).wrapping_mul(1_664_525)).wrapping_add(key[j]).wrapping_add(j as u32);
             i += 1;
             j += 1;
             if i >= N {
@@ -250,6 +248,10 @@ impl Mt19937 {
 
     /// `_randbelow(n)` for `0 < n < 2**64`: rejection sampling on `n.bit_length()` random bits.
     pub fn below_u64(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            // Not reachable from Python (callers check for empty ranges); never loop forever.
+            return 0;
+        }
         let k = 64 - n.leading_zeros();
         loop {
             let r = self.bits_u64(k);
@@ -261,6 +263,9 @@ impl Mt19937 {
 
     /// `_randbelow(n)` for any `n > 0`.
     pub fn below(&mut self, n: &BigInt) -> BigInt {
+        if !n.is_positive() {
+            return BigInt::zero();
+        }
         if let Some(small) = n.to_u64() {
             return BigInt::from(self.below_u64(small));
         }
@@ -336,10 +341,8 @@ fn entropy_mt() -> Mt19937 {
     }) {
         Ok(()) => buf.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
         Err(_) => {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0);
+            let nanos =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
             let stack_addr = &buf as *const _ as usize as u64;
             vec![nanos as u32, (nanos >> 32) as u32, std::process::id(), stack_addr as u32, (stack_addr >> 32) as u32]
         }
@@ -510,9 +513,7 @@ fn range_arg(v: &Value, which: &str) -> PyResult<BigInt> {
         Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => to_bigint(v),
         Value::Float(f) if f.is_nan() => Err(PyErr::value_error("cannot convert float NaN to integer")),
         Value::Float(f) if f.is_infinite() => Err(PyErr::overflow("cannot convert float infinity to integer")),
-        Value::Float(f) if f.fract() != 0.0 => {
-            Err(PyErr::value_error(format!("non-integer {which} for randrange()")))
-        }
+        Value::Float(f) if f.fract() != 0.0 => Err(PyErr::value_error(format!("non-integer {which} for randrange()"))),
         Value::Float(f) => {
             use num_traits::FromPrimitive;
             Ok(BigInt::from_f64(*f).unwrap_or_default())
@@ -595,9 +596,8 @@ fn randbytes(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn randrange(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (obj, args) = this(&args, "randrange")?;
     args.check("randrange", 0, 3, &["start", "stop", "step"])?;
-    let start = arg_or(&args, 0, "start").ok_or_else(|| {
-        PyErr::type_error("Random.randrange() missing 1 required positional argument: 'start'")
-    })?;
+    let start = arg_or(&args, 0, "start")
+        .ok_or_else(|| PyErr::type_error("Random.randrange() missing 1 required positional argument: 'start'"))?;
     let stop = arg_or(&args, 1, "stop").filter(|v| !v.is_none());
     let step = arg_or(&args, 2, "step");
     randrange_values(obj, start, stop, step)
@@ -626,21 +626,13 @@ fn randrange_values(obj: &RandomObject, start: &Value, stop: Option<&Value>, ste
 }
 
 /// `randint(a, b)`: `randrange(a, b + 1)`.
-fn randint(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+fn randint(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (obj, args) = this(&args, "randint")?;
     args.check("randint", 2, 2, &[])?;
     let (a, b) = (&args.pos[0], &args.pos[1]);
     let stop = match b {
         Value::Int(i) if *i < i64::MAX => Value::Int(i + 1),
-        Value::Float(f) => Value::Float(f + 1.0),
-        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => Value::from_bigint(to_bigint(b)? + 1),
-        other => {
-            return Err(PyErr::type_error(format!(
-                "can only concatenate {} (not \"int\") to {}",
-                type_name(other),
-                type_name(other)
-            )));
-        }
+        _ => vm.binary_op(b, &Value::Int(1), BinOp::Add)?,
     };
     randrange_values(obj, a, Some(&stop), None)
 }
@@ -728,7 +720,10 @@ fn sample(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let items = match population {
         Value::List(l) => {
             let snapshot = l.snapshot();
-            picks.iter().map(|&i| snapshot.get(i).cloned().ok_or_else(|| PyErr::index_error("list index out of range"))).collect()
+            picks
+                .iter()
+                .map(|&i| snapshot.get(i).cloned().ok_or_else(|| PyErr::index_error("list index out of range")))
+                .collect()
         }
         Value::Tuple(t) => Ok(picks.iter().filter_map(|&i| t.0.get(i).cloned()).collect()),
         _ => picks.iter().map(|&i| item_at(vm, population, i)).collect::<PyResult<Vec<_>>>(),

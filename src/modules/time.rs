@@ -149,8 +149,8 @@ fn sleep(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     if secs < 0.0 {
         return Err(PyErr::value_error("sleep length must be non-negative"));
     }
-    let d = Duration::try_from_secs_f64(secs)
-        .map_err(|_| PyErr::overflow("timestamp out of range for platform time_t"))?;
+    let d =
+        Duration::try_from_secs_f64(secs).map_err(|_| PyErr::overflow("timestamp out of range for platform time_t"))?;
     sleep_for(vm, d)?;
     Ok(Value::None)
 }

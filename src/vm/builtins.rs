@@ -226,7 +226,9 @@ fn min_max(vm: &mut Vm, args: Args<'_>, name: &str, want_less: bool) -> PyResult
             Some(kf) => vm.call(kf, std::slice::from_ref(&item))?,
             None => item.clone(),
         };
-        let better = if want_less { vm.lt(&k, &best_key)? } else { vm.lt(&best_key, &k)? };
+        let op = if want_less { crate::syntax::ast::CmpOp::Lt } else { crate::syntax::ast::CmpOp::Gt };
+        let better = vm.compare_op(&k, &best_key, op)?;
+        let better = vm.truthy(&better)?;
         if better {
             best = item;
             best_key = k;
@@ -884,9 +886,8 @@ fn float_new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             let m = i.class.lookup("__float__").unwrap();
             vm.call(&m, std::slice::from_ref(v))
         }
-        _ => ops::to_f64(v).map(Value::Float).map_err(|_| {
-            PyErr::type_error(format!("float() argument must be a string or a real number, not '{}'", type_name(v)))
-        }),
+        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) | Value::Float(_) => ops::to_f64(v).map(Value::Float),
+        _ => Err(PyErr::type_error(format!("float() argument must be a string or a real number, not '{}'", type_name(v)))),
     }
 }
 

@@ -226,7 +226,12 @@ impl Vm {
             all.extend(args.iter().cloned());
             return (n.func)(self, Args { pos: &all, kw });
         }
-        let inst = Value::Instance(Arc::new(Instance::new(cls.clone())));
+        let inst = Instance::new(cls.clone());
+        if self.is_exception_class(cls) {
+            // BaseException.__new__ records the arguments even when __init__ is overridden.
+            inst.set("args", Value::tuple(args.to_vec()));
+        }
+        let inst = Value::Instance(Arc::new(inst));
         match cls.lookup("__init__") {
             Some(init) => {
                 let mut all: ArgVec = SmallVec::with_capacity(args.len() + 1);

@@ -56,8 +56,15 @@ pub fn float_repr(x: f64) -> String {
 
 /// The shortest round-trip decimal digits of a finite, positive `x`, and the decimal exponent of
 /// the first digit (`123.5` → `("1235", 2)`).
+///
+/// Rust's shortest formatting finds the minimal digit count, but when the exact value lies
+/// exactly halfway between two shortest candidates it may pick the upper one, where CPython picks
+/// the nearest-even. The correctly rounded string of that length is the nearest candidate, so it
+/// is preferred whenever it also round-trips.
 fn shortest_digits(x: f64) -> (String, i32) {
-    split_exp(&format!("{x:e}"))
+    let (digits, exp) = split_exp(&format!("{x:e}"));
+    let rounded = format!("{:.*e}", digits.len() - 1, x);
+    if rounded.parse::<f64>() == Ok(x) { split_exp(&rounded) } else { (digits, exp) }
 }
 
 /// Splits Rust's `{:e}` output (`"1.25e-7"`) into its digits (`"125"`) and exponent (`-7`).
@@ -202,6 +209,15 @@ struct Spec {
     ty: Option<char>,
 }
 
+/// The largest string a width, precision or padding request may build: beyond it the request
+/// fails with `MemoryError` (as CPython's allocation would) instead of aborting the process.
+const MAX_ALLOC: usize = 1 << 34;
+
+/// Refuses a width, precision or padding of `n` characters that could never be allocated.
+pub(crate) fn check_alloc(n: usize) -> PyResult<usize> {
+    if n > MAX_ALLOC { Err(PyErr::new(ExcKind::MemoryError, "")) } else { Ok(n) }
+}
+
 /// Reads a decimal number at `*pos`, as CPython's `get_integer`; `None` when there is none.
 fn parse_count(chars: &[char], pos: &mut usize) -> PyResult<Option<usize>> {
     let start = *pos;
@@ -263,7 +279,7 @@ fn parse_spec(spec: &str, default_type: Option<char>, default_align: char, type_
         }
         pos += 1;
     }
-    s.width = parse_count(&chars, &mut pos)?.unwrap_or(0);
+    s.width = check_alloc(parse_count(&chars, &mut pos)?.unwrap_or(0))?;
     if chars.get(pos) == Some(&',') {
         s.grouping = Some(',');
         pos += 1;
@@ -281,7 +297,7 @@ fn parse_spec(spec: &str, default_type: Option<char>, default_align: char, type_
     if chars.get(pos) == Some(&'.') {
         pos += 1;
         match parse_count(&chars, &mut pos)? {
-            Some(p) => s.precision = Some(p),
+            Some(p) => s.precision = Some(check_alloc(p)?),
             None => return Err(PyErr::value_error("Format specifier missing precision")),
         }
     }
@@ -864,7 +880,7 @@ fn percent_one(
         if w < 0 {
             flags.left = true;
         }
-        width = usize::try_from(w.unsigned_abs()).unwrap_or(usize::MAX);
+        width = check_alloc(usize::try_from(w.unsigned_abs()).unwrap_or(usize::MAX))?;
         i += 1;
     } else {
         while let Some(d) = b.get(i).filter(|c| c.is_ascii_digit()) {
@@ -874,12 +890,13 @@ fn percent_one(
                 .ok_or_else(|| PyErr::value_error("width too big"))?;
             i += 1;
         }
+        check_alloc(width)?;
     }
     let mut precision: Option<usize> = None;
     if b.get(i) == Some(&b'.') {
         i += 1;
         if b.get(i) == Some(&b'*') {
-            precision = Some(usize::try_from(star_arg(state)?.max(0)).unwrap_or(0));
+            precision = Some(check_alloc(usize::try_from(star_arg(state)?.max(0)).unwrap_or(0))?);
             i += 1;
         } else {
             let mut p: usize = 0;
@@ -890,7 +907,7 @@ fn percent_one(
                     .ok_or_else(|| PyErr::value_error("precision too big"))?;
                 i += 1;
             }
-            precision = Some(p);
+            precision = Some(check_alloc(p)?);
         }
     }
     while matches!(b.get(i), Some(b'h' | b'l' | b'L')) {
@@ -1284,13 +1301,12 @@ fn field_object(vm: &mut Vm, ctx: &mut FormatCtx<'_>, name: &str) -> PyResult<Va
     };
     while !rest.is_empty() {
         let is_attr = rest.starts_with('.');
-        let body = &rest[1..];
         let part;
-        if is_attr {
+        if let Some(body) = rest.strip_prefix('.') {
             let end = body.find(['.', '[']).unwrap_or(body.len());
             part = &body[..end];
             rest = &body[end..];
-        } else if rest.starts_with('[') {
+        } else if let Some(body) = rest.strip_prefix('[') {
             let end = body.find(']').ok_or_else(|| PyErr::value_error("Missing ']' in format string"))?;
             part = &body[..end];
             rest = &body[end + 1..];
@@ -1357,6 +1373,8 @@ mod tests {
             (-2.5e-7, "-2.5e-07"),
             (1e22, "1e+22"),
             (9999999999999998.0, "9999999999999998.0"),
+            // Exactly halfway between the two 16-digit candidates: CPython picks the even one.
+            (686036261402521.25, "686036261402521.2"),
         ];
         for &(x, want) in cases {
             assert_eq!(float_repr(x), want, "repr({x:e})");

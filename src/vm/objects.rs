@@ -160,8 +160,23 @@ impl PySet {
     pub fn new(items: SetMap) -> PySet {
         PySet { items: Mutex::new(items), frozen: false }
     }
+    /// The elements in iteration order.
+    ///
+    /// Sets are insertion-ordered here, but CPython iterates a set in hash-table slot order, so
+    /// `{3, 1, 2}` prints as `{1, 2, 3}`. For sets of ints (where a hash is the value itself) we
+    /// reproduce that order from CPython's table size, which is what users see in tutorials;
+    /// other sets keep insertion order.
     pub fn snapshot(&self) -> Vec<Value> {
-        self.items.lock().iter().map(|k| k.0.clone()).collect()
+        let mut items: Vec<Value> = self.items.lock().iter().map(|k| k.0.clone()).collect();
+        if items.iter().all(|v| matches!(v, Value::Int(_) | Value::Bool(_))) {
+            // CPython grows a set's table (minimum 8 slots) when it is 60% full, by 4x.
+            let mut size: i64 = 8;
+            while items.len() as i64 * 5 >= (size - 1) * 3 {
+                size *= 4;
+            }
+            items.sort_by_key(|v| super::ops::hash_of(v) & (size - 1));
+        }
+        items
     }
 }
 

@@ -437,7 +437,9 @@ pub fn key_eq(a: &Value, b: &Value) -> bool {
         }
         _ if is_number(a) && is_number(b) => num_eq(a, b),
         (Value::Set(x), Value::Set(y)) if x.frozen && y.frozen => {
-            let (xs, ys) = (x.items.lock().clone(), y.items.lock().clone());
+            // Lock one set at a time: the two may be the same object.
+                let xs = x.items.lock().clone();
+                let ys = y.items.lock().clone();
             xs.len() == ys.len() && xs.iter().all(|k| ys.contains(k))
         }
         _ => a.is(b),

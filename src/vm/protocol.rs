@@ -113,6 +113,7 @@ impl Vm {
             (Value::Str(x), n, BinOp::Mul) | (n, Value::Str(x), BinOp::Mul) if is_intlike(n) => {
                 Value::str(x.as_str().repeat(repeat_count(n)?))
             }
+            (Value::Bytes(_), Value::Str(_), BinOp::Add) => return Err(PyErr::type_error("can't concat str to bytes")),
             (Value::Bytes(x), Value::Bytes(y), BinOp::Add) => Value::bytes([x.0.as_slice(), y.0.as_slice()].concat()),
             (Value::Bytes(x), n, BinOp::Mul) | (n, Value::Bytes(x), BinOp::Mul) if is_intlike(n) => {
                 Value::bytes(x.0.repeat(repeat_count(n)?))
@@ -266,7 +267,8 @@ impl Vm {
             (Value::List(x), Value::List(y)) => self.seq_eq(&x.snapshot(), &y.snapshot()),
             (Value::Tuple(x), Value::Tuple(y)) => self.seq_eq(&x.0.clone(), &y.0.clone()),
             (Value::Dict(x), Value::Dict(y)) => {
-                let (xi, yd) = (x.items(), y.0.lock().clone());
+                let xi = x.items();
+                let yd = y.0.lock().clone();
                 if xi.len() != yd.len() {
                     return Ok(false);
                 }
@@ -283,12 +285,26 @@ impl Vm {
                 Ok(true)
             }
             (Value::Set(x), Value::Set(y)) => {
-                let (xs, ys) = (x.items.lock().clone(), y.items.lock().clone());
+                // Lock one set at a time: the two may be the same object.
+                let xs = x.items.lock().clone();
+                let ys = y.items.lock().clone();
                 Ok(xs.len() == ys.len() && xs.iter().all(|k| ys.contains(k)))
             }
             (Value::Range(x), Value::Range(y)) => {
                 let (lx, ly) = (x.len(), y.len());
                 Ok(lx == ly && (lx == 0 || (x.start == y.start && (lx == 1 || x.step == y.step))))
+            }
+            (Value::Object(_), _) | (_, Value::Object(_))
+                if super::methods::dict::view_as_set(a).is_some() || super::methods::dict::view_as_set(b).is_some() =>
+            {
+                let as_set = |v: &Value| match v {
+                    Value::Set(s) => Some(s.items.lock().clone()),
+                    other => super::methods::dict::view_as_set(other),
+                };
+                Ok(match (as_set(a), as_set(b)) {
+                    (Some(x), Some(y)) => x.len() == y.len() && x.iter().all(|k| y.contains(k)),
+                    _ => false,
+                })
             }
             (Value::Instance(_), _) | (_, Value::Instance(_)) => {
                 for (p, q) in [(a, b), (b, a)] {
@@ -312,7 +328,8 @@ impl Vm {
             return Ok(false);
         }
         for (p, q) in x.iter().zip(y) {
-            if !self.eq(p, q)? {
+            // Containers compare items by identity first, so `[nan] == [nan]` holds for one nan.
+            if !p.is(q) && !self.eq(p, q)? {
                 return Ok(false);
             }
         }
@@ -328,7 +345,9 @@ impl Vm {
             (Value::List(x), Value::List(y)) => self.seq_order(&x.snapshot(), &y.snapshot(), op)?,
             (Value::Tuple(x), Value::Tuple(y)) => self.seq_order(&x.0.clone(), &y.0.clone(), op)?,
             (Value::Set(x), Value::Set(y)) => {
-                let (xs, ys) = (x.items.lock().clone(), y.items.lock().clone());
+                // Lock one set at a time: the two may be the same object.
+                let xs = x.items.lock().clone();
+                let ys = y.items.lock().clone();
                 Some(match op {
                     CmpOp::LtE => xs.is_subset(&ys),
                     CmpOp::Lt => xs.len() < ys.len() && xs.is_subset(&ys),
@@ -434,6 +453,8 @@ impl Vm {
                         i <= r.start && i > r.stop && (r.start - i) % (-r.step) == 0
                     }
                 }
+                Value::Bool(b) => self.contains(container, &Value::Int(*b as i64))?,
+                Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => self.contains(container, &Value::Int(*f as i64))?,
                 _ => false,
             }),
             Value::List(_) | Value::Tuple(_) => {
@@ -443,7 +464,7 @@ impl Vm {
                     _ => unreachable!(),
                 };
                 for x in &items {
-                    if self.eq(x, item)? {
+                    if x.is(item) || self.eq(x, item)? {
                         return Ok(true);
                     }
                 }
@@ -690,6 +711,9 @@ impl Vm {
                 };
                 if matches!(k, Value::BigInt(_)) {
                     return Err(PyErr::index_error("cannot fit 'int' into an index-sized integer"));
+                }
+                if what == "string" {
+                    return Err(PyErr::type_error(format!("string indices must be integers, not '{}'", type_name(k))));
                 }
                 Err(PyErr::type_error(format!("{what} indices must be integers or slices, not {}", type_name(k))))
             }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::super::Vm;
 use super::super::errors::{ExcKind, PyErr, PyResult};
+use super::super::format;
 use super::super::objects::{Args, Class, NativeFn, PyBytes};
 use super::super::ops::{to_index, type_name};
 use super::super::value::Value;
@@ -648,7 +649,7 @@ fn capitalize(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn justify(args: &Args<'_>, name: &str, how: char) -> PyResult<Value> {
     let b = this(args, name)?;
     check(args, name, 1, 2, &[])?;
-    let width = usize::try_from(to_index(&args.pos[1])?).unwrap_or(0);
+    let width = format::check_alloc(usize::try_from(to_index(&args.pos[1])?).unwrap_or(0))?;
     let fill = match args.pos.get(2) {
         None => b' ',
         Some(Value::Bytes(f)) if f.0.len() == 1 => f.0[0],
@@ -691,7 +692,7 @@ fn rjust(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn zfill(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let b = this(&args, "zfill")?;
     check(&args, "zfill", 1, 1, &[])?;
-    let width = usize::try_from(to_index(&args.pos[1])?).unwrap_or(0);
+    let width = format::check_alloc(usize::try_from(to_index(&args.pos[1])?).unwrap_or(0))?;
     let data = &b.0[..];
     if width <= data.len() {
         return Ok(same(b));

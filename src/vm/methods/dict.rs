@@ -189,3 +189,12 @@ pub fn view_repr(vm: &mut Vm, v: &Value) -> Option<PyResult<String>> {
     let name = &view_classes()[view.kind as usize].name;
     Some(vm.repr(&Value::list(view.values())).map(|r| format!("{name}({r})")))
 }
+
+/// The elements of a keys or items view as a set, for comparisons with sets (`d.keys() == {...}`).
+pub fn view_as_set(v: &Value) -> Option<SetMap> {
+    let view = v.downcast::<DictView>()?;
+    if view.kind == ViewKind::Values {
+        return None;
+    }
+    Some(view.values().into_iter().map(HashKey).collect())
+}

@@ -9,7 +9,8 @@ use crate::vm::ops::to_index;
 use crate::vm::value::Value;
 use crate::vm::Vm;
 
-pub fn install(list: &Arc<Class>, tuple: &Arc<Class>) {
+pub fn install(list: &Arc<Class>, tuple: &Arc<Class>, range: &Arc<Class>) {
+    add_methods(range, &[("index", index), ("count", count)]);
     add_methods(
         list,
         &[
@@ -90,6 +91,15 @@ fn items_of(v: &Value) -> Vec<Value> {
     match v {
         Value::List(l) => l.snapshot(),
         Value::Tuple(t) => t.0.clone(),
+        Value::Range(r) => {
+            let mut out = Vec::with_capacity(r.len().clamp(0, 1 << 20) as usize);
+            let mut i = r.start;
+            while (r.step > 0 && i < r.stop) || (r.step < 0 && i > r.stop) {
+                out.push(Value::Int(i));
+                i += r.step;
+            }
+            out
+        }
         _ => vec![],
     }
 }
@@ -129,6 +139,7 @@ fn index(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     }
     Err(PyErr::value_error(match &args.pos[0] {
         Value::Tuple(_) => "tuple.index(x): x not in tuple".to_string(),
+        Value::Range(_) => format!("{} is not in range", vm.repr(&args.pos[1])?),
         _ => format!("{} is not in list", vm.repr(&args.pos[1])?),
     }))
 }

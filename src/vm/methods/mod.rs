@@ -27,7 +27,7 @@ pub fn add_methods(cls: &Arc<Class>, methods: &[(&'static str, NativeFn)]) {
 pub fn install(t: &BuiltinTypes) {
     str::install(&t.str_);
     bytes::install(&t.bytes);
-    list::install(&t.list, &t.tuple);
+    list::install(&t.list, &t.tuple, &t.range);
     dict::install(&t.dict);
     set::install(&t.set, &t.frozenset);
     numbers::install(&t.int, &t.float);

@@ -611,7 +611,7 @@ fn justify(args: &Args<'_>, name: &str, how: char) -> PyResult<Value> {
         }
     };
     let n = s.char_len();
-    let width = usize::try_from(width).unwrap_or(0);
+    let width = format::check_alloc(usize::try_from(width).unwrap_or(0))?;
     if width <= n {
         return Ok(same(s));
     }
@@ -644,7 +644,7 @@ fn rjust(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn zfill(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let s = this(&args, "zfill")?;
     check(&args, "zfill", 1, 1, &[])?;
-    let width = usize::try_from(to_index(&args.pos[1])?).unwrap_or(0);
+    let width = format::check_alloc(usize::try_from(to_index(&args.pos[1])?).unwrap_or(0))?;
     let n = s.char_len();
     if width <= n {
         return Ok(same(s));
@@ -665,7 +665,10 @@ fn expandtabs(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let s = this(&args, "expandtabs")?;
     check(&args, "expandtabs", 0, 1, &["tabsize"])?;
     let tabsize = match args.get(1, "tabsize") {
-        Some(v) => to_index(v)?,
+        Some(v) => i64::from(
+            i32::try_from(to_index(v)?)
+                .map_err(|_| PyErr::overflow("Python int too large to convert to C int"))?,
+        ),
         None => 8,
     };
     let text = s.as_str();
@@ -679,7 +682,9 @@ fn expandtabs(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             '\t' => {
                 if tabsize > 0 {
                     let n = tabsize - col % tabsize;
-                    out.extend(std::iter::repeat_n(' ', n as usize));
+                    let total = format::check_alloc(usize::try_from(n).unwrap_or(usize::MAX))?;
+                    format::check_alloc(out.len().saturating_add(total))?;
+                    out.extend(std::iter::repeat_n(' ', total));
                     col += n;
                 }
             }
@@ -710,7 +715,7 @@ fn is_case_ignorable(c: char) -> bool {
 fn push_lower_at(out: &mut String, chars: &[char], i: usize) {
     let c = chars[i];
     if c != '\u{3a3}' {
-        out.extend(c.to_lowercase());
+        unicode::push_lower(out, c);
         return;
     }
     let before = chars[..i].iter().rev().find(|&&c| !is_case_ignorable(c));
@@ -726,14 +731,29 @@ fn upper(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let s = this(&args, "upper")?;
     check(&args, "upper", 0, 0, &[])?;
     let text = s.as_str();
-    Ok(Value::str(if s.is_ascii() { text.to_ascii_uppercase() } else { text.to_uppercase() }))
+    if s.is_ascii() {
+        return Ok(Value::str(text.to_ascii_uppercase()));
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        unicode::push_upper(&mut out, c);
+    }
+    Ok(Value::str(out))
 }
 
 fn lower(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let s = this(&args, "lower")?;
     check(&args, "lower", 0, 0, &[])?;
     let text = s.as_str();
-    Ok(Value::str(if s.is_ascii() { text.to_ascii_lowercase() } else { text.to_lowercase() }))
+    if s.is_ascii() {
+        return Ok(Value::str(text.to_ascii_lowercase()));
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for i in 0..chars.len() {
+        push_lower_at(&mut out, &chars, i);
+    }
+    Ok(Value::str(out))
 }
 
 fn casefold(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -759,7 +779,7 @@ fn swapcase(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         if unicode::is_upper(c) {
             push_lower_at(&mut out, &chars, i);
         } else if unicode::is_lower(c) {
-            out.extend(c.to_uppercase());
+            unicode::push_upper(&mut out, c);
         } else {
             out.push(c);
         }

@@ -10,7 +10,8 @@
 //! Upper/lower-case predicates and mappings use Rust's `char` methods, which implement the same
 //! derived `Uppercase`/`Lowercase` properties and `SpecialCasing` mappings CPython uses; Rust's
 //! newer Unicode version is reconciled with CPython's by ignoring characters unassigned in 14.0
-//! and by the two small `*LOWERCASE` exception tables (computed against the Rust 1.95 toolchain).
+//! and by small exception tables (`*LOWERCASE`, `NO_*_MAPPING`) computed against the Rust 1.95
+//! toolchain's tables.
 
 /// Whether `c` lies in one of the sorted inclusive `ranges`.
 fn in_ranges(ranges: &[(u32, u32)], c: char) -> bool {
@@ -107,11 +108,34 @@ pub fn is_cased(c: char) -> bool {
     is_upper(c) || is_lower(c) || is_titlecase(c)
 }
 
+/// Appends the full upper-case mapping of `c` (`'ß'` → `"SS"`).
+pub fn push_upper(out: &mut String, c: char) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_uppercase());
+    } else if in_ranges(NO_UPPER_MAPPING, c) {
+        out.push(c);
+    } else {
+        out.extend(c.to_uppercase());
+    }
+}
+
+/// Appends the full lower-case mapping of `c`, without the final-sigma rule (callers that see
+/// the context apply it).
+pub fn push_lower(out: &mut String, c: char) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+    } else if in_ranges(NO_LOWER_MAPPING, c) {
+        out.push(c);
+    } else {
+        out.extend(c.to_lowercase());
+    }
+}
+
 /// Appends the title-case mapping of `c` (`'ß'` → `"Ss"`, otherwise its upper case).
 pub fn push_title(out: &mut String, c: char) {
     match TITLE_MAP.binary_search_by_key(&c, |&(k, _)| k) {
         Ok(i) => out.push_str(TITLE_MAP[i].1),
-        Err(_) => out.extend(c.to_uppercase()),
+        Err(_) => push_upper(out, c),
     }
 }
 
@@ -119,7 +143,7 @@ pub fn push_title(out: &mut String, c: char) {
 pub fn push_casefold(out: &mut String, c: char) {
     match CASEFOLD_MAP.binary_search_by_key(&c, |&(k, _)| k) {
         Ok(i) => out.push_str(CASEFOLD_MAP[i].1),
-        Err(_) => out.extend(c.to_lowercase()),
+        Err(_) => push_lower(out, c),
     }
 }
 
@@ -799,4 +823,16 @@ static NOT_LOWERCASE: &[(u32, u32)] = &[
 /// Characters Unicode 14.0 calls lower case but Rust's `char::is_lowercase` (a newer Unicode) does not.
 static EXTRA_LOWERCASE: &[(u32, u32)] = &[
     (0x295, 0x295),
+];
+
+/// Characters Unicode 14.0 gives no upper-case mapping but Rust's newer tables do.
+static NO_UPPER_MAPPING: &[(u32, u32)] = &[
+    (0x19B, 0x19B), (0x264, 0x264), (0x1C8A, 0x1C8A), (0xA7CD, 0xA7CD), (0xA7CF, 0xA7CF),
+    (0xA7D3, 0xA7D3), (0xA7D5, 0xA7D5), (0xA7DB, 0xA7DB), (0x10D70, 0x10D85), (0x16EBB, 0x16ED3),
+];
+
+/// Characters Unicode 14.0 gives no lower-case mapping but Rust's newer tables do.
+static NO_LOWER_MAPPING: &[(u32, u32)] = &[
+    (0x1C89, 0x1C89), (0xA7CB, 0xA7CC), (0xA7CE, 0xA7CE), (0xA7D2, 0xA7D2), (0xA7D4, 0xA7D4),
+    (0xA7DA, 0xA7DA), (0xA7DC, 0xA7DC), (0x10D50, 0x10D65), (0x16EA0, 0x16EB8),
 ];
