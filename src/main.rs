@@ -43,10 +43,12 @@ fn read(file: &str) -> Result<String, ExitCode> {
 
 fn compile(file: &str) -> Result<gilsim::compile::compiler::CompiledModule, ExitCode> {
     let source = read(file)?;
-    gilsim::syntax::parse(&source).and_then(|m| gilsim::compile::compiler::compile(&m, file)).map_err(|e| {
-        eprint!("{}", e.render(file, &source));
-        ExitCode::from(1)
-    })
+    gilsim::syntax::parse(&source)
+        .and_then(|m| gilsim::compile::compiler::compile(&m, file))
+        .map_err(|e| {
+            eprint!("{}", e.render(file, &source));
+            ExitCode::from(1)
+        })
 }
 
 fn main() -> ExitCode {

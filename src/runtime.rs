@@ -53,7 +53,10 @@ pub fn run_file(path: &str, argv: Vec<String>, stdout: Stdout) -> Outcome {
         },
         Err(e) => {
             let code = e.raw_os_error().unwrap_or(2);
-            eprintln!("gilsim: can't open file '{path}': [Errno {code}] {}", PyErr::from_io_text(&e));
+            eprintln!(
+                "gilsim: can't open file '{path}': [Errno {code}] {}",
+                PyErr::from_io_text(&e)
+            );
             return Outcome { exit_code: 2 };
         }
     };
@@ -63,7 +66,10 @@ pub fn run_file(path: &str, argv: Vec<String>, stdout: Stdout) -> Outcome {
 /// Runs source text as the `__main__` module.
 pub fn run_source(filename: &str, source: &str, argv: Vec<String>, stdout: Stdout) -> Outcome {
     let out: Box<dyn Write + Send> = match stdout {
-        Stdout::Process => Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout())),
+        Stdout::Process => Box::new(std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::io::stdout(),
+        )),
         Stdout::Buffer(b) => Box::new(SharedBuf(b)),
     };
     let interp = Interpreter::new(Config { argv }, out);
@@ -89,7 +95,10 @@ pub fn run_source(filename: &str, source: &str, argv: Vec<String>, stdout: Stdou
 }
 
 fn run_main(vm: &mut Vm, filename: &str, source: &str) -> i32 {
-    vm.interp.sources.lock().insert(filename.to_string(), Arc::from(source));
+    vm.interp
+        .sources
+        .lock()
+        .insert(filename.to_string(), Arc::from(source));
     let compiled = crate::syntax::parse(source).and_then(|m| compile(&m, filename));
     let compiled = match compiled {
         Ok(c) => c,
@@ -103,7 +112,10 @@ fn run_main(vm: &mut Vm, filename: &str, source: &str) -> i32 {
     module.set("__name__", Value::str("__main__"));
     module.set("__file__", Value::str(filename));
     module.set("__doc__", Value::None);
-    vm.interp.modules.lock().insert("__main__".into(), Value::Module(module.clone()));
+    vm.interp
+        .modules
+        .lock()
+        .insert("__main__".into(), Value::Module(module.clone()));
     match vm.run_code(compiled.code, module, None) {
         Ok(_) => 0,
         Err(e) => report_uncaught(vm, e),

@@ -476,7 +476,7 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], job: impl Fn(&T) -> R + Sync) -> 
         .collect()
 }
 
-fn run_corpus(label: &str, make_cmd: impl Fn(&str) -> Command + Sync) {
+fn run_corpus(label: &str, known: &[String], make_cmd: impl Fn(&str) -> Command + Sync) {
     let scripts = corpus_scripts();
     let filter = std::env::var("GILSIM_CORPUS_FILTER").unwrap_or_default();
     if scripts.is_empty() {
@@ -502,6 +502,19 @@ fn run_corpus(label: &str, make_cmd: impl Fn(&str) -> Command + Sync) {
     let mut report = String::new();
     let mut failed = 0;
     let mut slowest: Vec<(Duration, &String)> = Vec::new();
+    let mut outcomes = outcomes;
+    for (rel, (problems, _)) in scripts.iter().zip(outcomes.iter_mut()) {
+        let is_known = known.iter().any(|k| rel.ends_with(k.as_str()));
+        match (is_known, problems.is_empty()) {
+            (true, false) => {
+                eprintln!("{label}: known difference (tests/corpus/KNOWN_DIFFERENCES): {rel}");
+                problems.clear();
+            }
+            (true, true) => problems
+                .push("passes now: remove it from tests/corpus/KNOWN_DIFFERENCES".to_string()),
+            _ => {}
+        }
+    }
     for (rel, (problems, elapsed)) in scripts.iter().zip(&outcomes) {
         slowest.push((*elapsed, rel));
         if !problems.is_empty() {
@@ -568,9 +581,21 @@ fn run_corpus(label: &str, make_cmd: impl Fn(&str) -> Command + Sync) {
 // Tests
 // ---------------------------------------------------------------------------------------------
 
+/// Scripts where gilsim is known to differ from CPython, one per line with the reason after
+/// `#`. They are run and reported, not counted as failures; one that starts passing fails the
+/// test until it is removed from the list, so the list cannot go stale.
+fn known_differences() -> Vec<String> {
+    read_opt(&repo_root().join("tests/corpus/KNOWN_DIFFERENCES"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
 #[test]
 fn corpus_matches_expected() {
-    run_corpus("gilsim corpus", |rel| {
+    run_corpus("gilsim corpus", &known_differences(), |rel| {
         let mut cmd = Command::new(gilsim_bin());
         cmd.arg("run").arg(rel);
         cmd
@@ -603,7 +628,7 @@ fn corpus_expectations_are_cpythons() {
         );
         return;
     }
-    run_corpus("python3 corpus", |rel| {
+    run_corpus("python3 corpus", &[], |rel| {
         let mut cmd = Command::new("python3");
         cmd.arg(rel);
         cmd

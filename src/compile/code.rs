@@ -49,7 +49,9 @@ pub struct Code {
 impl Code {
     /// Number of parameter slots, including `*args` and `**kwargs`.
     pub fn total_params(&self) -> usize {
-        (self.argcount + self.kwonlycount) as usize + self.has_varargs as usize + self.has_varkw as usize
+        (self.argcount + self.kwonlycount) as usize
+            + self.has_varargs as usize
+            + self.has_varkw as usize
     }
 
     pub fn line_at(&self, ip: usize) -> u32 {

@@ -16,7 +16,7 @@ use indexmap::IndexMap;
 
 use super::code::{Code, CodeKind};
 use super::opcode::Op;
-use super::symtable::{NameKind, ScopeKind, SymbolTable, analyze};
+use super::symtable::{NameKind, SymbolTable, analyze};
 use crate::syntax::SyntaxError;
 use crate::syntax::ast::*;
 use crate::vm::value::Value;
@@ -30,19 +30,31 @@ pub struct CompiledModule {
 /// Compiles a parsed module.
 pub fn compile(module: &Module, filename: &str) -> Result<CompiledModule, SyntaxError> {
     let table = analyze(module)?;
-    let mut c = Compiler { table: &table, filename: Arc::from(filename), globals: IndexMap::new(), units: vec![] };
+    let mut c = Compiler {
+        table: &table,
+        filename: Arc::from(filename),
+        globals: IndexMap::new(),
+        units: vec![],
+    };
     c.push_unit(0, CodeKind::Module, "<module>", "<module>", 1);
     c.stmts(&module.body)?;
     c.emit_const(Value::None);
     c.emit(Op::Return);
     let code = c.pop_unit();
     let globals = c.globals.keys().map(|k| Arc::from(k.as_str())).collect();
-    Ok(CompiledModule { code: Arc::new(code), globals })
+    Ok(CompiledModule {
+        code: Arc::new(code),
+        globals,
+    })
 }
 
 /// A block of control flow open around the code being compiled.
 enum FBlock<'a> {
-    Loop { start: u32, breaks: Vec<usize>, is_for: bool },
+    Loop {
+        start: u32,
+        breaks: Vec<usize>,
+        is_for: bool,
+    },
     /// A `try` with a handler block pushed; `finally` holds the body to run on the way out.
     Try { finally: Option<&'a [Stmt]> },
     /// Inside an `except` (or `finally`-on-exception) body; `exc_on_stack` when the exception value
@@ -92,7 +104,11 @@ impl<'a> Compiler<'a> {
 
     fn push_unit(&mut self, scope: usize, kind: CodeKind, name: &str, qualname: &str, line: u32) {
         let s = &self.table.scopes[scope];
-        let arc = |v: &Vec<String>| v.iter().map(|n| Arc::from(n.as_str())).collect::<Vec<Arc<str>>>();
+        let arc = |v: &Vec<String>| {
+            v.iter()
+                .map(|n| Arc::from(n.as_str()))
+                .collect::<Vec<Arc<str>>>()
+        };
         self.units.push(Unit {
             scope,
             kind,
@@ -124,7 +140,9 @@ impl<'a> Compiler<'a> {
             .enumerate()
             .filter_map(|(ci, name)| {
                 let li = u.varnames.iter().position(|v| v == name)?;
-                (li < (u.argcount + u.kwonlycount) as usize + u.has_varargs as usize + u.has_varkw as usize)
+                (li < (u.argcount + u.kwonlycount) as usize
+                    + u.has_varargs as usize
+                    + u.has_varkw as usize)
                     .then_some((ci as u32, li as u32))
             })
             .collect();
@@ -209,10 +227,6 @@ impl<'a> Compiler<'a> {
         i as u32
     }
 
-    fn scope_kind(&self) -> ScopeKind {
-        self.table.scopes[self.units.last().unwrap().scope].kind
-    }
-
     fn lookup(&self, name: &str) -> NameKind {
         self.table.scopes[self.units.last().unwrap().scope].lookup(name)
     }
@@ -265,7 +279,10 @@ impl<'a> Compiler<'a> {
         let op = match self.lookup(name) {
             NameKind::Local => Op::DeleteFast(self.local_slot(name)),
             NameKind::Cell | NameKind::Free => {
-                return Err(err(format!("deleting captured variable '{name}' is not supported by gilsim"), span));
+                return Err(err(
+                    format!("deleting captured variable '{name}' is not supported by gilsim"),
+                    span,
+                ));
             }
             NameKind::Global => Op::DeleteGlobal(self.global_slot(name)),
             NameKind::ClassName => Op::DeleteName(self.name_index(name)),
@@ -318,7 +335,11 @@ impl<'a> Compiler<'a> {
             StmtKind::While { test, body, orelse } => {
                 let start = self.pos();
                 let jf = self.jump_if(test, false)?;
-                self.unit().fblocks.push(FBlock::Loop { start, breaks: vec![], is_for: false });
+                self.unit().fblocks.push(FBlock::Loop {
+                    start,
+                    breaks: vec![],
+                    is_for: false,
+                });
                 self.stmts(body)?;
                 self.emit(Op::JumpBackward(start));
                 let breaks = self.pop_loop();
@@ -328,12 +349,21 @@ impl<'a> Compiler<'a> {
                     self.patch(b);
                 }
             }
-            StmtKind::For { target, iter, body, orelse } => {
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
                 self.expr(iter)?;
                 self.emit(Op::GetIter);
                 let start = self.pos();
                 let fi = self.emit(Op::ForIter(0));
-                self.unit().fblocks.push(FBlock::Loop { start, breaks: vec![], is_for: true });
+                self.unit().fblocks.push(FBlock::Loop {
+                    start,
+                    breaks: vec![],
+                    is_for: true,
+                });
                 self.assign(target)?;
                 self.stmts(body)?;
                 self.set_line(s.span);
@@ -346,7 +376,9 @@ impl<'a> Compiler<'a> {
                 }
             }
             StmtKind::Break => {
-                let Some(li) = self.unwind_to_loop(s.span, "'break' outside loop")? else { unreachable!() };
+                let Some(li) = self.unwind_to_loop(s.span, "'break' outside loop")? else {
+                    unreachable!()
+                };
                 let is_for = matches!(self.unit().fblocks[li], FBlock::Loop { is_for: true, .. });
                 if is_for {
                     self.emit(Op::Pop);
@@ -357,8 +389,13 @@ impl<'a> Compiler<'a> {
                 }
             }
             StmtKind::Continue => {
-                let Some(li) = self.unwind_to_loop(s.span, "'continue' not properly in loop")? else { unreachable!() };
-                let FBlock::Loop { start, .. } = self.unit().fblocks[li] else { unreachable!() };
+                let Some(li) = self.unwind_to_loop(s.span, "'continue' not properly in loop")?
+                else {
+                    unreachable!()
+                };
+                let FBlock::Loop { start, .. } = self.unit().fblocks[li] else {
+                    unreachable!()
+                };
                 self.emit(Op::JumpBackward(start));
             }
             StmtKind::Pass => {}
@@ -382,7 +419,12 @@ impl<'a> Compiler<'a> {
                 self.store_name(&f.name);
             }
             StmtKind::ClassDef(c) => self.class_def(c)?,
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
                 if finalbody.is_empty() {
                     self.try_except(body, handlers, orelse)?;
                 } else {
@@ -457,7 +499,12 @@ impl<'a> Compiler<'a> {
 
     /// Emits the clean-up for leaving every block inside the innermost loop; returns that loop's index.
     fn unwind_to_loop(&mut self, span: Span, msg: &str) -> Result<Option<usize>, SyntaxError> {
-        let Some(li) = self.unit().fblocks.iter().rposition(|b| matches!(b, FBlock::Loop { .. })) else {
+        let Some(li) = self
+            .unit()
+            .fblocks
+            .iter()
+            .rposition(|b| matches!(b, FBlock::Loop { .. }))
+        else {
             return Err(err(msg, span));
         };
         let inner: Vec<usize> = ((li + 1)..self.unit().fblocks.len()).rev().collect();
@@ -509,7 +556,12 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    fn try_except(&mut self, body: &'a [Stmt], handlers: &'a [ExceptHandler], orelse: &'a [Stmt]) -> CResult {
+    fn try_except(
+        &mut self,
+        body: &'a [Stmt],
+        handlers: &'a [ExceptHandler],
+        orelse: &'a [Stmt],
+    ) -> CResult {
         let setup = self.emit(Op::SetupExcept(0));
         self.unit().fblocks.push(FBlock::Try { finally: None });
         self.stmts(body)?;
@@ -532,7 +584,9 @@ impl<'a> Compiler<'a> {
                     self.emit(Op::Pop);
                 }
             }
-            self.unit().fblocks.push(FBlock::Handler { exc_on_stack: false });
+            self.unit().fblocks.push(FBlock::Handler {
+                exc_on_stack: false,
+            });
             self.stmts(&h.body)?;
             self.unit().fblocks.pop();
             self.emit(Op::PopExcept);
@@ -563,7 +617,9 @@ impl<'a> Compiler<'a> {
         finalbody: &'a [Stmt],
     ) -> CResult {
         let setup = self.emit(Op::SetupExcept(0));
-        self.unit().fblocks.push(FBlock::Try { finally: Some(finalbody) });
+        self.unit().fblocks.push(FBlock::Try {
+            finally: Some(finalbody),
+        });
         if handlers.is_empty() {
             self.stmts(body)?;
         } else {
@@ -574,7 +630,9 @@ impl<'a> Compiler<'a> {
         self.stmts(finalbody)?;
         let end = self.emit(Op::Jump(0));
         self.patch(setup);
-        self.unit().fblocks.push(FBlock::Handler { exc_on_stack: true });
+        self.unit()
+            .fblocks
+            .push(FBlock::Handler { exc_on_stack: true });
         self.stmts(finalbody)?;
         self.unit().fblocks.pop();
         self.emit(Op::Reraise);
@@ -583,7 +641,9 @@ impl<'a> Compiler<'a> {
     }
 
     fn with(&mut self, items: &'a [WithItem], body: &'a [Stmt], span: Span) -> CResult {
-        let Some((first, rest)) = items.split_first() else { return self.stmts(body) };
+        let Some((first, rest)) = items.split_first() else {
+            return self.stmts(body);
+        };
         self.expr(&first.context)?;
         self.set_line(span);
         let setup = self.emit(Op::BeforeWith(0));
@@ -612,10 +672,16 @@ impl<'a> Compiler<'a> {
 
     fn class_def(&mut self, c: &'a ClassDef) -> CResult {
         if !c.keywords.is_empty() {
-            return Err(err("class keyword arguments (e.g. metaclass=) are not supported by gilsim", c.span));
+            return Err(err(
+                "class keyword arguments (e.g. metaclass=) are not supported by gilsim",
+                c.span,
+            ));
         }
         if c.bases.len() > 1 {
-            return Err(err("multiple inheritance is not supported by gilsim", c.span));
+            return Err(err(
+                "multiple inheritance is not supported by gilsim",
+                c.span,
+            ));
         }
         for d in &c.decorators {
             self.expr(d)?;
@@ -681,9 +747,20 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    fn make_function<T>(&mut self, node: &T, name: &str, params: &'a Params, body: FnBody<'a>, span: Span) -> CResult {
+    fn make_function<T>(
+        &mut self,
+        node: &T,
+        name: &str,
+        params: &'a Params,
+        body: FnBody<'a>,
+        span: Span,
+    ) -> CResult {
         let mut flags = 0;
-        let defaults: Vec<&Expr> = params.args.iter().filter_map(|p| p.default.as_ref()).collect();
+        let defaults: Vec<&Expr> = params
+            .args
+            .iter()
+            .filter_map(|p| p.default.as_ref())
+            .collect();
         if !defaults.is_empty() {
             for d in &defaults {
                 self.expr(d)?;
@@ -691,7 +768,11 @@ impl<'a> Compiler<'a> {
             self.emit(Op::BuildTuple(defaults.len() as u32));
             flags |= 1;
         }
-        let kwdefaults: Vec<&Param> = params.kwonly.iter().filter(|p| p.default.is_some()).collect();
+        let kwdefaults: Vec<&Param> = params
+            .kwonly
+            .iter()
+            .filter(|p| p.default.is_some())
+            .collect();
         if !kwdefaults.is_empty() {
             for p in &kwdefaults {
                 self.emit_const(Value::str(p.name.clone()));
@@ -743,8 +824,12 @@ impl<'a> Compiler<'a> {
                 self.emit(Op::StoreSubscr);
             }
             ExprKind::Tuple(items) | ExprKind::List(items) => {
-                let stars: Vec<usize> =
-                    items.iter().enumerate().filter(|(_, e)| matches!(e.kind, ExprKind::Starred(_))).map(|(i, _)| i).collect();
+                let stars: Vec<usize> = items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| matches!(e.kind, ExprKind::Starred(_)))
+                    .map(|(i, _)| i)
+                    .collect();
                 match stars.as_slice() {
                     [] => {
                         self.emit(Op::UnpackSequence(items.len() as u32));
@@ -752,7 +837,10 @@ impl<'a> Compiler<'a> {
                     [i] => {
                         let after = items.len() - i - 1;
                         if *i > 255 || after > 255 {
-                            return Err(err("too many expressions in star-unpacking assignment", t.span));
+                            return Err(err(
+                                "too many expressions in star-unpacking assignment",
+                                t.span,
+                            ));
                         }
                         self.emit(Op::UnpackEx((*i | (after << 8)) as u32));
                     }
@@ -765,7 +853,12 @@ impl<'a> Compiler<'a> {
                     }
                 }
             }
-            ExprKind::Starred(_) => return Err(err("starred assignment target must be in a list or tuple", t.span)),
+            ExprKind::Starred(_) => {
+                return Err(err(
+                    "starred assignment target must be in a list or tuple",
+                    t.span,
+                ));
+            }
             _ => return Err(err(format!("cannot assign to {}", describe(t)), t.span)),
         }
         Ok(())
@@ -799,7 +892,15 @@ impl<'a> Compiler<'a> {
                 self.emit(Op::Rot3);
                 self.emit(Op::StoreSubscr);
             }
-            _ => return Err(err(format!("'{}' is an illegal expression for augmented assignment", describe(target)), target.span)),
+            _ => {
+                return Err(err(
+                    format!(
+                        "'{}' is an illegal expression for augmented assignment",
+                        describe(target)
+                    ),
+                    target.span,
+                ));
+            }
         }
         Ok(())
     }
@@ -831,11 +932,19 @@ impl<'a> Compiler<'a> {
 
     /// Compiles a condition and a jump taken when it is `when`; returns the jump to patch.
     fn jump_if(&mut self, test: &'a Expr, when: bool) -> Result<usize, SyntaxError> {
-        if let ExprKind::UnaryOp { op: UnaryOp::Not, operand } = &test.kind {
+        if let ExprKind::UnaryOp {
+            op: UnaryOp::Not,
+            operand,
+        } = &test.kind
+        {
             return self.jump_if(operand, !when);
         }
         self.expr(test)?;
-        Ok(self.emit(if when { Op::PopJumpIfTrue(0) } else { Op::PopJumpIfFalse(0) }))
+        Ok(self.emit(if when {
+            Op::PopJumpIfTrue(0)
+        } else {
+            Op::PopJumpIfFalse(0)
+        }))
     }
 
     fn expr(&mut self, e: &'a Expr) -> CResult {
@@ -887,7 +996,11 @@ impl<'a> Compiler<'a> {
                     self.patch(j);
                 }
             }
-            ExprKind::Compare { left, ops, comparators } => {
+            ExprKind::Compare {
+                left,
+                ops,
+                comparators,
+            } => {
                 self.expr(left)?;
                 if ops.len() == 1 {
                     self.expr(&comparators[0])?;
@@ -914,7 +1027,11 @@ impl<'a> Compiler<'a> {
                     self.patch(end);
                 }
             }
-            ExprKind::Call { func, args, keywords } => self.call(e, func, args, keywords)?,
+            ExprKind::Call {
+                func,
+                args,
+                keywords,
+            } => self.call(e, func, args, keywords)?,
             ExprKind::Attribute { value, attr } => {
                 self.expr(value)?;
                 let i = self.name_index(attr);
@@ -958,11 +1075,17 @@ impl<'a> Compiler<'a> {
             ExprKind::Lambda { params, body } => {
                 self.make_function(e, "<lambda>", params, FnBody::Expr(body), e.span)?;
             }
-            ExprKind::ListComp { elt, generators } => self.comprehension(e, "<listcomp>", Comp::List(elt), generators)?,
-            ExprKind::SetComp { elt, generators } => self.comprehension(e, "<setcomp>", Comp::Set(elt), generators)?,
-            ExprKind::DictComp { key, value, generators } => {
-                self.comprehension(e, "<dictcomp>", Comp::Dict(key, value), generators)?
+            ExprKind::ListComp { elt, generators } => {
+                self.comprehension(e, "<listcomp>", Comp::List(elt), generators)?
             }
+            ExprKind::SetComp { elt, generators } => {
+                self.comprehension(e, "<setcomp>", Comp::Set(elt), generators)?
+            }
+            ExprKind::DictComp {
+                key,
+                value,
+                generators,
+            } => self.comprehension(e, "<dictcomp>", Comp::Dict(key, value), generators)?,
             ExprKind::GeneratorExp { elt, generators } => {
                 // Evaluated eagerly: a list comprehension whose iterator is handed on.
                 self.comprehension(e, "<genexpr>", Comp::List(elt), generators)?;
@@ -990,7 +1113,12 @@ impl<'a> Compiler<'a> {
                     }
                     self.emit_const(Value::str(s.clone()));
                 }
-                FStringPart::Value { expr, conversion, spec, debug_text } => {
+                FStringPart::Value {
+                    expr,
+                    conversion,
+                    spec,
+                    debug_text,
+                } => {
                     if let Some(t) = debug_text {
                         self.emit_const(Value::str(t.clone()));
                         n += 1;
@@ -1039,16 +1167,28 @@ impl<'a> Compiler<'a> {
             });
             return Ok(());
         }
-        self.emit(if kind == Seq::Set { Op::BuildSet(0) } else { Op::BuildList(0) });
+        self.emit(if kind == Seq::Set {
+            Op::BuildSet(0)
+        } else {
+            Op::BuildList(0)
+        });
         for i in items {
             match &i.kind {
                 ExprKind::Starred(inner) => {
                     self.expr(inner)?;
-                    self.emit(if kind == Seq::Set { Op::SetUpdate(1) } else { Op::ListExtend(1) });
+                    self.emit(if kind == Seq::Set {
+                        Op::SetUpdate(1)
+                    } else {
+                        Op::ListExtend(1)
+                    });
                 }
                 _ => {
                     self.expr(i)?;
-                    self.emit(if kind == Seq::Set { Op::SetAdd(1) } else { Op::ListAppend(1) });
+                    self.emit(if kind == Seq::Set {
+                        Op::SetAdd(1)
+                    } else {
+                        Op::ListAppend(1)
+                    });
                 }
             }
         }
@@ -1084,12 +1224,20 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    fn call(&mut self, e: &'a Expr, func: &'a Expr, args: &'a [Expr], keywords: &'a [Keyword]) -> CResult {
+    fn call(
+        &mut self,
+        e: &'a Expr,
+        func: &'a Expr,
+        args: &'a [Expr],
+        keywords: &'a [Keyword],
+    ) -> CResult {
         let has_star = args.iter().any(|a| matches!(a.kind, ExprKind::Starred(_)));
         let has_dstar = keywords.iter().any(|k| k.arg.is_none());
         if !has_star && !has_dstar {
-            if keywords.is_empty() {
-                if let ExprKind::Attribute { value, attr } = &func.kind {
+            if keywords.is_empty()
+                && let ExprKind::Attribute { value, attr } = &func.kind
+            {
+                {
                     self.expr(value)?;
                     let i = self.name_index(attr);
                     self.set_line(e.span);
@@ -1113,7 +1261,10 @@ impl<'a> Compiler<'a> {
             if keywords.is_empty() {
                 self.emit(Op::Call(args.len() as u32));
             } else {
-                let names: Vec<Value> = keywords.iter().map(|k| Value::str(k.arg.clone().unwrap_or_default())).collect();
+                let names: Vec<Value> = keywords
+                    .iter()
+                    .map(|k| Value::str(k.arg.clone().unwrap_or_default()))
+                    .collect();
                 self.emit_const(Value::tuple(names));
                 self.emit(Op::CallKw((args.len() + keywords.len()) as u32));
             }
@@ -1144,7 +1295,13 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    fn comprehension(&mut self, node: &'a Expr, name: &str, comp: Comp<'a>, gens: &'a [Comprehension]) -> CResult {
+    fn comprehension(
+        &mut self,
+        node: &'a Expr,
+        name: &str,
+        comp: Comp<'a>,
+        gens: &'a [Comprehension],
+    ) -> CResult {
         let scope = self.table.scope_of(node);
         let qualname = self.child_qualname(name);
         self.push_unit(scope, CodeKind::Function, name, &qualname, node.span.line);
@@ -1241,7 +1398,10 @@ fn constant_value(c: &Constant, span: Span) -> Result<Value, SyntaxError> {
 /// Folds `-literal` and small arithmetic on numeric literals, where it is free and exact.
 fn fold_constant(e: &Expr) -> Option<Value> {
     match &e.kind {
-        ExprKind::UnaryOp { op: UnaryOp::Neg, operand } => match &operand.kind {
+        ExprKind::UnaryOp {
+            op: UnaryOp::Neg,
+            operand,
+        } => match &operand.kind {
             ExprKind::Constant(Constant::Int(i)) => i.checked_neg().map(Value::Int),
             ExprKind::Constant(Constant::Float(f)) => Some(Value::Float(-f)),
             _ => None,

@@ -172,8 +172,9 @@ impl Op {
     pub fn jump_target(&self) -> Option<u32> {
         use Op::*;
         match *self {
-            Jump(t) | JumpBackward(t) | PopJumpIfFalse(t) | PopJumpIfTrue(t) | JumpIfFalseOrPop(t)
-            | JumpIfTrueOrPop(t) | ForIter(t) | SetupExcept(t) | BeforeWith(t) => Some(t),
+            Jump(t) | JumpBackward(t) | PopJumpIfFalse(t) | PopJumpIfTrue(t)
+            | JumpIfFalseOrPop(t) | JumpIfTrueOrPop(t) | ForIter(t) | SetupExcept(t)
+            | BeforeWith(t) => Some(t),
             _ => None,
         }
     }

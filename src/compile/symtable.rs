@@ -98,9 +98,16 @@ impl SymbolTable {
 }
 
 pub fn analyze(module: &Module) -> Result<SymbolTable, SyntaxError> {
-    let mut b = Builder { scopes: vec![Scope::new(ScopeKind::Module)], by_node: HashMap::new(), stack: vec![0] };
+    let mut b = Builder {
+        scopes: vec![Scope::new(ScopeKind::Module)],
+        by_node: HashMap::new(),
+        stack: vec![0],
+    };
     b.stmts(&module.body)?;
-    let mut table = SymbolTable { scopes: b.scopes, by_node: b.by_node };
+    let mut table = SymbolTable {
+        scopes: b.scopes,
+        by_node: b.by_node,
+    };
     resolve(&mut table, 0, &[])?;
     Ok(table)
 }
@@ -158,7 +165,12 @@ impl Builder {
                 self.stmts(body)?;
                 self.stmts(orelse)?;
             }
-            StmtKind::For { target, iter, body, orelse } => {
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
                 self.expr(iter)?;
                 self.target(target)?;
                 self.stmts(body)?;
@@ -167,7 +179,11 @@ impl Builder {
             StmtKind::Break | StmtKind::Continue | StmtKind::Pass => {}
             StmtKind::Return(v) => {
                 if self.cur().kind != ScopeKind::Function {
-                    return Err(SyntaxError::new("'return' outside function", s.span.line, s.span.col));
+                    return Err(SyntaxError::new(
+                        "'return' outside function",
+                        s.span.line,
+                        s.span.col,
+                    ));
                 }
                 if let Some(v) = v {
                     self.expr(v)?;
@@ -199,7 +215,12 @@ impl Builder {
                 self.stmts(&c.body)?;
                 self.stack.pop();
             }
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
                 self.stmts(body)?;
                 for h in handlers {
                     if let Some(t) = &h.typ {
@@ -243,7 +264,10 @@ impl Builder {
             }
             StmtKind::Import(aliases) => {
                 for a in aliases {
-                    let bound = a.asname.clone().unwrap_or_else(|| a.name.split('.').next().unwrap_or("").to_string());
+                    let bound = a
+                        .asname
+                        .clone()
+                        .unwrap_or_else(|| a.name.split('.').next().unwrap_or("").to_string());
                     self.cur().bind(&bound);
                 }
             }
@@ -315,7 +339,12 @@ impl Builder {
         Ok(())
     }
 
-    fn comprehension(&mut self, node: &Expr, gens: &[Comprehension], elts: &[&Expr]) -> Result<(), SyntaxError> {
+    fn comprehension(
+        &mut self,
+        node: &Expr,
+        gens: &[Comprehension],
+        elts: &[&Expr],
+    ) -> Result<(), SyntaxError> {
         // The first iterable is evaluated in the enclosing scope, the rest inside.
         self.expr(&gens[0].iter)?;
         self.push(node, ScopeKind::Function);
@@ -350,11 +379,17 @@ impl Builder {
             }
             ExprKind::UnaryOp { operand, .. } => self.expr(operand)?,
             ExprKind::BoolOp { values, .. } => values.iter().try_for_each(|v| self.expr(v))?,
-            ExprKind::Compare { left, comparators, .. } => {
+            ExprKind::Compare {
+                left, comparators, ..
+            } => {
                 self.expr(left)?;
                 comparators.iter().try_for_each(|v| self.expr(v))?;
             }
-            ExprKind::Call { func, args, keywords } => {
+            ExprKind::Call {
+                func,
+                args,
+                keywords,
+            } => {
                 self.expr(func)?;
                 args.iter().try_for_each(|v| self.expr(v))?;
                 keywords.iter().try_for_each(|k| self.expr(&k.value))?;
@@ -370,7 +405,9 @@ impl Builder {
                 }
             }
             ExprKind::Starred(v) => self.expr(v)?,
-            ExprKind::List(v) | ExprKind::Tuple(v) | ExprKind::Set(v) => v.iter().try_for_each(|x| self.expr(x))?,
+            ExprKind::List(v) | ExprKind::Tuple(v) | ExprKind::Set(v) => {
+                v.iter().try_for_each(|x| self.expr(x))?
+            }
             ExprKind::Dict(pairs) => {
                 for (k, v) in pairs {
                     if let Some(k) = k {
@@ -393,13 +430,25 @@ impl Builder {
             }
             ExprKind::ListComp { elt, generators }
             | ExprKind::SetComp { elt, generators }
-            | ExprKind::GeneratorExp { elt, generators } => self.comprehension(e, generators, &[elt])?,
-            ExprKind::DictComp { key, value, generators } => self.comprehension(e, generators, &[key, value])?,
+            | ExprKind::GeneratorExp { elt, generators } => {
+                self.comprehension(e, generators, &[elt])?
+            }
+            ExprKind::DictComp {
+                key,
+                value,
+                generators,
+            } => self.comprehension(e, generators, &[key, value])?,
             ExprKind::NamedExpr { target, value } => {
                 self.expr(value)?;
                 // In a comprehension, `:=` binds in the enclosing function (PEP 572).
                 let mut depth = self.stack.len() - 1;
-                while depth > 0 && self.scopes[self.stack[depth]].params.first().map(|p| p == ".0").unwrap_or(false) {
+                while depth > 0
+                    && self.scopes[self.stack[depth]]
+                        .params
+                        .first()
+                        .map(|p| p == ".0")
+                        .unwrap_or(false)
+                {
                     depth -= 1;
                 }
                 let id = self.stack[depth];
@@ -435,12 +484,18 @@ impl Builder {
 /// Resolves names of scope `id` given the function scopes enclosing it (innermost last), and
 /// returns the names it needs from outside (its free variables, plus those of its children that
 /// pass through it).
-fn resolve(table: &mut SymbolTable, id: usize, enclosing: &[usize]) -> Result<HashSet<String>, SyntaxError> {
+fn resolve(
+    table: &mut SymbolTable,
+    id: usize,
+    enclosing: &[usize],
+) -> Result<HashSet<String>, SyntaxError> {
     let kind = table.scopes[id].kind;
     let defined_outside = |table: &SymbolTable, name: &str| {
         enclosing.iter().rev().any(|&e| {
             let s = &table.scopes[e];
-            s.kind == ScopeKind::Function && !s.globals.contains(name) && (s.bound_set.contains(name) || s.nonlocals.contains(name))
+            s.kind == ScopeKind::Function
+                && !s.globals.contains(name)
+                && (s.bound_set.contains(name) || s.nonlocals.contains(name))
         })
     };
 
@@ -451,7 +506,11 @@ fn resolve(table: &mut SymbolTable, id: usize, enclosing: &[usize]) -> Result<Ha
         let s = &table.scopes[id];
         for n in &s.nonlocals {
             if !defined_outside(table, n) {
-                return Err(SyntaxError::new(format!("no binding for nonlocal '{n}' found"), 1, 1));
+                return Err(SyntaxError::new(
+                    format!("no binding for nonlocal '{n}' found"),
+                    1,
+                    1,
+                ));
             }
             names.insert(n.clone(), NameKind::Free);
             free.insert(n.clone());
@@ -516,7 +575,9 @@ fn resolve(table: &mut SymbolTable, id: usize, enclosing: &[usize]) -> Result<Ha
     let s = &mut table.scopes[id];
     let mut varnames: Vec<String> = s.params.clone();
     for n in &s.bound {
-        if matches!(names.get(n), Some(NameKind::Local) | Some(NameKind::Cell)) && !varnames.contains(n) {
+        if matches!(names.get(n), Some(NameKind::Local) | Some(NameKind::Cell))
+            && !varnames.contains(n)
+        {
             varnames.push(n.clone());
         }
     }

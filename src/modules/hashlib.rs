@@ -142,7 +142,12 @@ impl NativeObject for HashObject {
             native_class(
                 CLASS_NAME,
                 "_hashlib",
-                &[("update", update), ("digest", digest), ("hexdigest", hexdigest), ("copy", copy)],
+                &[
+                    ("update", update),
+                    ("digest", digest),
+                    ("hexdigest", hexdigest),
+                    ("copy", copy),
+                ],
             )
         })
     }
@@ -174,14 +179,17 @@ fn data_arg(v: &Value) -> PyResult<&[u8]> {
     match v {
         Value::Bytes(b) => Ok(&b.0),
         Value::Str(_) => Err(PyErr::type_error("Strings must be encoded before hashing")),
-        _ => Err(PyErr::type_error("object supporting the buffer API required")),
+        _ => Err(PyErr::type_error(
+            "object supporting the buffer API required",
+        )),
     }
 }
 
 /// A new hash object for `name`, fed the optional initial data; `usedforsecurity` is accepted
 /// and ignored.
 fn construct(vm: &mut Vm, name: &str, data: Option<&Value>) -> PyResult<Value> {
-    let state = HashState::new(name).ok_or_else(|| PyErr::value_error(format!("unsupported hash type {name}")))?;
+    let state = HashState::new(name)
+        .ok_or_else(|| PyErr::value_error(format!("unsupported hash type {name}")))?;
     let obj = HashObject::new(state);
     if let Some(d) = data {
         digest_update(vm, &obj.state, data_arg(d)?);
@@ -192,8 +200,14 @@ fn construct(vm: &mut Vm, name: &str, data: Option<&Value>) -> PyResult<Value> {
 /// The initial data of a constructor call: positional or `string=` (CPython 3.11's
 /// `openssl_sha256(string=b'', *, usedforsecurity=True)`; `data=` arrived in 3.12).
 fn initial_data<'a>(args: &Args<'a>, fname: &str) -> PyResult<Option<&'a Value>> {
-    if let Some((k, _)) = args.kw.iter().find(|(k, _)| !matches!(&**k, "string" | "usedforsecurity")) {
-        return Err(PyErr::type_error(format!("'{k}' is an invalid keyword argument for openssl_{fname}()")));
+    if let Some((k, _)) = args
+        .kw
+        .iter()
+        .find(|(k, _)| !matches!(&**k, "string" | "usedforsecurity"))
+    {
+        return Err(PyErr::type_error(format!(
+            "'{k}' is an invalid keyword argument for openssl_{fname}()"
+        )));
     }
     args.check(fname, 0, 1, &["string", "usedforsecurity"])?;
     Ok(args.pos.first().or_else(|| args.kw("string")))
@@ -221,11 +235,15 @@ constructor! {
 /// `hashlib.new(name, data=b"")`; names are case-insensitive, as with OpenSSL.
 fn new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("new", 0, 2, &["name", "data", "string", "usedforsecurity"])?;
-    let name =
-        args.get(0, "name").ok_or_else(|| PyErr::type_error("new() missing required argument 'name' (pos 1)"))?;
-    let name = name
-        .as_str()
-        .ok_or_else(|| PyErr::type_error(format!("new() argument 'name' must be str, not {}", type_name(name))))?;
+    let name = args
+        .get(0, "name")
+        .ok_or_else(|| PyErr::type_error("new() missing required argument 'name' (pos 1)"))?;
+    let name = name.as_str().ok_or_else(|| {
+        PyErr::type_error(format!(
+            "new() argument 'name' must be str, not {}",
+            type_name(name)
+        ))
+    })?;
     let data = args.get(1, "data").or_else(|| args.kw("string"));
     construct(vm, &name.to_ascii_lowercase(), data)
 }

@@ -8,10 +8,10 @@ use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 
+use crate::vm::Vm;
 use crate::vm::errors::{ExcKind, PyErr, PyResult};
 use crate::vm::objects::*;
 use crate::vm::value::Value;
-use crate::vm::Vm;
 
 /// An open file. `None` once closed.
 pub struct File {
@@ -64,13 +64,21 @@ impl NativeObject for File {
         }
     }
     fn repr(&self) -> Option<String> {
-        Some(format!("<_io.TextIOWrapper name='{}' mode='{}' encoding='UTF-8'>", self.name, self.mode))
+        Some(format!(
+            "<_io.TextIOWrapper name='{}' mode='{}' encoding='UTF-8'>",
+            self.name, self.mode
+        ))
     }
 }
 
 /// `open(file, mode='r', encoding=None)`.
 pub fn open(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    args.check("open", 1, 3, &["mode", "encoding", "errors", "newline", "buffering", "file"])?;
+    args.check(
+        "open",
+        1,
+        3,
+        &["mode", "encoding", "errors", "newline", "buffering", "file"],
+    )?;
     let _ = vm;
     let name = match args.get(0, "file") {
         Some(Value::Str(s)) => s.as_str().to_string(),
@@ -80,11 +88,22 @@ pub fn open(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
                 crate::vm::ops::type_name(other)
             )));
         }
-        None => return Err(PyErr::type_error("open() missing required argument 'file' (pos 1)")),
+        None => {
+            return Err(PyErr::type_error(
+                "open() missing required argument 'file' (pos 1)",
+            ));
+        }
     };
-    let mode = args.get(1, "mode").and_then(|m| m.as_str()).unwrap_or("r").to_string();
+    let mode = args
+        .get(1, "mode")
+        .and_then(|m| m.as_str())
+        .unwrap_or("r")
+        .to_string();
     let mut opts = std::fs::OpenOptions::new();
-    let base: String = mode.chars().filter(|c| !matches!(c, 'b' | 't' | '+')).collect();
+    let base: String = mode
+        .chars()
+        .filter(|c| !matches!(c, 'b' | 't' | '+'))
+        .collect();
     let plus = mode.contains('+');
     match base.as_str() {
         "r" => opts.read(true).write(plus),
@@ -93,7 +112,9 @@ pub fn open(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         "x" => opts.write(true).create_new(true).read(plus),
         _ => return Err(PyErr::value_error(format!("invalid mode: '{mode}'"))),
     };
-    let f = opts.open(&name).map_err(|e| PyErr::from_io(&e, Some(&name)))?;
+    let f = opts
+        .open(&name)
+        .map_err(|e| PyErr::from_io(&e, Some(&name)))?;
     Ok(Value::object(File {
         name,
         binary: mode.contains('b'),
@@ -104,7 +125,10 @@ pub fn open(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 }
 
 fn this<'a>(args: &Args<'a>) -> PyResult<&'a File> {
-    args.pos.first().and_then(|v| v.downcast::<File>()).ok_or_else(|| PyErr::type_error("expected a file object"))
+    args.pos
+        .first()
+        .and_then(|v| v.downcast::<File>())
+        .ok_or_else(|| PyErr::type_error("expected a file object"))
 }
 
 fn closed_error() -> PyErr {
@@ -116,7 +140,8 @@ impl File {
         let mut buf = std::mem::take(&mut *self.pending.lock());
         let mut inner = self.inner.lock();
         let f = inner.as_mut().ok_or_else(closed_error)?;
-        f.read_to_end(&mut buf).map_err(|e| PyErr::from_io(&e, Some(&self.name)))?;
+        f.read_to_end(&mut buf)
+            .map_err(|e| PyErr::from_io(&e, Some(&self.name)))?;
         Ok(buf)
     }
 
@@ -130,7 +155,9 @@ impl File {
             let mut chunk = [0u8; 8192];
             let mut inner = self.inner.lock();
             let f = inner.as_mut().ok_or_else(closed_error)?;
-            let n = f.read(&mut chunk).map_err(|e| PyErr::from_io(&e, Some(&self.name)))?;
+            let n = f
+                .read(&mut chunk)
+                .map_err(|e| PyErr::from_io(&e, Some(&self.name)))?;
             if n == 0 {
                 return Ok(std::mem::take(&mut *pending));
             }
@@ -142,9 +169,12 @@ impl File {
         if self.binary {
             Ok(Value::bytes(bytes))
         } else {
-            String::from_utf8(bytes)
-                .map(Value::str)
-                .map_err(|_| PyErr::new(ExcKind::UnicodeDecodeError, "'utf-8' codec can't decode bytes"))
+            String::from_utf8(bytes).map(Value::str).map_err(|_| {
+                PyErr::new(
+                    ExcKind::UnicodeDecodeError,
+                    "'utf-8' codec can't decode bytes",
+                )
+            })
         }
     }
 }
@@ -186,7 +216,8 @@ fn next_line(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn write_bytes(f: &File, data: &[u8]) -> PyResult<()> {
     let mut inner = f.inner.lock();
     let file = inner.as_mut().ok_or_else(closed_error)?;
-    file.write_all(data).map_err(|e| PyErr::from_io(&e, Some(&f.name)))
+    file.write_all(data)
+        .map_err(|e| PyErr::from_io(&e, Some(&f.name)))
 }
 
 fn write(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -215,7 +246,13 @@ fn write(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn writelines(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("writelines", 2, 2, &[])?;
     for line in vm.iterate(&args.pos[1])? {
-        write(vm, Args { pos: &[args.pos[0].clone(), line], kw: &[] })?;
+        write(
+            vm,
+            Args {
+                pos: &[args.pos[0].clone(), line],
+                kw: &[],
+            },
+        )?;
     }
     Ok(Value::None)
 }

@@ -121,7 +121,11 @@ fn math_1(x: f64, f: fn(f64) -> f64, can_overflow: bool) -> PyResult<Value> {
         return Err(domain_error());
     }
     if r.is_infinite() && x.is_finite() {
-        return Err(if can_overflow { range_error() } else { domain_error() });
+        return Err(if can_overflow {
+            range_error()
+        } else {
+            domain_error()
+        });
     }
     Ok(Value::Float(r))
 }
@@ -364,10 +368,14 @@ fn round_to_int(args: &Args<'_>, name: &str, f: fn(f64) -> f64) -> PyResult<Valu
         Value::Int(_) | Value::BigInt(_) => Ok(v.clone()),
         Value::Bool(b) => Ok(Value::Int(*b as i64)),
         Value::Float(x) => int_from_f64(f(*x)),
-        other if name == "trunc" => {
-            Err(PyErr::type_error(format!("type {} doesn't define __trunc__ method", type_name(other))))
-        }
-        other => Err(PyErr::type_error(format!("must be real number, not {}", type_name(other)))),
+        other if name == "trunc" => Err(PyErr::type_error(format!(
+            "type {} doesn't define __trunc__ method",
+            type_name(other)
+        ))),
+        other => Err(PyErr::type_error(format!(
+            "must be real number, not {}",
+            type_name(other)
+        ))),
     }
 }
 
@@ -500,7 +508,11 @@ fn pow(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         return Err(domain_error());
     }
     if r.is_infinite() {
-        return Err(if x == 0.0 { domain_error() } else { range_error() });
+        return Err(if x == 0.0 {
+            domain_error()
+        } else {
+            range_error()
+        });
     }
     Ok(Value::Float(r))
 }
@@ -573,7 +585,9 @@ fn ldexp_fn(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (x, i) = two(&args, "ldexp")?;
     let x = to_f64(x)?;
     if !is_int(i) {
-        return Err(PyErr::type_error("Expected an int as second argument to ldexp."));
+        return Err(PyErr::type_error(
+            "Expected an int as second argument to ldexp.",
+        ));
     }
     let e = match int_arg(i)?.to_i64() {
         Some(e) => e,
@@ -680,7 +694,11 @@ fn norm_of(values: impl IntoIterator<Item = f64>) -> f64 {
 
 fn hypot(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("hypot", 0, usize::MAX, &[])?;
-    let coords = args.pos.iter().map(to_f64).collect::<PyResult<Vec<f64>>>()?;
+    let coords = args
+        .pos
+        .iter()
+        .map(to_f64)
+        .collect::<PyResult<Vec<f64>>>()?;
     Ok(Value::Float(norm_of(coords)))
 }
 
@@ -689,7 +707,9 @@ fn dist(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let p = vm.iterate(p)?;
     let q = vm.iterate(q)?;
     if p.len() != q.len() {
-        return Err(PyErr::value_error("both points must have the same number of dimensions"));
+        return Err(PyErr::value_error(
+            "both points must have the same number of dimensions",
+        ));
     }
     let mut diffs = Vec::with_capacity(p.len());
     for (a, b) in p.iter().zip(&q) {
@@ -806,7 +826,9 @@ fn isclose(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         return Ok(Value::Bool(false));
     }
     let diff = (b - a).abs();
-    Ok(Value::Bool(diff <= (rel_tol * b).abs() || diff <= (rel_tol * a).abs() || diff <= abs_tol))
+    Ok(Value::Bool(
+        diff <= (rel_tol * b).abs() || diff <= (rel_tol * a).abs() || diff <= abs_tol,
+    ))
 }
 
 fn isfinite(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -846,7 +868,11 @@ fn ulp(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         return Ok(Value::Float(x));
     }
     let up = x.next_up();
-    Ok(Value::Float(if up.is_infinite() { x - x.next_down() } else { up - x }))
+    Ok(Value::Float(if up.is_infinite() {
+        x - x.next_down()
+    } else {
+        up - x
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -871,7 +897,11 @@ fn lcm(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let mut l = BigInt::one();
     for v in args.pos {
         let x = int_arg(v)?;
-        l = if l.is_zero() || x.is_zero() { BigInt::zero() } else { l.lcm(&x) };
+        l = if l.is_zero() || x.is_zero() {
+            BigInt::zero()
+        } else {
+            l.lcm(&x)
+        };
     }
     Ok(Value::from_bigint(l))
 }
@@ -904,12 +934,19 @@ fn factorial(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let v = one(&args, "factorial")?;
     let n = int_arg(v)?;
     if n.is_negative() {
-        return Err(PyErr::value_error("factorial() not defined for negative values"));
+        return Err(PyErr::value_error(
+            "factorial() not defined for negative values",
+        ));
     }
     let n = n
         .to_u64()
         .filter(|&n| n <= i64::MAX as u64)
-        .ok_or_else(|| PyErr::overflow(format!("factorial() argument should not exceed {}", i64::MAX)))?;
+        .ok_or_else(|| {
+            PyErr::overflow(format!(
+                "factorial() argument should not exceed {}",
+                i64::MAX
+            ))
+        })?;
     Ok(Value::from_bigint(range_product(1, n)))
 }
 
@@ -1020,7 +1057,10 @@ mod tests {
     fn exact_sums_match_cpython() {
         // Values computed with CPython 3.11's math.fsum.
         assert_eq!(exact_sum([0.1; 10]).ok(), Some(1.0));
-        assert_eq!(exact_sum([1e-16, 1.0, 1e16]).ok(), Some(1.0000000000000002e16));
+        assert_eq!(
+            exact_sum([1e-16, 1.0, 1e16]).ok(),
+            Some(1.0000000000000002e16)
+        );
         assert!(exact_sum([1e308, 1e308, -1e308]).is_err());
         assert!(exact_sum([f64::INFINITY, f64::NEG_INFINITY]).is_err());
         assert_eq!(exact_sum([]).ok(), Some(0.0));
@@ -1046,7 +1086,10 @@ mod tests {
 
     #[test]
     fn products() {
-        assert_eq!(range_product(1, 20), BigInt::from(2_432_902_008_176_640_000u64));
+        assert_eq!(
+            range_product(1, 20),
+            BigInt::from(2_432_902_008_176_640_000u64)
+        );
         assert_eq!(range_product(5, 4), BigInt::one());
     }
 }

@@ -43,14 +43,38 @@ pub struct ModuleDef {
 
 /// Every built-in module, by import name.
 pub const MODULES: &[ModuleDef] = &[
-    ModuleDef { name: "hashlib", init: hashlib::init },
-    ModuleDef { name: "math", init: math::init },
-    ModuleDef { name: "os", init: os::init },
-    ModuleDef { name: "os.path", init: os::init_path },
-    ModuleDef { name: "random", init: random::init },
-    ModuleDef { name: "sys", init: sys::init },
-    ModuleDef { name: "time", init: time::init },
-    ModuleDef { name: "zlib", init: zlib::init },
+    ModuleDef {
+        name: "hashlib",
+        init: hashlib::init,
+    },
+    ModuleDef {
+        name: "math",
+        init: math::init,
+    },
+    ModuleDef {
+        name: "os",
+        init: os::init,
+    },
+    ModuleDef {
+        name: "os.path",
+        init: os::init_path,
+    },
+    ModuleDef {
+        name: "random",
+        init: random::init,
+    },
+    ModuleDef {
+        name: "sys",
+        init: sys::init,
+    },
+    ModuleDef {
+        name: "time",
+        init: time::init,
+    },
+    ModuleDef {
+        name: "zlib",
+        init: zlib::init,
+    },
 ];
 
 /// The built-in module called `name`, if there is one.
@@ -60,7 +84,11 @@ pub fn find(name: &str) -> Option<&'static ModuleDef> {
 
 /// A built-in function value.
 pub fn native(name: &'static str, f: NativeFn) -> Value {
-    Value::Native(Arc::new(NativeFunction { name, func: f, data: Value::None }))
+    Value::Native(Arc::new(NativeFunction {
+        name,
+        func: f,
+        data: Value::None,
+    }))
 }
 
 /// Sets `m.name` to a built-in function.
@@ -73,14 +101,19 @@ pub fn func(m: &Module, name: &'static str, f: NativeFn) {
 /// This is how module-level functions share per-interpreter state without a global: CPython's
 /// `random.random` is itself the bound method `random._inst.random`.
 pub fn bound(receiver: Value, name: &'static str, f: NativeFn) -> Value {
-    Value::BoundMethod(Arc::new(BoundMethod { receiver, func: native(name, f) }))
+    Value::BoundMethod(Arc::new(BoundMethod {
+        receiver,
+        func: native(name, f),
+    }))
 }
 
 /// The class of a native object type, with its methods. Each method receives the object as
 /// `args.pos[0]`; [`receiver`] gets it back as the Rust type.
 pub fn native_class(name: &str, module: &str, methods: &[(&'static str, NativeFn)]) -> Arc<Class> {
-    let attrs: FxHashMap<Arc<str>, Value> =
-        methods.iter().map(|&(mname, f)| (Arc::from(mname), native(mname, f))).collect();
+    let attrs: FxHashMap<Arc<str>, Value> = methods
+        .iter()
+        .map(|&(mname, f)| (Arc::from(mname), native(mname, f)))
+        .collect();
     Arc::new(Class {
         name: name.to_string(),
         qualname: name.to_string(),
@@ -97,7 +130,9 @@ pub fn native_class(name: &str, module: &str, methods: &[(&'static str, NativeFn
 /// (`descriptor 'update' for 'HASH' objects doesn't apply to a 'int' object`).
 pub fn receiver<'a, T: 'static>(args: &Args<'a>, class: &str, method: &str) -> PyResult<&'a T> {
     let Some(this) = args.pos.first() else {
-        return Err(PyErr::type_error(format!("descriptor '{method}' of '{class}' object needs an argument")));
+        return Err(PyErr::type_error(format!(
+            "descriptor '{method}' of '{class}' object needs an argument"
+        )));
     };
     this.downcast::<T>().ok_or_else(|| {
         PyErr::type_error(format!(
@@ -110,7 +145,10 @@ pub fn receiver<'a, T: 'static>(args: &Args<'a>, class: &str, method: &str) -> P
 /// The arguments of a native method without its receiver (`args.pos[1..]`), so that
 /// [`Args::check`] counts and reports them as Python code sees them.
 pub fn method_args<'a>(args: &Args<'a>) -> Args<'a> {
-    Args { pos: args.pos.get(1..).unwrap_or(&[]), kw: args.kw }
+    Args {
+        pos: args.pos.get(1..).unwrap_or(&[]),
+        kw: args.kw,
+    }
 }
 
 /// An attribute of an already-imported module of this interpreter (`sys.modules[module].name`).
@@ -124,7 +162,8 @@ pub fn module_attr(vm: &Vm, module: &str, name: &str) -> Option<Value> {
 
 /// A `str` argument, or `TypeError: {what} must be str, not int`.
 pub fn str_arg<'a>(v: &'a Value, what: &str) -> PyResult<&'a str> {
-    v.as_str().ok_or_else(|| PyErr::type_error(format!("{what} must be str, not {}", type_name(v))))
+    v.as_str()
+        .ok_or_else(|| PyErr::type_error(format!("{what} must be str, not {}", type_name(v))))
 }
 
 /// A bytes-like argument, with CPython's message for anything else
@@ -132,7 +171,10 @@ pub fn str_arg<'a>(v: &'a Value, what: &str) -> PyResult<&'a str> {
 pub fn bytes_arg(v: &Value) -> PyResult<&[u8]> {
     match v {
         Value::Bytes(b) => Ok(&b.0),
-        _ => Err(PyErr::type_error(format!("a bytes-like object is required, not '{}'", type_name(v)))),
+        _ => Err(PyErr::type_error(format!(
+            "a bytes-like object is required, not '{}'",
+            type_name(v)
+        ))),
     }
 }
 
@@ -143,6 +185,9 @@ pub fn int_arg(v: &Value) -> PyResult<i64> {
         Value::Int(i) => Ok(*i),
         Value::Bool(b) => Ok(*b as i64),
         Value::BigInt(_) => Err(PyErr::overflow("Python int too large to convert to C long")),
-        _ => Err(PyErr::type_error(format!("'{}' object cannot be interpreted as an integer", type_name(v)))),
+        _ => Err(PyErr::type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            type_name(v)
+        ))),
     }
 }

@@ -28,7 +28,10 @@ pub fn init(vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     m.set("devnull", Value::str("/dev/null"));
     let environ = PyDict::new();
     for (k, v) in std::env::vars_os() {
-        environ.insert(Value::str(k.to_string_lossy()), Value::str(v.to_string_lossy()))?;
+        environ.insert(
+            Value::str(k.to_string_lossy()),
+            Value::str(v.to_string_lossy()),
+        )?;
     }
     m.set("environ", Value::Dict(Arc::new(environ)));
     func(m, "getpid", getpid);
@@ -54,7 +57,10 @@ pub fn init(vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
             p.set("__name__", Value::str("os.path"));
             init_path(vm, &p)?;
             let v = Value::Module(p);
-            vm.interp.modules.lock().insert("os.path".to_string(), v.clone());
+            vm.interp
+                .modules
+                .lock()
+                .insert("os.path".to_string(), v.clone());
             v
         }
     };
@@ -91,8 +97,12 @@ pub fn init_path(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
 
 /// A path argument (`str` only).
 fn path_arg(v: &Value) -> PyResult<&str> {
-    v.as_str()
-        .ok_or_else(|| PyErr::type_error(format!("expected str, bytes or os.PathLike object, not {}", type_name(v))))
+    v.as_str().ok_or_else(|| {
+        PyErr::type_error(format!(
+            "expected str, bytes or os.PathLike object, not {}",
+            type_name(v)
+        ))
+    })
 }
 
 /// The single path argument of a function.
@@ -125,7 +135,9 @@ fn cpu_count(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn getenv(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("getenv", 1, 2, &["key", "default"])?;
     let key = args.get(0, "key").unwrap_or(&Value::None);
-    let key = key.as_str().ok_or_else(|| PyErr::type_error(format!("str expected, not {}", type_name(key))))?;
+    let key = key
+        .as_str()
+        .ok_or_else(|| PyErr::type_error(format!("str expected, not {}", type_name(key))))?;
     Ok(match std::env::var_os(key) {
         Some(v) => Value::str(v.to_string_lossy()),
         None => args.get(1, "default").cloned().unwrap_or(Value::None),
@@ -133,7 +145,9 @@ fn getenv(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 }
 
 fn cwd() -> PyResult<String> {
-    std::env::current_dir().map(|p| p.to_string_lossy().into_owned()).map_err(|e| PyErr::from_io(&e, None))
+    std::env::current_dir()
+        .map(|p| p.to_string_lossy().into_owned())
+        .map_err(|e| PyErr::from_io(&e, None))
 }
 
 fn getcwd(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -202,7 +216,9 @@ fn dir_builder(mode: u32, recursive: bool) -> std::fs::DirBuilder {
 fn mkdir(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("mkdir", 1, 2, &["path", "mode"])?;
     let p = path_arg(&args.pos[0])?;
-    dir_builder(mode_arg(&args)?, false).create(p).map_err(|e| os_err(&e, p))?;
+    dir_builder(mode_arg(&args)?, false)
+        .create(p)
+        .map_err(|e| os_err(&e, p))?;
     Ok(Value::None)
 }
 
@@ -220,9 +236,13 @@ fn makedirs(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             return Ok(Value::None);
         }
         // Let the system report EEXIST, so the error carries its real errno.
-        dir_builder(mode, false).create(p).map_err(|e| os_err(&e, p))?;
+        dir_builder(mode, false)
+            .create(p)
+            .map_err(|e| os_err(&e, p))?;
     }
-    dir_builder(mode, true).create(p).map_err(|e| os_err(&e, p))?;
+    dir_builder(mode, true)
+        .create(p)
+        .map_err(|e| os_err(&e, p))?;
     Ok(Value::None)
 }
 
@@ -283,7 +303,11 @@ fn join(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn split_path(p: &str) -> (String, &str) {
     let i = p.rfind('/').map_or(0, |i| i + 1);
     let (head, tail) = p.split_at(i);
-    let head = if !head.is_empty() && head.chars().any(|c| c != '/') { head.trim_end_matches('/') } else { head };
+    let head = if !head.is_empty() && head.chars().any(|c| c != '/') {
+        head.trim_end_matches('/')
+    } else {
+        head
+    };
     (head.to_string(), tail)
 }
 
@@ -307,7 +331,9 @@ fn dirname(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 /// component is only leading dots up to it (`.bashrc` has no extension).
 fn splitext_str(p: &str) -> (&str, &str) {
     let sep_index = p.rfind('/').map_or(-1, |i| i as i64);
-    let Some(dot_index) = p.rfind('.') else { return (p, "") };
+    let Some(dot_index) = p.rfind('.') else {
+        return (p, "");
+    };
     if dot_index as i64 > sep_index {
         let name_start = (sep_index + 1) as usize;
         if p[name_start..dot_index].bytes().any(|b| b != b'.') {
@@ -340,7 +366,8 @@ fn normpath_str(path: &str) -> String {
         if comp.is_empty() || comp == "." {
             continue;
         }
-        if comp != ".." || (initial_slashes == 0 && comps.is_empty()) || comps.last() == Some(&"..") {
+        if comp != ".." || (initial_slashes == 0 && comps.is_empty()) || comps.last() == Some(&"..")
+        {
             comps.push(comp);
         } else if !comps.is_empty() {
             comps.pop();
@@ -359,7 +386,11 @@ fn abspath_str(p: &str) -> PyResult<String> {
         return Ok(normpath_str(p));
     }
     let base = cwd()?;
-    let joined = if base.ends_with('/') { format!("{base}{p}") } else { format!("{base}/{p}") };
+    let joined = if base.ends_with('/') {
+        format!("{base}{p}")
+    } else {
+        format!("{base}/{p}")
+    };
     Ok(normpath_str(&joined))
 }
 
@@ -392,7 +423,11 @@ fn expanduser(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     };
     let home = home.to_string_lossy();
     let home = home.trim_end_matches('/');
-    let out = if home.is_empty() && rest.is_empty() { "/".to_string() } else { format!("{home}{rest}") };
+    let out = if home.is_empty() && rest.is_empty() {
+        "/".to_string()
+    } else {
+        format!("{home}{rest}")
+    };
     Ok(Value::str(out))
 }
 
@@ -401,11 +436,15 @@ fn expanduser(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 // ---------------------------------------------------------------------------------------------
 
 fn exists(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    Ok(Value::Bool(std::fs::metadata(one_path(&args, "exists")?).is_ok()))
+    Ok(Value::Bool(
+        std::fs::metadata(one_path(&args, "exists")?).is_ok(),
+    ))
 }
 
 fn lexists(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    Ok(Value::Bool(std::fs::symlink_metadata(one_path(&args, "lexists")?).is_ok()))
+    Ok(Value::Bool(
+        std::fs::symlink_metadata(one_path(&args, "lexists")?).is_ok(),
+    ))
 }
 
 fn isfile(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -417,7 +456,9 @@ fn isdir(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 }
 
 fn islink(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    Ok(Value::Bool(Path::new(one_path(&args, "islink")?).is_symlink()))
+    Ok(Value::Bool(
+        Path::new(one_path(&args, "islink")?).is_symlink(),
+    ))
 }
 
 fn getsize(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -429,7 +470,9 @@ fn getsize(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 /// `getmtime(p)`: modification time in seconds since the epoch.
 fn getmtime(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let p = one_path(&args, "getmtime")?;
-    let modified = std::fs::metadata(p).and_then(|m| m.modified()).map_err(|e| os_err(&e, p))?;
+    let modified = std::fs::metadata(p)
+        .and_then(|m| m.modified())
+        .map_err(|e| os_err(&e, p))?;
     let secs = match modified.duration_since(std::time::UNIX_EPOCH) {
         Ok(d) => d.as_secs_f64(),
         Err(e) => -e.duration().as_secs_f64(),

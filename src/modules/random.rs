@@ -64,7 +64,10 @@ fn random_class() -> &'static Arc<Class> {
     static CLASS: OnceLock<Arc<Class>> = OnceLock::new();
     CLASS.get_or_init(|| {
         let class = native_class(CLASS_NAME, "random", METHODS);
-        class.attrs.write().insert(Arc::from("__new__"), native("__new__", random_new));
+        class
+            .attrs
+            .write()
+            .insert(Arc::from("__new__"), native("__new__", random_new));
         class
     })
 }
@@ -76,7 +79,9 @@ pub struct RandomObject {
 
 impl RandomObject {
     fn new(g: Generator) -> RandomObject {
-        RandomObject { state: Mutex::new(g) }
+        RandomObject {
+            state: Mutex::new(g),
+        }
     }
 
     /// Runs `f` on the generator under its lock (which `f` cannot extend past a VM call).
@@ -138,7 +143,9 @@ impl Mt19937 {
         state[0] = seed;
         for i in 1..N {
             let prev = state[i - 1];
-            state[i] = 1_812_433_253u32.wrapping_mul(prev ^ (prev >> 30)).wrapping_add(i as u32);
+            state[i] = 1_812_433_253u32
+                .wrapping_mul(prev ^ (prev >> 30))
+                .wrapping_add(i as u32);
         }
         Mt19937 { state, index: N }
     }
@@ -151,7 +158,9 @@ impl Mt19937 {
         let (mut i, mut j) = (1usize, 0usize);
         for _ in 0..N.max(key.len()) {
             let prev = mt[i - 1];
-            mt[i] = (mt[i] ^ (prev ^ (prev >> 30)).wrapping_mul(1_664_525)).wrapping_add(key[j]).wrapping_add(j as u32);
+            mt[i] = (mt[i] ^ (prev ^ (prev >> 30)).wrapping_mul(1_664_525))
+                .wrapping_add(key[j])
+                .wrapping_add(j as u32);
             i += 1;
             j += 1;
             if i >= N {
@@ -164,7 +173,8 @@ impl Mt19937 {
         }
         for _ in 0..N - 1 {
             let prev = mt[i - 1];
-            mt[i] = (mt[i] ^ (prev ^ (prev >> 30)).wrapping_mul(1_566_083_941)).wrapping_sub(i as u32);
+            mt[i] =
+                (mt[i] ^ (prev ^ (prev >> 30)).wrapping_mul(1_566_083_941)).wrapping_sub(i as u32);
             i += 1;
             if i >= N {
                 mt[0] = mt[N - 1];
@@ -325,7 +335,11 @@ fn float_hash(v: f64) -> i64 {
         }
     }
     let bits = BITS as i32;
-    let e = if e >= 0 { e % bits } else { bits - 1 - ((-1 - e) % bits) } as u32;
+    let e = if e >= 0 {
+        e % bits
+    } else {
+        bits - 1 - ((-1 - e) % bits)
+    } as u32;
     x = ((x << e) & MODULUS) | (x >> (BITS - e));
     let h = (x as i64).wrapping_mul(sign);
     if h == -1 { -2 } else { h }
@@ -339,12 +353,23 @@ fn entropy_mt() -> Mt19937 {
         use std::io::Read;
         f.read_exact(&mut buf)
     }) {
-        Ok(()) => buf.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
+        Ok(()) => buf
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect(),
         Err(_) => {
-            let nanos =
-                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
             let stack_addr = &buf as *const _ as usize as u64;
-            vec![nanos as u32, (nanos >> 32) as u32, std::process::id(), stack_addr as u32, (stack_addr >> 32) as u32]
+            vec![
+                nanos as u32,
+                (nanos >> 32) as u32,
+                std::process::id(),
+                stack_addr as u32,
+                (stack_addr >> 32) as u32,
+            ]
         }
     };
     Mt19937::from_key(&key)
@@ -354,8 +379,12 @@ fn entropy_mt() -> Mt19937 {
 fn seed_mt(vm: &mut Vm, a: &Value, version: i64) -> PyResult<Mt19937> {
     let n = match a {
         Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => to_bigint(a)?,
-        Value::Str(s) if version == 1 => seed_int_v1(&s.as_str().chars().map(|c| c as u32).collect::<Vec<_>>()),
-        Value::Bytes(b) if version == 1 => seed_int_v1(&b.0.iter().map(|&c| c as u32).collect::<Vec<_>>()),
+        Value::Str(s) if version == 1 => {
+            seed_int_v1(&s.as_str().chars().map(|c| c as u32).collect::<Vec<_>>())
+        }
+        Value::Bytes(b) if version == 1 => {
+            seed_int_v1(&b.0.iter().map(|&c| c as u32).collect::<Vec<_>>())
+        }
         Value::Str(s) if version == 2 => seed_int_from_bytes(s.as_str().as_bytes()),
         Value::Bytes(b) if version == 2 => seed_int_from_bytes(&b.0),
         // Floats (and, with other versions, strings) seed from their hash, as `size_t`.
@@ -379,7 +408,10 @@ pub struct Generator {
 
 impl Generator {
     fn new(mt: Mt19937) -> Generator {
-        Generator { mt, gauss_next: None }
+        Generator {
+            mt,
+            gauss_next: None,
+        }
     }
 
     fn from_entropy() -> Generator {
@@ -388,7 +420,12 @@ impl Generator {
 
     /// `randrange(start, stop, step)` on already-converted ints, `random.py`'s algorithm and
     /// errors. `stop` is None for the one-argument form.
-    fn randrange(&mut self, start: &BigInt, stop: Option<&BigInt>, step: &BigInt) -> PyResult<BigInt> {
+    fn randrange(
+        &mut self,
+        start: &BigInt,
+        stop: Option<&BigInt>,
+        step: &BigInt,
+    ) -> PyResult<BigInt> {
         let Some(stop) = stop else {
             if start.is_positive() {
                 return Ok(self.mt.below(start));
@@ -400,7 +437,9 @@ impl Generator {
             if width.is_positive() {
                 return Ok(start + self.mt.below(&width));
             }
-            return Err(PyErr::value_error(format!("empty range for randrange() ({start}, {stop}, {width})")));
+            return Err(PyErr::value_error(format!(
+                "empty range for randrange() ({start}, {stop}, {width})"
+            )));
         }
         let n = if step.is_positive() {
             floor_div(&(width + step - 1), step)
@@ -427,7 +466,8 @@ impl Generator {
                 // Errors and non-unit steps; the result lies between start and stop.
                 let stop = stop.map(BigInt::from);
                 let r = self.randrange(&BigInt::from(start), stop.as_ref(), &BigInt::from(step))?;
-                r.to_i64().ok_or_else(|| PyErr::overflow("randrange result out of range"))
+                r.to_i64()
+                    .ok_or_else(|| PyErr::overflow("randrange result out of range"))
             }
         }
     }
@@ -466,7 +506,10 @@ impl Generator {
 
     /// The `(i, j)` swaps of `shuffle` for a sequence of length `n`, in order.
     fn shuffle_swaps(&mut self, n: usize) -> Vec<(usize, usize)> {
-        (1..n).rev().map(|i| (i, self.mt.below_u64(i as u64 + 1) as usize)).collect()
+        (1..n)
+            .rev()
+            .map(|i| (i, self.mt.below_u64(i as u64 + 1) as usize))
+            .collect()
     }
 
     fn gauss(&mut self, mu: f64, sigma: f64) -> f64 {
@@ -511,9 +554,15 @@ fn floor_div(a: &BigInt, b: &BigInt) -> BigInt {
 fn range_arg(v: &Value, which: &str) -> PyResult<BigInt> {
     match v {
         Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => to_bigint(v),
-        Value::Float(f) if f.is_nan() => Err(PyErr::value_error("cannot convert float NaN to integer")),
-        Value::Float(f) if f.is_infinite() => Err(PyErr::overflow("cannot convert float infinity to integer")),
-        Value::Float(f) if f.fract() != 0.0 => Err(PyErr::value_error(format!("non-integer {which} for randrange()"))),
+        Value::Float(f) if f.is_nan() => {
+            Err(PyErr::value_error("cannot convert float NaN to integer"))
+        }
+        Value::Float(f) if f.is_infinite() => {
+            Err(PyErr::overflow("cannot convert float infinity to integer"))
+        }
+        Value::Float(f) if f.fract() != 0.0 => Err(PyErr::value_error(format!(
+            "non-integer {which} for randrange()"
+        ))),
         Value::Float(f) => {
             use num_traits::FromPrimitive;
             Ok(BigInt::from_f64(*f).unwrap_or_default())
@@ -563,7 +612,9 @@ fn random(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 /// The `k` of `getrandbits`/`randbytes`-style arguments: a C int, non-negative.
 fn bit_count(v: &Value) -> PyResult<u64> {
     let k = super::int_arg(v).map_err(|e| match e {
-        PyErr::New(ExcKind::OverflowError, _) => PyErr::overflow("Python int too large to convert to C int"),
+        PyErr::New(ExcKind::OverflowError, _) => {
+            PyErr::overflow("Python int too large to convert to C int")
+        }
         e => e,
     })?;
     if k > i64::from(i32::MAX) {
@@ -585,7 +636,10 @@ fn randbytes(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("randbytes", 1, 1, &["n"])?;
     let n = super::int_arg(arg_or(&args, 0, "n").unwrap_or(&Value::Int(0)))?;
     let n = usize::try_from(n).map_err(|_| PyErr::value_error("negative argument not allowed"))?;
-    let bits = u64::try_from(n).ok().and_then(|n| n.checked_mul(8)).filter(|&b| b <= i32::MAX as u64);
+    let bits = u64::try_from(n)
+        .ok()
+        .and_then(|n| n.checked_mul(8))
+        .filter(|&b| b <= i32::MAX as u64);
     let bits = bits.ok_or_else(|| PyErr::overflow("Python int too large to convert to C int"))?;
     let mut bytes = obj.with(|g| g.mt.bits(bits)).to_bytes_le().1;
     bytes.resize(n, 0);
@@ -596,19 +650,27 @@ fn randbytes(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn randrange(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (obj, args) = this(&args, "randrange")?;
     args.check("randrange", 0, 3, &["start", "stop", "step"])?;
-    let start = arg_or(&args, 0, "start")
-        .ok_or_else(|| PyErr::type_error("Random.randrange() missing 1 required positional argument: 'start'"))?;
+    let start = arg_or(&args, 0, "start").ok_or_else(|| {
+        PyErr::type_error("Random.randrange() missing 1 required positional argument: 'start'")
+    })?;
     let stop = arg_or(&args, 1, "stop").filter(|v| !v.is_none());
     let step = arg_or(&args, 2, "step");
     randrange_values(obj, start, stop, step)
 }
 
-fn randrange_values(obj: &RandomObject, start: &Value, stop: Option<&Value>, step: Option<&Value>) -> PyResult<Value> {
+fn randrange_values(
+    obj: &RandomObject,
+    start: &Value,
+    stop: Option<&Value>,
+    step: Option<&Value>,
+) -> PyResult<Value> {
     if stop.is_none() && step.is_some_and(|s| !matches!(s, Value::Int(1))) {
         return Err(PyErr::type_error("Missing a non-None stop argument"));
     }
     // Fast path: small ints.
-    if let (Value::Int(a), None | Some(Value::Int(_)), None | Some(Value::Int(_))) = (start, stop, step) {
+    if let (Value::Int(a), None | Some(Value::Int(_)), None | Some(Value::Int(_))) =
+        (start, stop, step)
+    {
         let b = match stop {
             Some(Value::Int(b)) => Some(*b),
             _ => None,
@@ -621,8 +683,13 @@ fn randrange_values(obj: &RandomObject, start: &Value, stop: Option<&Value>, ste
     }
     let start = range_arg(start, "arg 1")?;
     let stop = stop.map(|v| range_arg(v, "stop")).transpose()?;
-    let step = step.map(|v| range_arg(v, "step")).transpose()?.unwrap_or_else(|| BigInt::from(1));
-    Ok(Value::from_bigint(obj.with(|g| g.randrange(&start, stop.as_ref(), &step))?))
+    let step = step
+        .map(|v| range_arg(v, "step"))
+        .transpose()?
+        .unwrap_or_else(|| BigInt::from(1));
+    Ok(Value::from_bigint(
+        obj.with(|g| g.randrange(&start, stop.as_ref(), &step))?,
+    ))
 }
 
 /// `randint(a, b)`: `randrange(a, b + 1)`.
@@ -680,7 +747,10 @@ fn shuffle(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 
 /// Is `v` a sequence `sample` accepts (CPython checks `isinstance(population, Sequence)`)?
 fn is_sequence(v: &Value) -> bool {
-    matches!(v, Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Bytes(_) | Value::Range(_))
+    matches!(
+        v,
+        Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Bytes(_) | Value::Range(_)
+    )
 }
 
 /// `population[i]` for a position `sample`/`choices` picked.
@@ -692,12 +762,16 @@ fn item_at(vm: &mut Vm, population: &Value, i: usize) -> PyResult<Value> {
 fn sample(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (obj, args) = this(&args, "sample")?;
     args.check("sample", 0, 2, &["population", "k", "counts"])?;
-    let population = arg_or(&args, 0, "population")
-        .ok_or_else(|| PyErr::type_error("Random.sample() missing 1 required positional argument: 'population'"))?;
-    let k = arg_or(&args, 1, "k")
-        .ok_or_else(|| PyErr::type_error("Random.sample() missing 1 required positional argument: 'k'"))?;
+    let population = arg_or(&args, 0, "population").ok_or_else(|| {
+        PyErr::type_error("Random.sample() missing 1 required positional argument: 'population'")
+    })?;
+    let k = arg_or(&args, 1, "k").ok_or_else(|| {
+        PyErr::type_error("Random.sample() missing 1 required positional argument: 'k'")
+    })?;
     if !is_sequence(population) {
-        return Err(PyErr::type_error("Population must be a sequence.  For dicts or sets, use sorted(d)."));
+        return Err(PyErr::type_error(
+            "Population must be a sequence.  For dicts or sets, use sorted(d).",
+        ));
     }
     let n = vm.len(population)?;
     let k = match k {
@@ -722,11 +796,19 @@ fn sample(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             let snapshot = l.snapshot();
             picks
                 .iter()
-                .map(|&i| snapshot.get(i).cloned().ok_or_else(|| PyErr::index_error("list index out of range")))
+                .map(|&i| {
+                    snapshot
+                        .get(i)
+                        .cloned()
+                        .ok_or_else(|| PyErr::index_error("list index out of range"))
+                })
                 .collect()
         }
         Value::Tuple(t) => Ok(picks.iter().filter_map(|&i| t.0.get(i).cloned()).collect()),
-        _ => picks.iter().map(|&i| item_at(vm, population, i)).collect::<PyResult<Vec<_>>>(),
+        _ => picks
+            .iter()
+            .map(|&i| item_at(vm, population, i))
+            .collect::<PyResult<Vec<_>>>(),
     }?;
     Ok(Value::list(items))
 }
@@ -750,12 +832,18 @@ fn sample_counts(
         cum.push(total.clone());
     }
     if cum.len() != n {
-        return Err(PyErr::value_error("The number of counts does not match the population"));
+        return Err(PyErr::value_error(
+            "The number of counts does not match the population",
+        ));
     }
     if !total.is_positive() {
-        return Err(PyErr::value_error("Total of counts must be greater than zero"));
+        return Err(PyErr::value_error(
+            "Total of counts must be greater than zero",
+        ));
     }
-    let total = total.to_usize().ok_or_else(|| PyErr::overflow("Python int too large to convert to C ssize_t"))?;
+    let total = total
+        .to_usize()
+        .ok_or_else(|| PyErr::overflow("Python int too large to convert to C ssize_t"))?;
     let k = k
         .to_usize()
         .filter(|&k| k <= total)
@@ -782,9 +870,15 @@ fn less(vm: &mut Vm, x: &Value, y: &Value) -> PyResult<bool> {
 /// `choices(population, weights=None, *, cum_weights=None, k=1)`.
 fn choices(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (obj, args) = this(&args, "choices")?;
-    args.check("choices", 0, 2, &["population", "weights", "cum_weights", "k"])?;
-    let population = arg_or(&args, 0, "population")
-        .ok_or_else(|| PyErr::type_error("Random.choices() missing 1 required positional argument: 'population'"))?;
+    args.check(
+        "choices",
+        0,
+        2,
+        &["population", "weights", "cum_weights", "k"],
+    )?;
+    let population = arg_or(&args, 0, "population").ok_or_else(|| {
+        PyErr::type_error("Random.choices() missing 1 required positional argument: 'population'")
+    })?;
     let weights = arg_or(&args, 1, "weights").filter(|w| !w.is_none());
     let cum_weights = args.kw("cum_weights").filter(|w| !w.is_none());
     let k = match args.kw("k") {
@@ -804,7 +898,9 @@ fn choices(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         }
         (Some(w), None) => {
             if let Value::Int(k) = w {
-                return Err(PyErr::type_error(format!("The number of choices must be a keyword argument: k={k}")));
+                return Err(PyErr::type_error(format!(
+                    "The number of choices must be a keyword argument: k={k}"
+                )));
             }
             let mut acc: Option<Value> = None;
             let mut cum = Vec::new();
@@ -819,15 +915,25 @@ fn choices(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             cum
         }
         (None, Some(c)) => vm.iterate(c)?,
-        (Some(_), Some(_)) => return Err(PyErr::type_error("Cannot specify both weights and cumulative weights")),
+        (Some(_), Some(_)) => {
+            return Err(PyErr::type_error(
+                "Cannot specify both weights and cumulative weights",
+            ));
+        }
     };
     if cum.len() != n {
-        return Err(PyErr::value_error("The number of weights does not match the population"));
+        return Err(PyErr::value_error(
+            "The number of weights does not match the population",
+        ));
     }
-    let last = cum.last().ok_or_else(|| PyErr::index_error("list index out of range"))?;
+    let last = cum
+        .last()
+        .ok_or_else(|| PyErr::index_error("list index out of range"))?;
     let total = float_arg(&vm.binary_op(last, &Value::Float(0.0), BinOp::Add)?)?;
     if total <= 0.0 {
-        return Err(PyErr::value_error("Total of weights must be greater than zero"));
+        return Err(PyErr::value_error(
+            "Total of weights must be greater than zero",
+        ));
     }
     if !total.is_finite() {
         return Err(PyErr::value_error("Total of weights must be finite"));
@@ -866,9 +972,18 @@ fn uniform(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn triangular(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (obj, args) = this(&args, "triangular")?;
     args.check("triangular", 0, 3, &["low", "high", "mode"])?;
-    let mut low = arg_or(&args, 0, "low").map(float_arg).transpose()?.unwrap_or(0.0);
-    let mut high = arg_or(&args, 1, "high").map(float_arg).transpose()?.unwrap_or(1.0);
-    let mode = arg_or(&args, 2, "mode").filter(|m| !m.is_none()).map(float_arg).transpose()?;
+    let mut low = arg_or(&args, 0, "low")
+        .map(float_arg)
+        .transpose()?
+        .unwrap_or(0.0);
+    let mut high = arg_or(&args, 1, "high")
+        .map(float_arg)
+        .transpose()?
+        .unwrap_or(1.0);
+    let mode = arg_or(&args, 2, "mode")
+        .filter(|m| !m.is_none())
+        .map(float_arg)
+        .transpose()?;
     let mut u = obj.with(|g| g.mt.random());
     let mut c = match mode {
         None => 0.5,
@@ -886,8 +1001,14 @@ fn triangular(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 /// The `(mu, sigma)` arguments of the normal distributions, defaulting to `(0.0, 1.0)`.
 fn mu_sigma(args: &Args<'_>, name: &str) -> PyResult<(f64, f64)> {
     args.check(name, 0, 2, &["mu", "sigma"])?;
-    let mu = arg_or(args, 0, "mu").map(float_arg).transpose()?.unwrap_or(0.0);
-    let sigma = arg_or(args, 1, "sigma").map(float_arg).transpose()?.unwrap_or(1.0);
+    let mu = arg_or(args, 0, "mu")
+        .map(float_arg)
+        .transpose()?
+        .unwrap_or(0.0);
+    let sigma = arg_or(args, 1, "sigma")
+        .map(float_arg)
+        .transpose()?
+        .unwrap_or(1.0);
     Ok((mu, sigma))
 }
 
@@ -929,7 +1050,11 @@ fn getstate(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (words, index, gauss_next) = obj.with(|g| (g.mt.state, g.mt.index, g.gauss_next));
     let mut internal: Vec<Value> = words.iter().map(|&w| Value::Int(w as i64)).collect();
     internal.push(Value::Int(index as i64));
-    Ok(Value::tuple(vec![Value::Int(3), Value::tuple(internal), gauss_next.map_or(Value::None, Value::Float)]))
+    Ok(Value::tuple(vec![
+        Value::Int(3),
+        Value::tuple(internal),
+        gauss_next.map_or(Value::None, Value::Float),
+    ]))
 }
 
 /// `setstate(state)`: restores what `getstate` returned.
@@ -960,7 +1085,10 @@ fn setstate(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let mut state = [0u32; N];
     for (slot, v) in state.iter_mut().zip(&internal.0) {
         let w = to_bigint(v)?;
-        *slot = w.to_u64().ok_or_else(|| PyErr::overflow("Python int too large to convert to C unsigned long"))? as u32;
+        *slot = w
+            .to_u64()
+            .ok_or_else(|| PyErr::overflow("Python int too large to convert to C unsigned long"))?
+            as u32;
     }
     let index = to_bigint(&internal.0[N])?.to_usize().filter(|&i| i <= N);
     let index = index.ok_or_else(|| PyErr::value_error("invalid state"))?;
@@ -990,10 +1118,19 @@ mod tests {
         // random.randint(1, 2**64)
         let mut g = seeded(42);
         let r: Vec<f64> = (0..3).map(|_| g.mt.random()).collect();
-        assert_eq!(r, [0.6394267984578837, 0.025010755222666936, 0.27502931836911926]);
+        assert_eq!(
+            r,
+            [
+                0.6394267984578837,
+                0.025010755222666936,
+                0.27502931836911926
+            ]
+        );
         assert_eq!(g.mt.bits(70).to_string(), "869570991858821387998");
         let stop = BigInt::from(2u8).pow(64u32) + 1;
-        let r = g.randrange(&BigInt::from(1), Some(&stop), &BigInt::from(1)).unwrap();
+        let r = g
+            .randrange(&BigInt::from(1), Some(&stop), &BigInt::from(1))
+            .unwrap();
         assert_eq!(r.to_string(), "10060236952204337489");
     }
 
@@ -1009,7 +1146,10 @@ mod tests {
         assert_eq!(seeded(-7).mt.random(), 0.32383276483316237);
         assert_eq!(seeded(0).mt.random(), 0.8444218515250481);
         // random.seed("hello") and random.seed(b"hello") (version 2: sha512).
-        assert_eq!(Mt19937::from_bigint(&seed_int_from_bytes(b"hello")).random(), 0.3537754404730722);
+        assert_eq!(
+            Mt19937::from_bigint(&seed_int_from_bytes(b"hello")).random(),
+            0.3537754404730722
+        );
         // Float seeds go through hash(float), cast to size_t.
         for (f, want) in [
             (1.5, 0.551763726942059),
@@ -1033,12 +1173,27 @@ mod tests {
         for (i, j) in g.shuffle_swaps(20) {
             x.swap(i, j);
         }
-        assert_eq!(x, [8, 3, 6, 5, 15, 16, 2, 12, 0, 1, 13, 10, 19, 9, 14, 11, 4, 17, 18, 7]);
+        assert_eq!(
+            x,
+            [
+                8, 3, 6, 5, 15, 16, 2, 12, 0, 1, 13, 10, 19, 9, 14, 11, 4, 17, 18, 7
+            ]
+        );
         // random.seed(5); sample(range(100), 10), sample(range(10**6), 7), sample('abcdefgh', 3)
         let mut g = seeded(5);
-        assert_eq!(g.sample_indices(100, 10), [79, 32, 94, 45, 88, 83, 67, 3, 59, 99]);
-        assert_eq!(g.sample_indices(1_000_000, 7), [989181, 261150, 680499, 54372, 944662, 164470, 118705]);
-        let picked: String = g.sample_indices(8, 3).iter().map(|&i| b"abcdefgh"[i] as char).collect();
+        assert_eq!(
+            g.sample_indices(100, 10),
+            [79, 32, 94, 45, 88, 83, 67, 3, 59, 99]
+        );
+        assert_eq!(
+            g.sample_indices(1_000_000, 7),
+            [989181, 261150, 680499, 54372, 944662, 164470, 118705]
+        );
+        let picked: String = g
+            .sample_indices(8, 3)
+            .iter()
+            .map(|&i| b"abcdefgh"[i] as char)
+            .collect();
         assert_eq!(picked, "fdb");
     }
 
@@ -1047,7 +1202,12 @@ mod tests {
         // random.seed(5); randrange(10**30), randrange(-10, 10, 3), randrange(10, -10, -3)
         let mut g = seeded(5);
         let big = BigInt::from(10u8).pow(30u32);
-        assert_eq!(g.randrange(&big, None, &BigInt::from(1)).unwrap().to_string(), "454911232961676339139289971781");
+        assert_eq!(
+            g.randrange(&big, None, &BigInt::from(1))
+                .unwrap()
+                .to_string(),
+            "454911232961676339139289971781"
+        );
         assert_eq!(g.randrange_small(-10, Some(10), 3).unwrap(), 8);
         assert_eq!(g.randrange_small(10, Some(-10), -3).unwrap(), -5);
         assert!(g.randrange_small(5, Some(5), 1).is_err());

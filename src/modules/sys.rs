@@ -20,10 +20,20 @@ const DEFAULT_SWITCH_INTERVAL: f64 = 0.005;
 
 /// Fills the `sys` module.
 pub fn init(vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
-    let argv = vm.interp.config.argv.iter().map(|a| Value::str(a.as_str())).collect();
+    let argv = vm
+        .interp
+        .config
+        .argv
+        .iter()
+        .map(|a| Value::str(a.as_str()))
+        .collect();
     m.set("argv", Value::list(argv));
-    let stdout = Value::object(StdStream { kind: StreamKind::Stdout });
-    let stderr = Value::object(StdStream { kind: StreamKind::Stderr });
+    let stdout = Value::object(StdStream {
+        kind: StreamKind::Stdout,
+    });
+    let stderr = Value::object(StdStream {
+        kind: StreamKind::Stderr,
+    });
     m.set("stdout", stdout.clone());
     m.set("stderr", stderr.clone());
     m.set("__stdout__", stdout);
@@ -38,13 +48,31 @@ pub fn init(vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     func(m, "exception", exception);
     m.set("maxsize", Value::Int(i64::MAX));
     m.set("maxunicode", Value::Int(0x10_FFFF));
-    m.set("version", Value::str(format!("3.11.0 (gilsim {})", env!("CARGO_PKG_VERSION"))));
-    let version_info = vec![Value::Int(3), Value::Int(11), Value::Int(0), Value::str("final"), Value::Int(0)];
+    m.set(
+        "version",
+        Value::str(format!("3.11.0 (gilsim {})", env!("CARGO_PKG_VERSION"))),
+    );
+    let version_info = vec![
+        Value::Int(3),
+        Value::Int(11),
+        Value::Int(0),
+        Value::str("final"),
+        Value::Int(0),
+    ];
     m.set("version_info", Value::tuple(version_info));
     m.set("hexversion", Value::Int(0x030B_00F0));
     m.set("platform", Value::str(platform()));
-    m.set("byteorder", Value::str(if cfg!(target_endian = "little") { "little" } else { "big" }));
-    let exe = std::env::current_exe().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+    m.set(
+        "byteorder",
+        Value::str(if cfg!(target_endian = "little") {
+            "little"
+        } else {
+            "big"
+        }),
+    );
+    let exe = std::env::current_exe()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
     m.set("executable", Value::str(exe));
     m.set("float_info", float_info());
     Ok(())
@@ -73,11 +101,15 @@ fn getrecursionlimit(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn setrecursionlimit(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("setrecursionlimit", 1, 1, &[])?;
     let n = int_arg(&args.pos[0]).map_err(|e| match e {
-        PyErr::New(ExcKind::OverflowError, _) => PyErr::overflow("Python int too large to convert to C int"),
+        PyErr::New(ExcKind::OverflowError, _) => {
+            PyErr::overflow("Python int too large to convert to C int")
+        }
         e => e,
     })?;
     if n < 1 {
-        return Err(PyErr::value_error("recursion limit must be greater or equal than 1"));
+        return Err(PyErr::value_error(
+            "recursion limit must be greater or equal than 1",
+        ));
     }
     let n = usize::try_from(n.min(i64::from(i32::MAX))).unwrap_or(usize::MAX);
     vm.interp.recursion_limit.store(n, Ordering::Relaxed);
@@ -95,7 +127,9 @@ fn setswitchinterval(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("setswitchinterval", 1, 1, &[])?;
     let interval = to_f64(&args.pos[0])?;
     if interval.is_nan() || interval <= 0.0 {
-        return Err(PyErr::value_error("switch interval must be strictly positive"));
+        return Err(PyErr::value_error(
+            "switch interval must be strictly positive",
+        ));
     }
     Ok(Value::None)
 }
@@ -105,7 +139,10 @@ fn intern(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("intern", 1, 1, &[])?;
     match &args.pos[0] {
         s @ Value::Str(_) => Ok(s.clone()),
-        other => Err(PyErr::type_error(format!("intern() argument must be str, not {}", type_name(other)))),
+        other => Err(PyErr::type_error(format!(
+            "intern() argument must be str, not {}",
+            type_name(other)
+        ))),
     }
 }
 
@@ -124,7 +161,10 @@ fn exc_info(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         Value::Instance(i) => Value::Class(i.class.clone()),
         _ => Value::None,
     };
-    let tb = vm.traceback_of(&exc).map(Value::Object).unwrap_or(Value::None);
+    let tb = vm
+        .traceback_of(&exc)
+        .map(Value::Object)
+        .unwrap_or(Value::None);
     Ok(Value::tuple(vec![class, exc, tb]))
 }
 
@@ -191,7 +231,10 @@ impl NativeObject for StdStream {
         }
     }
     fn repr(&self) -> Option<String> {
-        Some(format!("<_io.TextIOWrapper name='{}' mode='w' encoding='utf-8'>", self.name()))
+        Some(format!(
+            "<_io.TextIOWrapper name='{}' mode='w' encoding='utf-8'>",
+            self.name()
+        ))
     }
 }
 
@@ -213,7 +256,10 @@ fn stream_write(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         )));
     }
     let Value::Str(s) = &rest.pos[0] else {
-        return Err(PyErr::type_error(format!("write() argument must be str, not {}", type_name(&rest.pos[0]))));
+        return Err(PyErr::type_error(format!(
+            "write() argument must be str, not {}",
+            type_name(&rest.pos[0])
+        )));
     };
     write_to(vm, this.kind, s.as_str());
     Ok(Value::Int(s.char_len() as i64))
@@ -228,7 +274,10 @@ fn stream_writelines(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let mut text = String::new();
     for line in &lines {
         let Value::Str(s) = line else {
-            return Err(PyErr::type_error(format!("write() argument must be str, not {}", type_name(line))));
+            return Err(PyErr::type_error(format!(
+                "write() argument must be str, not {}",
+                type_name(line)
+            )));
         };
         text.push_str(s.as_str());
     }
@@ -277,14 +326,19 @@ impl NativeObject for Record {
         self
     }
     fn get_attr(&self, name: &str) -> Option<Value> {
-        self.fields.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone())
+        self.fields
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
     }
 }
 
 /// `sys.float_info`: the IEEE double parameters.
 fn float_info() -> Value {
     static CLASS: OnceLock<Arc<Class>> = OnceLock::new();
-    let class = CLASS.get_or_init(|| native_class("float_info", "sys", &[])).clone();
+    let class = CLASS
+        .get_or_init(|| native_class("float_info", "sys", &[]))
+        .clone();
     let fields = vec![
         ("max", Value::Float(f64::MAX)),
         ("max_exp", Value::Int(f64::MAX_EXP as i64)),

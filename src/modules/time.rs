@@ -79,7 +79,9 @@ fn perf_counter(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 
 fn perf_counter_ns(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     no_args(&args, "perf_counter_ns")?;
-    Ok(Value::from_bigint(BigInt::from(monotonic_elapsed().as_nanos())))
+    Ok(Value::from_bigint(BigInt::from(
+        monotonic_elapsed().as_nanos(),
+    )))
 }
 
 /// CPU time (user + system) of the whole process, in nanoseconds, from `/proc/self/stat`
@@ -95,17 +97,26 @@ fn process_cpu_ns() -> PyResult<u128> {
     let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u128>().ok());
     match (ticks(11), ticks(12)) {
         (Some(user), Some(system)) => Ok((user + system) * 1_000_000_000 / TICKS_PER_SEC),
-        _ => Err(PyErr::new(crate::vm::ExcKind::OSError, "cannot read the process CPU time")),
+        _ => Err(PyErr::new(
+            crate::vm::ExcKind::OSError,
+            "cannot read the process CPU time",
+        )),
     }
 }
 
 /// CPU time of the calling thread, in nanoseconds, from `/proc/thread-self/schedstat`.
 fn thread_cpu_ns() -> PyResult<u128> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").map_err(|e| PyErr::from_io(&e, None))?;
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat")
+        .map_err(|e| PyErr::from_io(&e, None))?;
     text.split_whitespace()
         .next()
         .and_then(|f| f.parse::<u128>().ok())
-        .ok_or_else(|| PyErr::new(crate::vm::ExcKind::OSError, "cannot read the thread CPU time"))
+        .ok_or_else(|| {
+            PyErr::new(
+                crate::vm::ExcKind::OSError,
+                "cannot read the thread CPU time",
+            )
+        })
 }
 
 fn process_time(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -135,7 +146,11 @@ fn sleep(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         Value::Float(f) => *f,
         Value::Int(i) => *i as f64,
         Value::Bool(b) => *b as i64 as f64,
-        Value::BigInt(_) => return Err(PyErr::overflow("timestamp too large to convert to C _PyTime_t")),
+        Value::BigInt(_) => {
+            return Err(PyErr::overflow(
+                "timestamp too large to convert to C _PyTime_t",
+            ));
+        }
         other => {
             return Err(PyErr::type_error(format!(
                 "'{}' object cannot be interpreted as an integer",
@@ -149,8 +164,8 @@ fn sleep(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     if secs < 0.0 {
         return Err(PyErr::value_error("sleep length must be non-negative"));
     }
-    let d =
-        Duration::try_from_secs_f64(secs).map_err(|_| PyErr::overflow("timestamp out of range for platform time_t"))?;
+    let d = Duration::try_from_secs_f64(secs)
+        .map_err(|_| PyErr::overflow("timestamp out of range for platform time_t"))?;
     sleep_for(vm, d)?;
     Ok(Value::None)
 }

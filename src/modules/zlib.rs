@@ -104,23 +104,41 @@ fn compress(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     // must not refer further back than the window the reader will use, so store the data
     // uncompressed (valid for every window size) and declare the requested window in the header.
     let small_window = !matches!(wbits, 15 | -15 | 31);
-    let level = if small_window { Compression::none() } else { level };
+    let level = if small_window {
+        Compression::none()
+    } else {
+        level
+    };
     let out = match format_of(wbits, false) {
-        Some(Format::Zlib) => {
-            finish(flate2::write::ZlibEncoder::new(Vec::new(), level), data, |e| e.finish()).map(|mut out| {
-                if small_window {
-                    set_window_bits(&mut out, wbits);
-                }
-                out
-            })
-        }
-        Some(Format::Raw) => finish(flate2::write::DeflateEncoder::new(Vec::new(), level), data, |e| e.finish()),
-        Some(Format::Gzip) => finish(flate2::write::GzEncoder::new(Vec::new(), level), data, |e| e.finish()),
+        Some(Format::Zlib) => finish(
+            flate2::write::ZlibEncoder::new(Vec::new(), level),
+            data,
+            |e| e.finish(),
+        )
+        .map(|mut out| {
+            if small_window {
+                set_window_bits(&mut out, wbits);
+            }
+            out
+        }),
+        Some(Format::Raw) => finish(
+            flate2::write::DeflateEncoder::new(Vec::new(), level),
+            data,
+            |e| e.finish(),
+        ),
+        Some(Format::Gzip) => finish(
+            flate2::write::GzEncoder::new(Vec::new(), level),
+            data,
+            |e| e.finish(),
+        ),
         Some(Format::Auto) | None => return Err(zlib_error(vm, "Bad compression level")),
     };
     match out {
         Ok(bytes) => Ok(Value::bytes(bytes)),
-        Err(e) => Err(zlib_error(vm, format!("Error -2 while compressing data: {e}"))),
+        Err(e) => Err(zlib_error(
+            vm,
+            format!("Error -2 while compressing data: {e}"),
+        )),
     }
 }
 
@@ -158,7 +176,9 @@ impl InflateError {
     fn message(&self) -> String {
         match self {
             InflateError::Data(m) => format!("Error -3 while decompressing data: {m}"),
-            InflateError::Truncated => "Error -5 while decompressing data: incomplete or truncated stream".to_string(),
+            InflateError::Truncated => {
+                "Error -5 while decompressing data: incomplete or truncated stream".to_string()
+            }
             InflateError::NeedDict => "Error 2 while decompressing data".to_string(),
         }
     }
@@ -173,12 +193,16 @@ fn inflate_raw(input: &[u8], bufsize: usize) -> Result<(Vec<u8>, usize), Inflate
             out.reserve(out.len().max(DEF_BUF_SIZE));
         }
         let (in_before, out_before) = (d.total_in(), d.total_out());
-        let consumed = usize::try_from(in_before).unwrap_or(input.len()).min(input.len());
+        let consumed = usize::try_from(in_before)
+            .unwrap_or(input.len())
+            .min(input.len());
         let status = d
             .decompress_vec(&input[consumed..], &mut out, FlushDecompress::None)
             .map_err(|_| InflateError::Data("invalid input data"))?;
         if status == Status::StreamEnd {
-            let used = usize::try_from(d.total_in()).unwrap_or(input.len()).min(input.len());
+            let used = usize::try_from(d.total_in())
+                .unwrap_or(input.len())
+                .min(input.len());
             return Ok((out, used));
         }
         let progressed = d.total_in() != in_before || d.total_out() != out_before;
@@ -208,8 +232,14 @@ fn adler32_of(data: &[u8], value: u32) -> u32 {
 
 /// Inflates a zlib stream: header checks, the deflate data, then the Adler-32 trailer.
 /// `max_window_bits` of 0 accepts the window the header declares.
-fn inflate_zlib(input: &[u8], max_window_bits: i64, bufsize: usize) -> Result<Vec<u8>, InflateError> {
-    let [cmf, flg, ..] = *input else { return Err(InflateError::Truncated) };
+fn inflate_zlib(
+    input: &[u8],
+    max_window_bits: i64,
+    bufsize: usize,
+) -> Result<Vec<u8>, InflateError> {
+    let [cmf, flg, ..] = *input else {
+        return Err(InflateError::Truncated);
+    };
     if (u16::from(cmf) * 256 + u16::from(flg)) % 31 != 0 {
         return Err(InflateError::Data("incorrect header check"));
     }
@@ -252,7 +282,8 @@ fn decompress(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let data = bytes_arg(&args.pos[0])?;
     let wbits = opt_int(&args, 1, "wbits", MAX_WBITS)?;
     let bufsize = opt_int(&args, 2, "bufsize", DEF_BUF_SIZE as i64)?;
-    let bufsize = usize::try_from(bufsize).map_err(|_| PyErr::value_error("bufsize must be non-negative"))?;
+    let bufsize =
+        usize::try_from(bufsize).map_err(|_| PyErr::value_error("bufsize must be non-negative"))?;
     let result = match format_of(wbits, true) {
         Some(Format::Zlib) => inflate_zlib(data, wbits, bufsize),
         Some(Format::Raw) => inflate_raw(data, bufsize).map(|(out, _)| out),
@@ -260,7 +291,10 @@ fn decompress(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         Some(Format::Auto) if data.starts_with(&[0x1f, 0x8b]) => inflate_gzip(data),
         Some(Format::Auto) => inflate_zlib(data, 0, bufsize),
         None => {
-            return Err(zlib_error(vm, "Error -2 while preparing to decompress data: inconsistent stream state"));
+            return Err(zlib_error(
+                vm,
+                "Error -2 while preparing to decompress data: inconsistent stream state",
+            ));
         }
     };
     match result {
@@ -311,7 +345,10 @@ mod tests {
     fn round_trip_and_errors() {
         // zlib.compress(b'hello') under CPython.
         let cpython = b"x\x9c\xcbH\xcd\xc9\xc9\x07\x00\x06,\x02\x15";
-        assert_eq!(inflate_zlib(cpython, 15, 16).ok().as_deref(), Some(&b"hello"[..]));
+        assert_eq!(
+            inflate_zlib(cpython, 15, 16).ok().as_deref(),
+            Some(&b"hello"[..])
+        );
         let msg = |r: Result<Vec<u8>, InflateError>| r.err().map(|e| e.message());
         assert_eq!(
             msg(inflate_zlib(b"abc", 15, 16)).as_deref(),
@@ -334,6 +371,9 @@ mod tests {
         // Trailing data after the stream is ignored, as zlib.decompress does.
         let mut junk = cpython.to_vec();
         junk.extend_from_slice(b"junk");
-        assert_eq!(inflate_zlib(&junk, 15, 16).ok().as_deref(), Some(&b"hello"[..]));
+        assert_eq!(
+            inflate_zlib(&junk, 15, 16).ok().as_deref(),
+            Some(&b"hello"[..])
+        );
     }
 }

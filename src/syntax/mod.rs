@@ -30,7 +30,12 @@ pub struct SyntaxError {
 
 impl SyntaxError {
     pub fn new(msg: impl Into<String>, line: u32, col: u32) -> Self {
-        SyntaxError { kind: SyntaxErrorKind::SyntaxError, msg: msg.into(), line, col }
+        SyntaxError {
+            kind: SyntaxErrorKind::SyntaxError,
+            msg: msg.into(),
+            line,
+            col,
+        }
     }
 
     /// The name of the Python exception class, e.g. `IndentationError`.
@@ -59,7 +64,14 @@ impl SyntaxError {
 
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} (line {}, column {})", self.class_name(), self.msg, self.line, self.col)
+        write!(
+            f,
+            "{}: {} (line {}, column {})",
+            self.class_name(),
+            self.msg,
+            self.line,
+            self.col
+        )
     }
 }
 

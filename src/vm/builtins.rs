@@ -9,13 +9,13 @@ use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
 use rustc_hash::FxHashMap;
 
+use super::Vm;
 use super::errors::{EXCEPTION_TABLE, ExcKind, PyErr, PyResult};
 use super::iter::make_iter;
 use super::objects::*;
 use super::ops::{self, to_index, type_name};
 use super::types::BuiltinTypes;
 use super::value::Value;
-use super::Vm;
 use crate::syntax::ast::BinOp;
 
 fn native(name: &'static str, func: NativeFn) -> Value {
@@ -91,11 +91,19 @@ pub fn make_builtins(t: &BuiltinTypes) -> FxHashMap<Arc<str>, Value> {
         (&t.classmethod, "classmethod", wrapper_new),
     ];
     for (cls, name, f) in ctors {
-        cls.attrs.write().insert(Arc::from("__new__"), native(name, *f));
+        cls.attrs
+            .write()
+            .insert(Arc::from("__new__"), native(name, *f));
         b.insert(Arc::from(*name), Value::Class((*cls).clone()));
     }
-    t.property.attrs.write().insert(Arc::from("setter"), native("setter", property_setter));
-    t.property.attrs.write().insert(Arc::from("getter"), native("getter", property_getter));
+    t.property
+        .attrs
+        .write()
+        .insert(Arc::from("setter"), native("setter", property_setter));
+    t.property
+        .attrs
+        .write()
+        .insert(Arc::from("getter"), native("getter", property_getter));
     for (i, (name, _)) in EXCEPTION_TABLE.iter().enumerate() {
         b.insert(Arc::from(*name), Value::Class(t.exceptions[i].clone()));
     }
@@ -103,13 +111,24 @@ pub fn make_builtins(t: &BuiltinTypes) -> FxHashMap<Arc<str>, Value> {
     b.insert(Arc::from("NotImplemented"), Value::NotImplemented);
     b.insert(Arc::from("Ellipsis"), Value::Ellipsis);
     b.insert(Arc::from("__name__"), Value::str("builtins"));
-    b.insert(Arc::from("IOError"), Value::Class(t.exception(ExcKind::OSError).clone()));
-    b.insert(Arc::from("EnvironmentError"), Value::Class(t.exception(ExcKind::OSError).clone()));
+    b.insert(
+        Arc::from("IOError"),
+        Value::Class(t.exception(ExcKind::OSError).clone()),
+    );
+    b.insert(
+        Arc::from("EnvironmentError"),
+        Value::Class(t.exception(ExcKind::OSError).clone()),
+    );
     b
 }
 
 fn arg<'a>(args: &Args<'a>, i: usize, fname: &str) -> PyResult<&'a Value> {
-    args.pos.get(i).ok_or_else(|| PyErr::type_error(format!("{fname}() missing required argument (pos {})", i + 1)))
+    args.pos.get(i).ok_or_else(|| {
+        PyErr::type_error(format!(
+            "{fname}() missing required argument (pos {})",
+            i + 1
+        ))
+    })
 }
 
 fn print(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -118,7 +137,10 @@ fn print(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         match v {
             None | Some(Value::None) => Ok(default.to_string()),
             Some(Value::Str(s)) => Ok(s.as_str().to_string()),
-            Some(other) => Err(PyErr::type_error(format!("sep must be None or a string, not {}", type_name(other)))),
+            Some(other) => Err(PyErr::type_error(format!(
+                "sep must be None or a string, not {}",
+                type_name(other)
+            ))),
         }
     };
     let sep = opt_str(args.kw("sep"), " ")?;
@@ -191,7 +213,10 @@ fn abs(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("abs", 1, 1, &[])?;
     let v = &args.pos[0];
     Ok(match v {
-        Value::Int(i) => i.checked_abs().map(Value::Int).unwrap_or_else(|| Value::from_bigint(BigInt::from(*i).abs())),
+        Value::Int(i) => i
+            .checked_abs()
+            .map(Value::Int)
+            .unwrap_or_else(|| Value::from_bigint(BigInt::from(*i).abs())),
         Value::Bool(b) => Value::Int(*b as i64),
         Value::BigInt(b) => Value::from_bigint(b.abs()),
         Value::Float(f) => Value::Float(f.abs()),
@@ -199,21 +224,34 @@ fn abs(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             let m = i.class.lookup("__abs__").unwrap();
             return vm.call(&m, std::slice::from_ref(v));
         }
-        _ => return Err(PyErr::type_error(format!("bad operand type for abs(): '{}'", type_name(v)))),
+        _ => {
+            return Err(PyErr::type_error(format!(
+                "bad operand type for abs(): '{}'",
+                type_name(v)
+            )));
+        }
     })
 }
 
 fn min_max(vm: &mut Vm, args: Args<'_>, name: &str, want_less: bool) -> PyResult<Value> {
     args.check(name, 0, usize::MAX, &["key", "default"])?;
     if args.pos.is_empty() {
-        return Err(PyErr::type_error(format!("{name} expected at least 1 argument, got 0")));
+        return Err(PyErr::type_error(format!(
+            "{name} expected at least 1 argument, got 0"
+        )));
     }
-    let items = if args.pos.len() == 1 { vm.iterate(&args.pos[0])? } else { args.pos.to_vec() };
+    let items = if args.pos.len() == 1 {
+        vm.iterate(&args.pos[0])?
+    } else {
+        args.pos.to_vec()
+    };
     let key = args.kw("key").filter(|k| !k.is_none()).cloned();
     if items.is_empty() {
         return match args.kw("default") {
             Some(d) => Ok(d.clone()),
-            None => Err(PyErr::value_error(format!("{name}() arg is an empty sequence"))),
+            None => Err(PyErr::value_error(format!(
+                "{name}() arg is an empty sequence"
+            ))),
         };
     }
     let mut best = items[0].clone();
@@ -226,7 +264,11 @@ fn min_max(vm: &mut Vm, args: Args<'_>, name: &str, want_less: bool) -> PyResult
             Some(kf) => vm.call(kf, std::slice::from_ref(&item))?,
             None => item.clone(),
         };
-        let op = if want_less { crate::syntax::ast::CmpOp::Lt } else { crate::syntax::ast::CmpOp::Gt };
+        let op = if want_less {
+            crate::syntax::ast::CmpOp::Lt
+        } else {
+            crate::syntax::ast::CmpOp::Gt
+        };
         let better = vm.compare_op(&k, &best_key, op)?;
         let better = vm.truthy(&better)?;
         if better {
@@ -249,7 +291,9 @@ fn sum(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("sum", 1, 2, &["start"])?;
     let mut acc = args.get(1, "start").cloned().unwrap_or(Value::Int(0));
     if matches!(acc, Value::Str(_)) {
-        return Err(PyErr::type_error("sum() can't sum strings [use ''.join(seq) instead]"));
+        return Err(PyErr::type_error(
+            "sum() can't sum strings [use ''.join(seq) instead]",
+        ));
     }
     let it = vm.get_iter(args.pos[0].clone())?;
     while let Some(x) = vm.iter_next(&it)? {
@@ -282,7 +326,12 @@ fn any(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 
 /// Sorts values in place with Python's semantics: stable, `key`, `reverse`, and the first
 /// comparison error propagated.
-pub fn sort_values(vm: &mut Vm, items: &mut Vec<Value>, key: Option<&Value>, reverse: bool) -> PyResult<()> {
+pub fn sort_values(
+    vm: &mut Vm,
+    items: &mut Vec<Value>,
+    key: Option<&Value>,
+    reverse: bool,
+) -> PyResult<()> {
     let keys: Vec<Value> = match key.filter(|k| !k.is_none()) {
         Some(k) => {
             let mut ks = Vec::with_capacity(items.len());
@@ -300,7 +349,11 @@ pub fn sort_values(vm: &mut Vm, items: &mut Vec<Value>, key: Option<&Value>, rev
         if err.is_some() {
             return std::cmp::Ordering::Equal;
         }
-        let (x, y) = if reverse { (&keys[b], &keys[a]) } else { (&keys[a], &keys[b]) };
+        let (x, y) = if reverse {
+            (&keys[b], &keys[a])
+        } else {
+            (&keys[a], &keys[b])
+        };
         match vm.lt(x, y) {
             Ok(true) => std::cmp::Ordering::Less,
             Ok(false) => match vm.lt(y, x) {
@@ -345,7 +398,10 @@ fn reversed(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         return vm.call(&m, std::slice::from_ref(v));
     }
     if matches!(v, Value::Set(_) | Value::Iter(_)) {
-        return Err(PyErr::type_error(format!("'{}' object is not reversible", type_name(v))));
+        return Err(PyErr::type_error(format!(
+            "'{}' object is not reversible",
+            type_name(v)
+        )));
     }
     let mut items = vm.iterate(v)?;
     items.reverse();
@@ -354,7 +410,14 @@ fn reversed(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 
 fn enumerate(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("enumerate", 1, 2, &["start", "iterable"])?;
-    let inner = vm.get_iter(arg(&args, 0, "enumerate").or_else(|_| args.kw("iterable").ok_or(PyErr::type_error("enumerate() missing iterable")))?.clone())?;
+    let inner = vm.get_iter(
+        arg(&args, 0, "enumerate")
+            .or_else(|_| {
+                args.kw("iterable")
+                    .ok_or(PyErr::type_error("enumerate() missing iterable"))
+            })?
+            .clone(),
+    )?;
     let count = args.get(1, "start").cloned().unwrap_or(Value::Int(0));
     Ok(make_iter(IterState::Enumerate { inner, count }))
 }
@@ -377,19 +440,28 @@ fn map(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     for a in &args.pos[1..] {
         inners.push(vm.get_iter(a.clone())?);
     }
-    Ok(make_iter(IterState::Map { func: args.pos[0].clone(), inners }))
+    Ok(make_iter(IterState::Map {
+        func: args.pos[0].clone(),
+        inners,
+    }))
 }
 
 fn filter(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("filter", 2, 2, &[])?;
     let inner = vm.get_iter(args.pos[1].clone())?;
-    Ok(make_iter(IterState::Filter { func: args.pos[0].clone(), inner }))
+    Ok(make_iter(IterState::Filter {
+        func: args.pos[0].clone(),
+        inner,
+    }))
 }
 
 fn iter(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("iter", 1, 2, &[])?;
     if args.pos.len() == 2 {
-        return Ok(make_iter(IterState::CallUntil { func: args.pos[0].clone(), sentinel: args.pos[1].clone() }));
+        return Ok(make_iter(IterState::CallUntil {
+            func: args.pos[0].clone(),
+            sentinel: args.pos[1].clone(),
+        }));
     }
     vm.get_iter(args.pos[0].clone())
 }
@@ -416,14 +488,21 @@ fn class_matches(vm: &mut Vm, cls: &Arc<Class>, spec: &Value, fname: &str) -> Py
             }
             Ok(false)
         }
-        _ => Err(PyErr::type_error(format!("{fname}() arg 2 must be a type, a tuple of types, or a union"))),
+        _ => Err(PyErr::type_error(format!(
+            "{fname}() arg 2 must be a type, a tuple of types, or a union"
+        ))),
     }
 }
 
 fn isinstance(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("isinstance", 2, 2, &[])?;
     let cls = vm.class_of(&args.pos[0]);
-    Ok(Value::Bool(class_matches(vm, &cls, &args.pos[1], "isinstance")?))
+    Ok(Value::Bool(class_matches(
+        vm,
+        &cls,
+        &args.pos[1],
+        "isinstance",
+    )?))
 }
 
 fn issubclass(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -431,7 +510,12 @@ fn issubclass(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let Value::Class(c) = &args.pos[0] else {
         return Err(PyErr::type_error("issubclass() arg 1 must be a class"));
     };
-    Ok(Value::Bool(class_matches(vm, c, &args.pos[1], "issubclass")?))
+    Ok(Value::Bool(class_matches(
+        vm,
+        c,
+        &args.pos[1],
+        "issubclass",
+    )?))
 }
 
 fn hash(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -450,7 +534,12 @@ fn id(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 
 fn attr_name<'a>(v: &'a Value, fname: &str) -> PyResult<&'a str> {
     let _ = fname;
-    v.as_str().ok_or_else(|| PyErr::type_error(format!("attribute name must be string, not '{}'", type_name(v))))
+    v.as_str().ok_or_else(|| {
+        PyErr::type_error(format!(
+            "attribute name must be string, not '{}'",
+            type_name(v)
+        ))
+    })
 }
 
 fn getattr(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -517,17 +606,26 @@ fn ord(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             }
         }
         Value::Bytes(b) if b.0.len() == 1 => Ok(Value::Int(b.0[0] as i64)),
-        other => Err(PyErr::type_error(format!("ord() expected string of length 1, but {} found", type_name(other)))),
+        other => Err(PyErr::type_error(format!(
+            "ord() expected string of length 1, but {} found",
+            type_name(other)
+        ))),
     }
 }
 
 fn radix(args: &Args<'_>, fname: &str, prefix: &str, base: u32) -> PyResult<Value> {
     args.check(fname, 1, 1, &[])?;
     let n = ops::to_bigint(&args.pos[0]).map_err(|_| {
-        PyErr::type_error(format!("'{}' object cannot be interpreted as an integer", type_name(&args.pos[0])))
+        PyErr::type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            type_name(&args.pos[0])
+        ))
     })?;
     let digits = n.abs().to_str_radix(base);
-    Ok(Value::str(format!("{}{prefix}{digits}", if n.is_negative() { "-" } else { "" })))
+    Ok(Value::str(format!(
+        "{}{prefix}{digits}",
+        if n.is_negative() { "-" } else { "" }
+    )))
 }
 
 fn hex(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -553,12 +651,18 @@ fn pow(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("pow", 2, 3, &["base", "exp", "mod"])?;
     match args.get(2, "mod") {
         Some(m) if !m.is_none() => {
-            let (b, e, m) = (ops::to_bigint(&args.pos[0])?, ops::to_bigint(&args.pos[1])?, ops::to_bigint(m)?);
+            let (b, e, m) = (
+                ops::to_bigint(&args.pos[0])?,
+                ops::to_bigint(&args.pos[1])?,
+                ops::to_bigint(m)?,
+            );
             if m.is_zero() {
                 return Err(PyErr::value_error("pow() 3rd argument cannot be 0"));
             }
             let (b, e) = if e.is_negative() {
-                let inv = mod_inverse(&b, &m).ok_or_else(|| PyErr::value_error("base is not invertible for the given modulus"))?;
+                let inv = mod_inverse(&b, &m).ok_or_else(|| {
+                    PyErr::value_error("base is not invertible for the given modulus")
+                })?;
                 (inv, -e)
             } else {
                 (b, e)
@@ -566,11 +670,19 @@ fn pow(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             let m_abs = m.abs();
             let r = b.modpow(&e, &m_abs);
             let r = if r.is_negative() { r + &m_abs } else { r };
-            let r = if m.is_negative() && !r.is_zero() { r + &m } else { r };
+            let r = if m.is_negative() && !r.is_zero() {
+                r + &m
+            } else {
+                r
+            };
             return Ok(Value::from_bigint(r));
             #[allow(unreachable_code)]
             let r = b.modpow(&e, &m);
-            let r = if !r.is_zero() && (r.is_negative() != m.is_negative()) { r + &m } else { r };
+            let r = if !r.is_zero() && (r.is_negative() != m.is_negative()) {
+                r + &m
+            } else {
+                r
+            };
             Ok(Value::from_bigint(r))
         }
         _ => vm.binary_op(&args.pos[0], &args.pos[1], BinOp::Pow),
@@ -608,7 +720,9 @@ fn round(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
                 let r = f.round_ties_even();
                 match r.to_i64() {
                     Some(i) if r.abs() < 9.2e18 => Ok(Value::Int(i)),
-                    _ => Ok(Value::from_bigint(num_traits::FromPrimitive::from_f64(r).unwrap_or_default())),
+                    _ => Ok(Value::from_bigint(
+                        num_traits::FromPrimitive::from_f64(r).unwrap_or_default(),
+                    )),
                 }
             }
             Some(n) => {
@@ -617,7 +731,13 @@ fn round(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             }
         },
         Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => match nd {
-            None => Ok(Value::Int(to_index(v).unwrap_or(0))).map(|x| if matches!(v, Value::BigInt(_)) { v.clone() } else { x }),
+            None => Ok(Value::Int(to_index(v).unwrap_or(0))).map(|x| {
+                if matches!(v, Value::BigInt(_)) {
+                    v.clone()
+                } else {
+                    x
+                }
+            }),
             Some(n) => {
                 let n = to_index(n)?;
                 if n >= 0 {
@@ -627,7 +747,11 @@ fn round(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
                 let x = ops::to_bigint(v)?;
                 let (q, r) = num_integer::Integer::div_mod_floor(&x, &p);
                 let twice = &r * 2;
-                let q = if twice > p || (twice == p && num_integer::Integer::is_odd(&q)) { q + 1 } else { q };
+                let q = if twice > p || (twice == p && num_integer::Integer::is_odd(&q)) {
+                    q + 1
+                } else {
+                    q
+                };
                 Ok(Value::from_bigint(q * p))
             }
         },
@@ -637,7 +761,10 @@ fn round(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             a.extend(nd.cloned());
             vm.call(&m, &a)
         }
-        _ => Err(PyErr::type_error(format!("type {} doesn't define __round__ method", type_name(v)))),
+        _ => Err(PyErr::type_error(format!(
+            "type {} doesn't define __round__ method",
+            type_name(v)
+        ))),
     }
 }
 
@@ -715,7 +842,8 @@ static SUPER_CLASS: OnceLock<Arc<Class>> = OnceLock::new();
 
 impl NativeObject for Super {
     fn class(&self) -> &Arc<Class> {
-        SUPER_CLASS.get_or_init(|| super::types::new_class("super", "builtins", None, TypeKind::Builtin))
+        SUPER_CLASS
+            .get_or_init(|| super::types::new_class("super", "builtins", None, TypeKind::Builtin))
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -723,14 +851,19 @@ impl NativeObject for Super {
     fn get_attr(&self, name: &str) -> Option<Value> {
         let a = self.start.base.as_ref()?.lookup(name)?;
         Some(match &a {
-            Value::Function(_) | Value::Native(_) => {
-                Value::BoundMethod(Arc::new(BoundMethod { receiver: self.receiver.clone(), func: a }))
-            }
+            Value::Function(_) | Value::Native(_) => Value::BoundMethod(Arc::new(BoundMethod {
+                receiver: self.receiver.clone(),
+                func: a,
+            })),
             _ => a,
         })
     }
     fn repr(&self) -> Option<String> {
-        Some(format!("<super: <class '{}'>, <{} object>>", self.start.name, type_name(&self.receiver)))
+        Some(format!(
+            "<super: <class '{}'>, <{} object>>",
+            self.start.name,
+            type_name(&self.receiver)
+        ))
     }
 }
 
@@ -742,8 +875,15 @@ fn super_(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             _ => return Err(PyErr::type_error("super() argument 1 must be a type")),
         }
     } else {
-        let frame = vm.frames.last().ok_or_else(|| PyErr::runtime_error("super(): no arguments"))?;
-        let owner = frame.func.as_ref().and_then(|f| f.owner.get()).and_then(|w| w.upgrade());
+        let frame = vm
+            .frames
+            .last()
+            .ok_or_else(|| PyErr::runtime_error("super(): no arguments"))?;
+        let owner = frame
+            .func
+            .as_ref()
+            .and_then(|f| f.owner.get())
+            .and_then(|w| w.upgrade());
         let Some(cls) = owner else {
             return Err(PyErr::runtime_error("super(): __class__ cell not found"));
         };
@@ -761,14 +901,18 @@ fn super_(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn type_new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     match args.pos.len() {
         1 => Ok(Value::Class(vm.class_of(&args.pos[0]))),
-        _ => Err(PyErr::not_implemented("type() with three arguments is not supported by gilsim")),
+        _ => Err(PyErr::not_implemented(
+            "type() with three arguments is not supported by gilsim",
+        )),
     }
 }
 
 fn object_new(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("object", 0, 0, &[])?;
     // A bare `object()` is a featureless sentinel; an instance of `object` itself.
-    Ok(Value::Instance(Arc::new(Instance::new(_vm.interp.types.object.clone()))))
+    Ok(Value::Instance(Arc::new(Instance::new(
+        _vm.interp.types.object.clone(),
+    ))))
 }
 
 /// Parses a Python int literal string in a base (`int("ff", 16)`, `int(" 1_000 ")`).
@@ -791,7 +935,11 @@ pub fn parse_int(s: &str, base: u32) -> Option<BigInt> {
         }
         (b, _) => (b, t),
     };
-    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+    {
         return None;
     }
     let clean: String = digits.chars().filter(|&c| c != '_').collect();
@@ -804,20 +952,33 @@ pub fn parse_int(s: &str, base: u32) -> Option<BigInt> {
 
 fn int_new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("int", 0, 2, &["base"])?;
-    let Some(v) = args.pos.first() else { return Ok(Value::Int(0)) };
+    let Some(v) = args.pos.first() else {
+        return Ok(Value::Int(0));
+    };
     if let Some(b) = args.get(1, "base") {
         let base = to_index(b)?;
         if base != 0 && !(2..=36).contains(&base) {
-            return Err(PyErr::value_error("int() base must be >= 2 and <= 36, or 0"));
+            return Err(PyErr::value_error(
+                "int() base must be >= 2 and <= 36, or 0",
+            ));
         }
         let s = match v {
             Value::Str(s) => s.as_str().to_string(),
             Value::Bytes(b) => String::from_utf8_lossy(&b.0).into_owned(),
-            _ => return Err(PyErr::type_error("int() can't convert non-string with explicit base")),
+            _ => {
+                return Err(PyErr::type_error(
+                    "int() can't convert non-string with explicit base",
+                ));
+            }
         };
-        return parse_int(&s, base as u32).map(Value::from_bigint).ok_or_else(|| {
-            PyErr::value_error(format!("invalid literal for int() with base {base}: {}", super::format::str_repr(&s)))
-        });
+        return parse_int(&s, base as u32)
+            .map(Value::from_bigint)
+            .ok_or_else(|| {
+                PyErr::value_error(format!(
+                    "invalid literal for int() with base {base}: {}",
+                    super::format::str_repr(&s)
+                ))
+            });
     }
     match v {
         Value::Int(_) | Value::BigInt(_) => Ok(v.clone()),
@@ -835,13 +996,27 @@ fn int_new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
                 _ => Value::from_bigint(num_traits::FromPrimitive::from_f64(t).unwrap_or_default()),
             })
         }
-        Value::Str(s) => parse_int(s.as_str(), 10).map(Value::from_bigint).ok_or_else(|| {
-            PyErr::value_error(format!("invalid literal for int() with base 10: {}", super::format::str_repr(s.as_str())))
-        }),
-        Value::Bytes(b) => parse_int(&String::from_utf8_lossy(&b.0), 10).map(Value::from_bigint).ok_or_else(|| {
-            PyErr::value_error(format!("invalid literal for int() with base 10: {}", super::format::bytes_repr(&b.0)))
-        }),
-        Value::Instance(i) => match i.class.lookup("__int__").or_else(|| i.class.lookup("__index__")) {
+        Value::Str(s) => parse_int(s.as_str(), 10)
+            .map(Value::from_bigint)
+            .ok_or_else(|| {
+                PyErr::value_error(format!(
+                    "invalid literal for int() with base 10: {}",
+                    super::format::str_repr(s.as_str())
+                ))
+            }),
+        Value::Bytes(b) => parse_int(&String::from_utf8_lossy(&b.0), 10)
+            .map(Value::from_bigint)
+            .ok_or_else(|| {
+                PyErr::value_error(format!(
+                    "invalid literal for int() with base 10: {}",
+                    super::format::bytes_repr(&b.0)
+                ))
+            }),
+        Value::Instance(i) => match i
+            .class
+            .lookup("__int__")
+            .or_else(|| i.class.lookup("__index__"))
+        {
             Some(m) => vm.call(&m, std::slice::from_ref(v)),
             None => Err(PyErr::type_error(format!(
                 "int() argument must be a string, a bytes-like object or a real number, not '{}'",
@@ -862,14 +1037,22 @@ pub fn parse_float(s: &str) -> Option<f64> {
     let body = lower.trim_start_matches(['+', '-']);
     if matches!(body, "inf" | "infinity" | "nan") {
         let neg = lower.starts_with('-');
-        let v = if body == "nan" { f64::NAN } else { f64::INFINITY };
+        let v = if body == "nan" {
+            f64::NAN
+        } else {
+            f64::INFINITY
+        };
         return Some(if neg { -v } else { v });
     }
     if t.starts_with('_') || t.ends_with('_') || t.contains("__") {
         return None;
     }
     let clean: String = t.chars().filter(|&c| c != '_').collect();
-    if clean.is_empty() || !clean.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')) {
+    if clean.is_empty()
+        || !clean
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+    {
         return None;
     }
     clean.parse::<f64>().ok()
@@ -877,17 +1060,27 @@ pub fn parse_float(s: &str) -> Option<f64> {
 
 fn float_new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("float", 0, 1, &[])?;
-    let Some(v) = args.pos.first() else { return Ok(Value::Float(0.0)) };
+    let Some(v) = args.pos.first() else {
+        return Ok(Value::Float(0.0));
+    };
     match v {
         Value::Str(s) => parse_float(s.as_str()).map(Value::Float).ok_or_else(|| {
-            PyErr::value_error(format!("could not convert string to float: {}", super::format::str_repr(s.as_str())))
+            PyErr::value_error(format!(
+                "could not convert string to float: {}",
+                super::format::str_repr(s.as_str())
+            ))
         }),
         Value::Instance(i) if i.class.lookup("__float__").is_some() => {
             let m = i.class.lookup("__float__").unwrap();
             vm.call(&m, std::slice::from_ref(v))
         }
-        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) | Value::Float(_) => ops::to_f64(v).map(Value::Float),
-        _ => Err(PyErr::type_error(format!("float() argument must be a string or a real number, not '{}'", type_name(v)))),
+        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) | Value::Float(_) => {
+            ops::to_f64(v).map(Value::Float)
+        }
+        _ => Err(PyErr::type_error(format!(
+            "float() argument must be a string or a real number, not '{}'",
+            type_name(v)
+        ))),
     }
 }
 
@@ -905,7 +1098,10 @@ fn str_new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         (None, _) => Ok(Value::str("")),
         (Some(Value::Bytes(b)), Some(_)) => match String::from_utf8(b.0.clone()) {
             Ok(s) => Ok(Value::str(s)),
-            Err(_) => Err(PyErr::new(ExcKind::UnicodeDecodeError, "'utf-8' codec can't decode bytes")),
+            Err(_) => Err(PyErr::new(
+                ExcKind::UnicodeDecodeError,
+                "'utf-8' codec can't decode bytes",
+            )),
         },
         (Some(v), _) => Ok(Value::str(vm.to_str(v)?)),
     }
@@ -965,7 +1161,9 @@ pub fn dict_merge(vm: &mut Vm, d: &PyDict, src: &Value) -> PyResult<()> {
                 d.insert(k, v)?;
             }
         }
-        _ if vm.find_attr(src, "keys")?.is_some() && !matches!(src, Value::List(_) | Value::Tuple(_)) => {
+        _ if vm.find_attr(src, "keys")?.is_some()
+            && !matches!(src, Value::List(_) | Value::Tuple(_)) =>
+        {
             let keys_fn = vm.get_attr(src, "keys")?;
             let keys = vm.call(&keys_fn, &[])?;
             for k in vm.iterate(&keys)? {
@@ -976,7 +1174,9 @@ pub fn dict_merge(vm: &mut Vm, d: &PyDict, src: &Value) -> PyResult<()> {
         _ => {
             for (i, item) in vm.iterate(src)?.into_iter().enumerate() {
                 let pair = vm.iterate(&item).map_err(|_| {
-                    PyErr::type_error(format!("cannot convert dictionary update sequence element #{i} to a sequence"))
+                    PyErr::type_error(format!(
+                        "cannot convert dictionary update sequence element #{i} to a sequence"
+                    ))
                 })?;
                 if pair.len() != 2 {
                     return Err(PyErr::value_error(format!(
@@ -994,7 +1194,10 @@ pub fn dict_merge(vm: &mut Vm, d: &PyDict, src: &Value) -> PyResult<()> {
 
 fn dict_new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     if args.pos.len() > 1 {
-        return Err(PyErr::type_error(format!("dict expected at most 1 argument, got {}", args.pos.len())));
+        return Err(PyErr::type_error(format!(
+            "dict expected at most 1 argument, got {}",
+            args.pos.len()
+        )));
     }
     let d = PyDict::new();
     if let Some(src) = args.pos.first() {
@@ -1014,7 +1217,10 @@ fn make_set(vm: &mut Vm, args: Args<'_>, name: &str, frozen: bool) -> PyResult<V
             set.insert(HashKey::new(i)?);
         }
     }
-    Ok(Value::Set(Arc::new(PySet { items: parking_lot::Mutex::new(set), frozen })))
+    Ok(Value::Set(Arc::new(PySet {
+        items: parking_lot::Mutex::new(set),
+        frozen,
+    })))
 }
 
 fn set_new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -1053,7 +1259,9 @@ fn slice_new(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 
 /// `property(fget, fset)`, `staticmethod(f)`, `classmethod(f)`: instances holding the function(s).
 fn wrapper_new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    let Some(Value::Class(cls)) = args.pos.first() else { unreachable!("wrapper constructors get their class") };
+    let Some(Value::Class(cls)) = args.pos.first() else {
+        unreachable!("wrapper constructors get their class")
+    };
     let inst = Instance::new(cls.clone());
     if Arc::ptr_eq(cls, &vm.interp.types.property) {
         inst.set("fget", args.get(1, "fget").cloned().unwrap_or(Value::None));

@@ -25,7 +25,12 @@ impl Vm {
     }
 
     /// Calls any callable with positional and keyword arguments.
-    pub fn call_kw(&mut self, f: &Value, args: &[Value], kw: &[(Arc<str>, Value)]) -> PyResult<Value> {
+    pub fn call_kw(
+        &mut self,
+        f: &Value,
+        args: &[Value],
+        kw: &[(Arc<str>, Value)],
+    ) -> PyResult<Value> {
         match f {
             Value::Function(func) => {
                 if kw.is_empty() && self.simple_call(func, args.len()) {
@@ -55,9 +60,15 @@ impl Vm {
                     all.extend(args.iter().cloned());
                     self.call_kw(&m, &all, kw)
                 }
-                None => Err(PyErr::type_error(format!("'{}' object is not callable", inst.class.name))),
+                None => Err(PyErr::type_error(format!(
+                    "'{}' object is not callable",
+                    inst.class.name
+                ))),
             },
-            other => Err(PyErr::type_error(format!("'{}' object is not callable", super::ops::type_name(other)))),
+            other => Err(PyErr::type_error(format!(
+                "'{}' object is not callable",
+                super::ops::type_name(other)
+            ))),
         }
     }
 
@@ -70,10 +81,18 @@ impl Vm {
 
     /// Pushes a frame for `func` whose callee slot is `stack[pos]` and whose `argc` arguments follow.
     /// The caller has checked [`simple_call`](Self::simple_call).
-    pub(crate) fn enter_function(&mut self, func: Arc<Function>, pos: usize, argc: usize) -> PyResult<()> {
+    pub(crate) fn enter_function(
+        &mut self,
+        func: Arc<Function>,
+        pos: usize,
+        argc: usize,
+    ) -> PyResult<()> {
         if self.frames.len() >= self.recursion_limit() {
             self.stack.truncate(pos);
-            return Err(PyErr::new(ExcKind::RecursionError, "maximum recursion depth exceeded"));
+            return Err(PyErr::new(
+                ExcKind::RecursionError,
+                "maximum recursion depth exceeded",
+            ));
         }
         let code = func.code.clone();
         let base = pos + 1;
@@ -84,7 +103,16 @@ impl Vm {
         }
         let cells = self.make_cells(&code, &func, base);
         let globals = func.globals.clone();
-        self.frames.push(Frame { code, func: Some(func), globals, ip: 0, base, cells, blocks: vec![], namespace: None });
+        self.frames.push(Frame {
+            code,
+            func: Some(func),
+            globals,
+            ip: 0,
+            base,
+            cells,
+            blocks: vec![],
+            namespace: None,
+        });
         Ok(())
     }
 
@@ -92,8 +120,11 @@ impl Vm {
         if code.cellvars.is_empty() && code.freevars.is_empty() {
             return Vec::new();
         }
-        let mut cells: Vec<Arc<Cell>> =
-            code.cellvars.iter().map(|_| Arc::new(Cell(parking_lot::Mutex::new(Value::Unbound)))).collect();
+        let mut cells: Vec<Arc<Cell>> = code
+            .cellvars
+            .iter()
+            .map(|_| Arc::new(Cell(parking_lot::Mutex::new(Value::Unbound))))
+            .collect();
         for &(ci, li) in &code.cell_params {
             *cells[ci as usize].0.lock() = self.stack[base + li as usize].clone();
         }
@@ -102,7 +133,11 @@ impl Vm {
     }
 
     /// Runs a function whose locals were bound by [`bind_args`](Self::bind_args).
-    pub(crate) fn run_function_with_locals(&mut self, func: Arc<Function>, locals: Vec<Value>) -> PyResult<Value> {
+    pub(crate) fn run_function_with_locals(
+        &mut self,
+        func: Arc<Function>,
+        locals: Vec<Value>,
+    ) -> PyResult<Value> {
         let depth = self.frames.len();
         let pos = self.stack.len();
         self.stack.push(Value::Function(func.clone()));
@@ -111,10 +146,18 @@ impl Vm {
     }
 
     /// Pushes a frame for `func` at callee slot `pos` (the stack must end at `pos + 1`).
-    pub(crate) fn push_frame_with_locals(&mut self, func: Arc<Function>, pos: usize, locals: Vec<Value>) -> PyResult<()> {
+    pub(crate) fn push_frame_with_locals(
+        &mut self,
+        func: Arc<Function>,
+        pos: usize,
+        locals: Vec<Value>,
+    ) -> PyResult<()> {
         if self.frames.len() >= self.recursion_limit() {
             self.stack.truncate(pos);
-            return Err(PyErr::new(ExcKind::RecursionError, "maximum recursion depth exceeded"));
+            return Err(PyErr::new(
+                ExcKind::RecursionError,
+                "maximum recursion depth exceeded",
+            ));
         }
         let code = func.code.clone();
         let base = pos + 1;
@@ -122,27 +165,56 @@ impl Vm {
         self.stack.extend(locals);
         let cells = self.make_cells(&code, &func, base);
         let globals = func.globals.clone();
-        self.frames.push(Frame { code, func: Some(func), globals, ip: 0, base, cells, blocks: vec![], namespace: None });
+        self.frames.push(Frame {
+            code,
+            func: Some(func),
+            globals,
+            ip: 0,
+            base,
+            cells,
+            blocks: vec![],
+            namespace: None,
+        });
         Ok(())
     }
 
     /// Binds positional and keyword arguments to parameter slots, with CPython's error messages.
-    pub(crate) fn bind_args(&mut self, func: &Function, mut args: Vec<Value>, kw: &[(Arc<str>, Value)]) -> PyResult<Vec<Value>> {
+    pub(crate) fn bind_args(
+        &mut self,
+        func: &Function,
+        mut args: Vec<Value>,
+        kw: &[(Arc<str>, Value)],
+    ) -> PyResult<Vec<Value>> {
         let code = &func.code;
         let name = &code.qualname;
         let argcount = code.argcount as usize;
         let kwonly = code.kwonlycount as usize;
         let mut locals = vec![Value::Unbound; code.varnames.len()];
         let nargs = args.len();
-        let extra: Vec<Value> = if nargs > argcount { args.split_off(argcount) } else { vec![] };
+        let extra: Vec<Value> = if nargs > argcount {
+            args.split_off(argcount)
+        } else {
+            vec![]
+        };
         if !extra.is_empty() && !code.has_varargs {
             let ndefaults = func.defaults.len();
             let takes = if ndefaults > 0 {
-                format!("from {} to {} positional arguments", argcount - ndefaults, argcount)
+                format!(
+                    "from {} to {} positional arguments",
+                    argcount - ndefaults,
+                    argcount
+                )
             } else {
-                format!("{} positional argument{}", argcount, if argcount == 1 { "" } else { "s" })
+                format!(
+                    "{} positional argument{}",
+                    argcount,
+                    if argcount == 1 { "" } else { "s" }
+                )
             };
-            let given_kw = kw.iter().filter(|(k, _)| code.varnames[..argcount + kwonly].iter().any(|v| v == k)).count();
+            let given_kw = kw
+                .iter()
+                .filter(|(k, _)| code.varnames[..argcount + kwonly].iter().any(|v| v == k))
+                .count();
             let given = if given_kw > 0 {
                 format!(
                     "{nargs} positional argument{} (and {given_kw} keyword-only argument{}) were given",
@@ -152,7 +224,9 @@ impl Vm {
             } else {
                 format!("{nargs} {} given", if nargs == 1 { "was" } else { "were" })
             };
-            return Err(PyErr::type_error(format!("{name}() takes {takes} but {given}")));
+            return Err(PyErr::type_error(format!(
+                "{name}() takes {takes} but {given}"
+            )));
         }
         for (i, a) in args.into_iter().enumerate() {
             locals[i] = a;
@@ -162,19 +236,30 @@ impl Vm {
             locals[slot] = Value::tuple(extra);
             slot += 1;
         }
-        let kwargs_dict = if code.has_varkw { Some(Arc::new(PyDict::new())) } else { None };
+        let kwargs_dict = if code.has_varkw {
+            Some(Arc::new(PyDict::new()))
+        } else {
+            None
+        };
         for (k, v) in kw {
-            match code.varnames[..argcount + kwonly].iter().position(|n| n == k) {
+            match code.varnames[..argcount + kwonly]
+                .iter()
+                .position(|n| n == k)
+            {
                 Some(i) => {
                     if !matches!(locals[i], Value::Unbound) {
-                        return Err(PyErr::type_error(format!("{name}() got multiple values for argument '{k}'")));
+                        return Err(PyErr::type_error(format!(
+                            "{name}() got multiple values for argument '{k}'"
+                        )));
                     }
                     locals[i] = v.clone();
                 }
                 None => match &kwargs_dict {
                     Some(d) => d.insert(Value::str(&**k), v.clone())?,
                     None => {
-                        return Err(PyErr::type_error(format!("{name}() got an unexpected keyword argument '{k}'")));
+                        return Err(PyErr::type_error(format!(
+                            "{name}() got an unexpected keyword argument '{k}'"
+                        )));
                     }
                 },
             }
@@ -197,10 +282,15 @@ impl Vm {
         if !missing.is_empty() {
             return Err(missing_error(name, &missing, "positional"));
         }
-        for i in argcount..argcount + kwonly {
-            if matches!(locals[i], Value::Unbound) {
+        for (i, local) in locals
+            .iter_mut()
+            .enumerate()
+            .take(argcount + kwonly)
+            .skip(argcount)
+        {
+            if matches!(local, Value::Unbound) {
                 match func.kwdefaults.iter().find(|(k, _)| *k == code.varnames[i]) {
-                    Some((_, v)) => locals[i] = v.clone(),
+                    Some((_, v)) => *local = v.clone(),
                     None => missing.push(code.varnames[i].to_string()),
                 }
             }
@@ -212,11 +302,19 @@ impl Vm {
     }
 
     /// `cls(*args, **kw)`: built-in constructors, or a new instance initialised by `__init__`.
-    fn instantiate(&mut self, cls: &Arc<Class>, args: &[Value], kw: &[(Arc<str>, Value)]) -> PyResult<Value> {
+    fn instantiate(
+        &mut self,
+        cls: &Arc<Class>,
+        args: &[Value],
+        kw: &[(Arc<str>, Value)],
+    ) -> PyResult<Value> {
         if cls.kind == TypeKind::Builtin {
             return match cls.lookup("__new__") {
                 Some(Value::Native(n)) => (n.func)(self, Args { pos: args, kw }),
-                _ => Err(PyErr::type_error(format!("cannot create '{}' instances", cls.name))),
+                _ => Err(PyErr::type_error(format!(
+                    "cannot create '{}' instances",
+                    cls.name
+                ))),
             };
         }
         if let Some(Value::Native(n)) = cls.attrs.read().get("__new__").cloned() {
@@ -239,11 +337,17 @@ impl Vm {
                 all.extend(args.iter().cloned());
                 let r = self.call_kw(&init, &all, kw)?;
                 if !r.is_none() {
-                    return Err(PyErr::type_error(format!("__init__() should return None, not '{}'", super::ops::type_name(&r))));
+                    return Err(PyErr::type_error(format!(
+                        "__init__() should return None, not '{}'",
+                        super::ops::type_name(&r)
+                    )));
                 }
             }
             None if !args.is_empty() || !kw.is_empty() => {
-                return Err(PyErr::type_error(format!("{}() takes no arguments", cls.name)));
+                return Err(PyErr::type_error(format!(
+                    "{}() takes no arguments",
+                    cls.name
+                )));
             }
             None => {}
         }
@@ -297,9 +401,17 @@ impl Vm {
 
     pub(crate) fn attr_error(&self, v: &Value, name: &str) -> PyErr {
         match v {
-            Value::Module(m) => PyErr::attribute_error(format!("module '{}' has no attribute '{name}'", m.name)),
-            Value::Class(c) => PyErr::attribute_error(format!("type object '{}' has no attribute '{name}'", c.name)),
-            _ => PyErr::attribute_error(format!("'{}' object has no attribute '{name}'", super::ops::type_name(v))),
+            Value::Module(m) => {
+                PyErr::attribute_error(format!("module '{}' has no attribute '{name}'", m.name))
+            }
+            Value::Class(c) => PyErr::attribute_error(format!(
+                "type object '{}' has no attribute '{name}'",
+                c.name
+            )),
+            _ => PyErr::attribute_error(format!(
+                "'{}' object has no attribute '{name}'",
+                super::ops::type_name(v)
+            )),
         }
     }
 
@@ -316,10 +428,16 @@ impl Vm {
                         if name == "__class__" {
                             return Ok(Some(Value::Class(inst.class.clone())));
                         }
-                        if matches!(name, "__cause__" | "__context__" | "__traceback__" | "__suppress_context__")
-                            && self.is_exception_class(&inst.class)
+                        if matches!(
+                            name,
+                            "__cause__" | "__context__" | "__traceback__" | "__suppress_context__"
+                        ) && self.is_exception_class(&inst.class)
                         {
-                            let default = if name == "__suppress_context__" { Value::Bool(false) } else { Value::None };
+                            let default = if name == "__suppress_context__" {
+                                Value::Bool(false)
+                            } else {
+                                Value::None
+                            };
                             return Ok(Some(default));
                         }
                         if name == "__dict__" {
@@ -339,10 +457,17 @@ impl Vm {
             Value::Class(cls) => {
                 if let Some(a) = cls.lookup(name) {
                     return Ok(Some(match &a {
-                        Value::Instance(w) if Arc::ptr_eq(&w.class, &self.interp.types.classmethod) => {
-                            Value::BoundMethod(Arc::new(BoundMethod { receiver: v.clone(), func: w.get("__func__").unwrap_or(Value::None) }))
+                        Value::Instance(w)
+                            if Arc::ptr_eq(&w.class, &self.interp.types.classmethod) =>
+                        {
+                            Value::BoundMethod(Arc::new(BoundMethod {
+                                receiver: v.clone(),
+                                func: w.get("__func__").unwrap_or(Value::None),
+                            }))
                         }
-                        Value::Instance(w) if Arc::ptr_eq(&w.class, &self.interp.types.staticmethod) => {
+                        Value::Instance(w)
+                            if Arc::ptr_eq(&w.class, &self.interp.types.staticmethod) =>
+                        {
                             w.get("__func__").unwrap_or(Value::None)
                         }
                         _ => a,
@@ -353,8 +478,12 @@ impl Vm {
                     "__qualname__" => Some(Value::str(cls.qualname.clone())),
                     "__module__" => Some(Value::str(cls.module.clone())),
                     "__base__" => Some(cls.base.clone().map(Value::Class).unwrap_or(Value::None)),
-                    "__bases__" => Some(Value::tuple(cls.base.iter().cloned().map(Value::Class).collect())),
-                    "__mro__" => Some(Value::tuple(cls.mro().into_iter().map(Value::Class).collect())),
+                    "__bases__" => Some(Value::tuple(
+                        cls.base.iter().cloned().map(Value::Class).collect(),
+                    )),
+                    "__mro__" => Some(Value::tuple(
+                        cls.mro().into_iter().map(Value::Class).collect(),
+                    )),
                     "__doc__" => Some(Value::None),
                     _ => None,
                 })
@@ -378,7 +507,11 @@ impl Vm {
                 "__qualname__" => Some(Value::str(&*f.code.qualname)),
                 "__module__" => f.globals.get("__name__"),
                 "__code__" => Some(Value::Code(f.code.clone())),
-                "__defaults__" => Some(if f.defaults.is_empty() { Value::None } else { Value::tuple(f.defaults.clone()) }),
+                "__defaults__" => Some(if f.defaults.is_empty() {
+                    Value::None
+                } else {
+                    Value::tuple(f.defaults.clone())
+                }),
                 "__doc__" => Some(Value::None),
                 "__dict__" => Some(Value::Dict(Arc::new(PyDict::new()))),
                 _ => f.attrs.lock().as_ref().and_then(|a| a.get(name).cloned()),
@@ -415,9 +548,15 @@ impl Vm {
             (Value::Slice(s), "start") => return Ok(Some(s.lower.clone())),
             (Value::Slice(s), "stop") => return Ok(Some(s.upper.clone())),
             (Value::Slice(s), "step") => return Ok(Some(s.step.clone())),
-            (Value::Int(_) | Value::BigInt(_) | Value::Bool(_), "real" | "numerator") => return Ok(Some(v.clone())),
-            (Value::Int(_) | Value::BigInt(_) | Value::Bool(_), "imag") => return Ok(Some(Value::Int(0))),
-            (Value::Int(_) | Value::BigInt(_) | Value::Bool(_), "denominator") => return Ok(Some(Value::Int(1))),
+            (Value::Int(_) | Value::BigInt(_) | Value::Bool(_), "real" | "numerator") => {
+                return Ok(Some(v.clone()));
+            }
+            (Value::Int(_) | Value::BigInt(_) | Value::Bool(_), "imag") => {
+                return Ok(Some(Value::Int(0)));
+            }
+            (Value::Int(_) | Value::BigInt(_) | Value::Bool(_), "denominator") => {
+                return Ok(Some(Value::Int(1)));
+            }
             (Value::Float(_), "real") => return Ok(Some(v.clone())),
             (Value::Float(_), "imag") => return Ok(Some(Value::Float(0.0))),
             (_, "__class__") => return Ok(Some(Value::Class(self.class_of(v)))),
@@ -433,7 +572,12 @@ impl Vm {
     /// What `obj.name` gives for an attribute found on obj's class.
     fn bind_class_attr(&mut self, attr: Value, obj: &Value) -> PyResult<Value> {
         match &attr {
-            Value::Function(_) | Value::Native(_) => Ok(Value::BoundMethod(Arc::new(BoundMethod { receiver: obj.clone(), func: attr }))),
+            Value::Function(_) | Value::Native(_) => {
+                Ok(Value::BoundMethod(Arc::new(BoundMethod {
+                    receiver: obj.clone(),
+                    func: attr,
+                })))
+            }
             Value::Instance(w) => {
                 let t = &self.interp.types;
                 if Arc::ptr_eq(&w.class, &t.property) {
@@ -446,7 +590,10 @@ impl Vm {
                     Ok(w.get("__func__").unwrap_or(Value::None))
                 } else if Arc::ptr_eq(&w.class, &t.classmethod) {
                     let cls = Value::Class(self.class_of(obj));
-                    Ok(Value::BoundMethod(Arc::new(BoundMethod { receiver: cls, func: w.get("__func__").unwrap_or(Value::None) })))
+                    Ok(Value::BoundMethod(Arc::new(BoundMethod {
+                        receiver: cls,
+                        func: w.get("__func__").unwrap_or(Value::None),
+                    })))
                 } else {
                     Ok(attr)
                 }
@@ -465,7 +612,9 @@ impl Vm {
                 }
                 i.class.clone()
             }
-            Value::Class(_) | Value::Module(_) | Value::Function(_) | Value::BoundMethod(_) => return None,
+            Value::Class(_) | Value::Module(_) | Value::Function(_) | Value::BoundMethod(_) => {
+                return None;
+            }
             Value::Object(o) => {
                 if o.0.get_attr(name).is_some() {
                     return None;
@@ -513,7 +662,10 @@ impl Vm {
                 Ok(())
             }
             Value::Function(f) => {
-                f.attrs.lock().get_or_insert_with(Default::default).insert(Arc::from(name), value);
+                f.attrs
+                    .lock()
+                    .get_or_insert_with(Default::default)
+                    .insert(Arc::from(name), value);
                 Ok(())
             }
             _ => Err(PyErr::attribute_error(format!(
@@ -539,7 +691,11 @@ impl Vm {
             }
             _ => false,
         };
-        if removed { Ok(()) } else { Err(self.attr_error(obj, name)) }
+        if removed {
+            Ok(())
+        } else {
+            Err(self.attr_error(obj, name))
+        }
     }
 }
 

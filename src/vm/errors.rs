@@ -120,7 +120,11 @@ impl PyErr {
     /// An exception of `kind` with a message (no message when empty, like `raise ValueError()`).
     pub fn new(kind: ExcKind, msg: impl Into<String>) -> PyErr {
         let msg = msg.into();
-        let args = if msg.is_empty() { vec![] } else { vec![Value::str(msg)] };
+        let args = if msg.is_empty() {
+            vec![]
+        } else {
+            vec![Value::str(msg)]
+        };
         PyErr::New(kind, Box::new(args))
     }
     pub fn with_args(kind: ExcKind, args: Vec<Value>) -> PyErr {

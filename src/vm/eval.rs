@@ -29,14 +29,33 @@ enum Raise {
 
 impl Vm {
     /// Runs module-level (or class-body) code in a new frame and returns its result.
-    pub fn run_code(&mut self, code: Arc<Code>, globals: Arc<Module>, namespace: Option<Arc<PyDict>>) -> PyResult<Value> {
+    pub fn run_code(
+        &mut self,
+        code: Arc<Code>,
+        globals: Arc<Module>,
+        namespace: Option<Arc<PyDict>>,
+    ) -> PyResult<Value> {
         let depth = self.frames.len();
         let pos = self.stack.len();
         self.stack.push(Value::None);
         let base = pos + 1;
-        self.stack.resize(base + code.varnames.len(), Value::Unbound);
-        let cells = code.cellvars.iter().map(|_| Arc::new(Cell(parking_lot::Mutex::new(Value::Unbound)))).collect();
-        self.frames.push(Frame { code, func: None, globals, ip: 0, base, cells, blocks: vec![], namespace });
+        self.stack
+            .resize(base + code.varnames.len(), Value::Unbound);
+        let cells = code
+            .cellvars
+            .iter()
+            .map(|_| Arc::new(Cell(parking_lot::Mutex::new(Value::Unbound))))
+            .collect();
+        self.frames.push(Frame {
+            code,
+            func: None,
+            globals,
+            ip: 0,
+            base,
+            cells,
+            blocks: vec![],
+            namespace,
+        });
         self.run(depth)
     }
 
@@ -87,7 +106,11 @@ impl Vm {
                 // A handler: restore its stack height and enter it with the exception on top.
                 let frame = self.frames.last_mut().unwrap();
                 frame.ip = block.handler as usize;
-                frame.blocks.push(Block { handler: 0, level: block.level, handling: true });
+                frame.blocks.push(Block {
+                    handler: 0,
+                    level: block.level,
+                    handling: true,
+                });
                 self.stack.truncate(block.level as usize);
                 self.stack.push(exc.clone());
                 self.handling.push(exc);
@@ -150,7 +173,9 @@ impl Vm {
                             let name = self.deref_name(&code, i);
                             return Err(PyErr::new(
                                 ExcKind::NameError,
-                                format!("cannot access free variable '{name}' where it is not associated with a value in enclosing scope"),
+                                format!(
+                                    "cannot access free variable '{name}' where it is not associated with a value in enclosing scope"
+                                ),
                             ));
                         }
                         self.stack.push(v);
@@ -164,10 +189,16 @@ impl Vm {
                         self.stack.push(Value::Cell(c));
                     }
                     Op::LoadGlobal(slot) => {
-                        let v = self.frames[fi].globals.globals.read().get_index(slot as usize).map(|(_, v)| v.clone());
+                        let v = self.frames[fi]
+                            .globals
+                            .globals
+                            .read()
+                            .get_index(slot as usize)
+                            .map(|(_, v)| v.clone());
                         match v {
                             Some(Value::Unbound) | None => {
-                                let v = self.load_builtin(&self.frames[fi].globals.clone(), slot)?;
+                                let v =
+                                    self.load_builtin(&self.frames[fi].globals.clone(), slot)?;
                                 self.stack.push(v);
                             }
                             Some(v) => self.stack.push(v),
@@ -186,7 +217,10 @@ impl Vm {
                         match g.get_index_mut(slot as usize) {
                             Some((_, s)) if !matches!(s, Value::Unbound) => *s = Value::Unbound,
                             Some((name, _)) => {
-                                return Err(PyErr::new(ExcKind::NameError, format!("name '{name}' is not defined")));
+                                return Err(PyErr::new(
+                                    ExcKind::NameError,
+                                    format!("name '{name}' is not defined"),
+                                ));
                             }
                             None => {}
                         }
@@ -214,9 +248,16 @@ impl Vm {
                     Op::DeleteName(i) => {
                         let name = code.names[i as usize].clone();
                         if let Some(ns) = &self.frames[fi].namespace
-                            && ns.0.lock().shift_remove(&HashKey(Value::str(&*name))).is_none()
+                            && ns
+                                .0
+                                .lock()
+                                .shift_remove(&HashKey(Value::str(&*name)))
+                                .is_none()
                         {
-                            return Err(PyErr::new(ExcKind::NameError, format!("name '{name}' is not defined")));
+                            return Err(PyErr::new(
+                                ExcKind::NameError,
+                                format!("name '{name}' is not defined"),
+                            ));
                         }
                     }
                     Op::LoadAttr(i) => {
@@ -267,19 +308,30 @@ impl Vm {
                     }
                     Op::CallKw(n) => {
                         let names = self.pop();
-                        let Value::Tuple(names) = names else { unreachable!("CallKw names must be a tuple") };
+                        let Value::Tuple(names) = names else {
+                            unreachable!("CallKw names must be a tuple")
+                        };
                         let nkw = names.0.len();
                         let pos = self.stack.len() - n as usize - 1;
-                        let kwvals: Vec<Value> = self.stack.drain(self.stack.len() - nkw..).collect();
+                        let kwvals: Vec<Value> =
+                            self.stack.drain(self.stack.len() - nkw..).collect();
                         let args: ArgVec = self.stack.drain(pos + 1..).collect();
                         let f = self.pop();
-                        let kw: Vec<(Arc<str>, Value)> =
-                            names.0.iter().zip(kwvals).map(|(k, v)| (Arc::from(k.as_str().unwrap_or("")), v)).collect();
+                        let kw: Vec<(Arc<str>, Value)> = names
+                            .0
+                            .iter()
+                            .zip(kwvals)
+                            .map(|(k, v)| (Arc::from(k.as_str().unwrap_or("")), v))
+                            .collect();
                         let r = self.call_kw(&f, &args, &kw)?;
                         self.stack.push(r);
                     }
                     Op::CallEx(flags) => {
-                        let kwargs = if flags & 1 != 0 { Some(self.pop()) } else { None };
+                        let kwargs = if flags & 1 != 0 {
+                            Some(self.pop())
+                        } else {
+                            None
+                        };
                         let args = self.pop();
                         let f = self.pop();
                         let args = match args {
@@ -289,12 +341,16 @@ impl Vm {
                         let mut kw: Vec<(Arc<str>, Value)> = vec![];
                         if let Some(k) = kwargs {
                             let Value::Dict(d) = &k else {
-                                return Err(PyErr::type_error("argument after ** must be a mapping"));
+                                return Err(PyErr::type_error(
+                                    "argument after ** must be a mapping",
+                                ));
                             };
                             for (key, v) in d.items() {
                                 match key.as_str() {
                                     Some(s) => kw.push((Arc::from(s), v)),
-                                    None => return Err(PyErr::type_error("keywords must be strings")),
+                                    None => {
+                                        return Err(PyErr::type_error("keywords must be strings"));
+                                    }
                                 }
                             }
                         }
@@ -409,13 +465,15 @@ impl Vm {
                         while let (Some(k), Some(v)) = (it.next(), it.next()) {
                             map.insert(HashKey::new(k)?, v);
                         }
-                        self.stack.push(Value::Dict(Arc::new(PyDict::from_map(map))));
+                        self.stack
+                            .push(Value::Dict(Arc::new(PyDict::from_map(map))));
                     }
                     Op::BuildSlice(n) => {
                         let step = if n == 3 { self.pop() } else { Value::None };
                         let upper = self.pop();
                         let lower = self.pop();
-                        self.stack.push(Value::Slice(Arc::new(PySlice { lower, upper, step })));
+                        self.stack
+                            .push(Value::Slice(Arc::new(PySlice { lower, upper, step })));
                     }
                     Op::BuildString(n) => {
                         let items = self.pop_n(n);
@@ -517,7 +575,11 @@ impl Vm {
                         }
                     }
                     Op::FormatValue(flags) => {
-                        let spec = if flags & 4 != 0 { Some(self.pop()) } else { None };
+                        let spec = if flags & 4 != 0 {
+                            Some(self.pop())
+                        } else {
+                            None
+                        };
                         let v = self.pop();
                         let v = match flags & 3 {
                             1 => Value::str(self.to_str(&v)?),
@@ -525,7 +587,10 @@ impl Vm {
                             3 => Value::str(super::builtins::ascii_of(&self.repr(&v)?)),
                             _ => v,
                         };
-                        let spec_str = spec.as_ref().and_then(|s| s.as_str().map(str::to_string)).unwrap_or_default();
+                        let spec_str = spec
+                            .as_ref()
+                            .and_then(|s| s.as_str().map(str::to_string))
+                            .unwrap_or_default();
                         let s = self.format_value(&v, &spec_str)?;
                         self.stack.push(Value::str(s));
                     }
@@ -654,7 +719,11 @@ impl Vm {
                     }
                     Op::SetupExcept(t) => {
                         let level = self.stack.len() as u32;
-                        self.frames[fi].blocks.push(Block { handler: t, level, handling: false });
+                        self.frames[fi].blocks.push(Block {
+                            handler: t,
+                            level,
+                            handling: false,
+                        });
                     }
                     Op::PopBlock => {
                         self.frames[fi].blocks.pop();
@@ -694,7 +763,11 @@ impl Vm {
                         let r = self.call(&enter, &[])?;
                         self.stack.push(exit);
                         let level = self.stack.len() as u32;
-                        self.frames[fi].blocks.push(Block { handler: t, level, handling: false });
+                        self.frames[fi].blocks.push(Block {
+                            handler: t,
+                            level,
+                            handling: false,
+                        });
                         self.stack.push(r);
                     }
                     Op::WithExit => {
@@ -771,12 +844,20 @@ impl Vm {
 
     fn deref_name(&self, code: &Code, i: u32) -> Arc<str> {
         let i = i as usize;
-        if i < code.cellvars.len() { code.cellvars[i].clone() } else { code.freevars[i - code.cellvars.len()].clone() }
+        if i < code.cellvars.len() {
+            code.cellvars[i].clone()
+        } else {
+            code.freevars[i - code.cellvars.len()].clone()
+        }
     }
 
     #[cold]
     fn load_builtin(&mut self, globals: &Arc<Module>, slot: u32) -> PyResult<Value> {
-        let name = globals.globals.read().get_index(slot as usize).map(|(k, _)| k.clone());
+        let name = globals
+            .globals
+            .read()
+            .get_index(slot as usize)
+            .map(|(k, _)| k.clone());
         match name {
             Some(n) => self.builtin_by_name(&n),
             None => Err(PyErr::new(ExcKind::NameError, "name is not defined")),
@@ -786,7 +867,10 @@ impl Vm {
     fn builtin_by_name(&self, name: &str) -> PyResult<Value> {
         match self.interp.builtins.get(name) {
             Some(v) => Ok(v.clone()),
-            None => Err(PyErr::new(ExcKind::NameError, format!("name '{name}' is not defined"))),
+            None => Err(PyErr::new(
+                ExcKind::NameError,
+                format!("name '{name}' is not defined"),
+            )),
         }
     }
 
@@ -838,17 +922,19 @@ impl Vm {
     }
 
     fn make_function(&mut self, flags: u32, globals: &Arc<Module>) -> PyResult<Value> {
-        let Value::Code(code) = self.pop() else { unreachable!("MakeFunction needs a code object") };
+        let Value::Code(code) = self.pop() else {
+            unreachable!("MakeFunction needs a code object")
+        };
         let closure = if flags & 4 != 0 {
             match self.pop() {
-                Value::Tuple(t) => t
-                    .0
-                    .iter()
-                    .map(|c| match c {
-                        Value::Cell(c) => c.clone(),
-                        _ => unreachable!("closure items are cells"),
-                    })
-                    .collect(),
+                Value::Tuple(t) => {
+                    t.0.iter()
+                        .map(|c| match c {
+                            Value::Cell(c) => c.clone(),
+                            _ => unreachable!("closure items are cells"),
+                        })
+                        .collect()
+                }
                 _ => unreachable!("closure must be a tuple"),
             }
         } else {
@@ -856,7 +942,11 @@ impl Vm {
         };
         let kwdefaults = if flags & 2 != 0 {
             match self.pop() {
-                Value::Dict(d) => d.items().into_iter().map(|(k, v)| (Arc::from(k.as_str().unwrap_or("")), v)).collect(),
+                Value::Dict(d) => d
+                    .items()
+                    .into_iter()
+                    .map(|(k, v)| (Arc::from(k.as_str().unwrap_or("")), v))
+                    .collect(),
                 _ => vec![],
             }
         } else {
@@ -882,7 +972,9 @@ impl Vm {
     }
 
     fn build_class(&mut self, body: Value, name: Value, bases: Value) -> PyResult<Value> {
-        let Value::Function(body) = body else { unreachable!("class body must be a function") };
+        let Value::Function(body) = body else {
+            unreachable!("class body must be a function")
+        };
         let name = name.as_str().unwrap_or("?").to_string();
         let base = match &bases {
             Value::Tuple(t) => match t.0.first() {
@@ -914,8 +1006,11 @@ impl Vm {
         debug_assert_eq!(code.kind, CodeKind::Class);
         let base_slot = pos + 1;
         let cells = {
-            let mut c: Vec<Arc<Cell>> =
-                code.cellvars.iter().map(|_| Arc::new(Cell(parking_lot::Mutex::new(Value::Unbound)))).collect();
+            let mut c: Vec<Arc<Cell>> = code
+                .cellvars
+                .iter()
+                .map(|_| Arc::new(Cell(parking_lot::Mutex::new(Value::Unbound))))
+                .collect();
             c.extend(body.closure.iter().cloned());
             c
         };
@@ -930,8 +1025,14 @@ impl Vm {
             namespace: Some(ns.clone()),
         });
         self.run(depth)?;
-        let qualname = ns.get_str("__qualname__").and_then(|q| q.as_str().map(str::to_string)).unwrap_or(name.clone());
-        let module = ns.get_str("__module__").and_then(|q| q.as_str().map(str::to_string)).unwrap_or_default();
+        let qualname = ns
+            .get_str("__qualname__")
+            .and_then(|q| q.as_str().map(str::to_string))
+            .unwrap_or(name.clone());
+        let module = ns
+            .get_str("__module__")
+            .and_then(|q| q.as_str().map(str::to_string))
+            .unwrap_or_default();
         let cls = Arc::new(Class {
             name,
             qualname,
@@ -948,7 +1049,8 @@ impl Vm {
                         let _ = f.owner.set(Arc::downgrade(&cls));
                     }
                     if let Value::Instance(w) = &v
-                        && let Some(Value::Function(f)) = w.get("__func__").or_else(|| w.get("fget"))
+                        && let Some(Value::Function(f)) =
+                            w.get("__func__").or_else(|| w.get("fget"))
                     {
                         let _ = f.owner.set(Arc::downgrade(&cls));
                     }
@@ -976,7 +1078,11 @@ impl Vm {
                 let cause = self.pop();
                 let v = self.pop();
                 let exc = self.exception_from(v)?;
-                let cause = if cause.is_none() { cause } else { self.exception_from(cause)? };
+                let cause = if cause.is_none() {
+                    cause
+                } else {
+                    self.exception_from(cause)?
+                };
                 if let Value::Instance(i) = &exc {
                     i.set("__cause__", cause);
                     i.set("__suppress_context__", Value::Bool(true));
@@ -998,6 +1104,8 @@ fn unpack_error(got: usize, expected: usize) -> PyErr {
     if got > expected {
         PyErr::value_error(format!("too many values to unpack (expected {expected})"))
     } else {
-        PyErr::value_error(format!("not enough values to unpack (expected {expected}, got {got})"))
+        PyErr::value_error(format!(
+            "not enough values to unpack (expected {expected}, got {got})"
+        ))
     }
 }

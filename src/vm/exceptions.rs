@@ -10,10 +10,10 @@ use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 
+use super::Vm;
 use super::errors::{ExcKind, PyErr, PyResult, TraceEntry};
 use super::objects::*;
 use super::value::Value;
-use super::Vm;
 
 /// The frames an exception passed through, innermost first.
 pub struct Traceback(pub Mutex<Vec<TraceEntry>>);
@@ -22,7 +22,9 @@ static TRACEBACK_CLASS: OnceLock<Arc<Class>> = OnceLock::new();
 
 impl NativeObject for Traceback {
     fn class(&self) -> &Arc<Class> {
-        TRACEBACK_CLASS.get_or_init(|| super::types::new_class("traceback", "builtins", None, TypeKind::Builtin))
+        TRACEBACK_CLASS.get_or_init(|| {
+            super::types::new_class("traceback", "builtins", None, TypeKind::Builtin)
+        })
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -48,7 +50,12 @@ impl Vm {
 
     /// Creates an exception class deriving from a built-in one (e.g. `zlib.error`).
     pub fn new_exception_class(&self, name: &str, module: &str, base: ExcKind) -> Arc<Class> {
-        super::types::new_class(name, module, Some(self.interp.types.exception(base).clone()), TypeKind::Instance)
+        super::types::new_class(
+            name,
+            module,
+            Some(self.interp.types.exception(base).clone()),
+            TypeKind::Instance,
+        )
     }
 
     pub fn is_exception_class(&self, cls: &Arc<Class>) -> bool {
@@ -57,7 +64,9 @@ impl Vm {
 
     /// The traceback list of an exception instance, created on first use.
     pub(crate) fn traceback_of(&self, exc: &Value) -> Option<Arc<ObjectBox>> {
-        let Value::Instance(inst) = exc else { return None };
+        let Value::Instance(inst) = exc else {
+            return None;
+        };
         let mut attrs = inst.attrs.lock();
         match attrs.get("__traceback__") {
             Some(Value::Object(o)) => Some(o.clone()),
@@ -82,7 +91,9 @@ impl Vm {
         match spec {
             Value::Class(c) => {
                 if !self.is_exception_class(c) {
-                    return Err(PyErr::type_error("catching classes that do not inherit from BaseException is not allowed"));
+                    return Err(PyErr::type_error(
+                        "catching classes that do not inherit from BaseException is not allowed",
+                    ));
                 }
                 Ok(match exc {
                     Value::Instance(i) => i.class.is_subclass(c),
@@ -97,7 +108,9 @@ impl Vm {
                 }
                 Ok(false)
             }
-            _ => Err(PyErr::type_error("catching classes that do not inherit from BaseException is not allowed")),
+            _ => Err(PyErr::type_error(
+                "catching classes that do not inherit from BaseException is not allowed",
+            )),
         }
     }
 
@@ -106,7 +119,9 @@ impl Vm {
         match &v {
             Value::Class(c) if self.is_exception_class(c) => self.call(&v, &[]),
             Value::Instance(i) if self.is_exception_class(&i.class) => Ok(v),
-            _ => Err(PyErr::type_error("exceptions must derive from BaseException")),
+            _ => Err(PyErr::type_error(
+                "exceptions must derive from BaseException",
+            )),
         }
     }
 
@@ -134,20 +149,31 @@ impl Vm {
             let context = inst.get("__context__").filter(|c| !c.is_none());
             if let Some(c) = cause {
                 self.format_chain(&c, out, depth + 1);
-                out.push_str("\nThe above exception was the direct cause of the following exception:\n\n");
+                out.push_str(
+                    "\nThe above exception was the direct cause of the following exception:\n\n",
+                );
             } else if let (Some(c), false) = (context, suppress) {
                 self.format_chain(&c, out, depth + 1);
-                out.push_str("\nDuring handling of the above exception, another exception occurred:\n\n");
+                out.push_str(
+                    "\nDuring handling of the above exception, another exception occurred:\n\n",
+                );
             }
         }
         let entries = self
             .traceback_of(exc)
-            .and_then(|tb| tb.0.as_any().downcast_ref::<Traceback>().map(|t| t.0.lock().clone()))
+            .and_then(|tb| {
+                tb.0.as_any()
+                    .downcast_ref::<Traceback>()
+                    .map(|t| t.0.lock().clone())
+            })
             .unwrap_or_default();
         if !entries.is_empty() {
             out.push_str("Traceback (most recent call last):\n");
             for e in entries.iter().rev() {
-                out.push_str(&format!("  File \"{}\", line {}, in {}\n", e.filename, e.line, e.func));
+                out.push_str(&format!(
+                    "  File \"{}\", line {}, in {}\n",
+                    e.filename, e.line, e.func
+                ));
                 if let Some(line) = self.source_line(&e.filename, e.line) {
                     out.push_str(&format!("    {}\n", line));
                 }
@@ -171,7 +197,11 @@ impl Vm {
             other => super::ops::type_name(other).to_string(),
         };
         let msg = self.exception_str(exc);
-        if msg.is_empty() { name } else { format!("{name}: {msg}") }
+        if msg.is_empty() {
+            name
+        } else {
+            format!("{name}: {msg}")
+        }
     }
 
     fn source_line(&self, filename: &str, line: u32) -> Option<String> {
@@ -187,8 +217,20 @@ impl Vm {
 pub(crate) fn install(types: &super::types::BuiltinTypes) {
     let base = types.exception(ExcKind::BaseException);
     let mut attrs = base.attrs.write();
-    for (name, f) in [("__init__", exc_init as NativeFn), ("__str__", exc_str), ("__repr__", exc_repr), ("with_traceback", exc_with_tb)] {
-        attrs.insert(Arc::from(name), Value::Native(Arc::new(NativeFunction { name, func: f, data: Value::None })));
+    for (name, f) in [
+        ("__init__", exc_init as NativeFn),
+        ("__str__", exc_str),
+        ("__repr__", exc_repr),
+        ("with_traceback", exc_with_tb),
+    ] {
+        attrs.insert(
+            Arc::from(name),
+            Value::Native(Arc::new(NativeFunction {
+                name,
+                func: f,
+                data: Value::None,
+            })),
+        );
     }
 }
 
@@ -233,7 +275,11 @@ fn exc_repr(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         1 => vm.repr(&a[0])?,
         _ => {
             let r = vm.repr(&Value::tuple(a.clone()))?;
-            if a.is_empty() { String::new() } else { r[1..r.len() - 1].to_string() }
+            if a.is_empty() {
+                String::new()
+            } else {
+                r[1..r.len() - 1].to_string()
+            }
         }
     };
     Ok(Value::str(format!("{name}({inner})")))

@@ -64,7 +64,11 @@ pub fn float_repr(x: f64) -> String {
 fn shortest_digits(x: f64) -> (String, i32) {
     let (digits, exp) = split_exp(&format!("{x:e}"));
     let rounded = format!("{:.*e}", digits.len() - 1, x);
-    if rounded.parse::<f64>() == Ok(x) { split_exp(&rounded) } else { (digits, exp) }
+    if rounded.parse::<f64>() == Ok(x) {
+        split_exp(&rounded)
+    } else {
+        (digits, exp)
+    }
 }
 
 /// Splits Rust's `{:e}` output (`"1.25e-7"`) into its digits (`"125"`) and exponent (`-7`).
@@ -108,7 +112,11 @@ fn push_exponent(out: &mut String, exp: i32) {
 /// Python's `repr(str)`: single quotes unless the text contains `'` but no `"`; backslash escapes
 /// for the quote, `\\`, `\t`, `\n`, `\r`, and every character `str.isprintable` rejects.
 pub fn str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -163,7 +171,11 @@ pub fn ascii_escape(s: &str) -> String {
 /// Python's `repr(bytes)`: `b'...'` with the same quote choice as `str`, `\t\n\r\\`, and `\xNN`
 /// for everything outside printable ASCII.
 pub fn bytes_repr(b: &[u8]) -> String {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') { b'"' } else { b'\'' };
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        b'"'
+    } else {
+        b'\''
+    };
     let mut out = String::with_capacity(b.len() + 3);
     out.push('b');
     out.push(quote as char);
@@ -215,7 +227,11 @@ const MAX_ALLOC: usize = 1 << 34;
 
 /// Refuses a width, precision or padding of `n` characters that could never be allocated.
 pub(crate) fn check_alloc(n: usize) -> PyResult<usize> {
-    if n > MAX_ALLOC { Err(PyErr::new(ExcKind::MemoryError, "")) } else { Ok(n) }
+    if n > MAX_ALLOC {
+        Err(PyErr::new(ExcKind::MemoryError, ""))
+    } else {
+        Ok(n)
+    }
 }
 
 /// Reads a decimal number at `*pos`, as CPython's `get_integer`; `None` when there is none.
@@ -235,7 +251,12 @@ fn parse_count(chars: &[char], pos: &mut usize) -> PyResult<Option<usize>> {
 
 /// Parses a format spec as CPython's `parse_internal_render_format_spec`. `default_align` is `>`
 /// for numbers and `<` for strings; `type_name` appears in error messages.
-fn parse_spec(spec: &str, default_type: Option<char>, default_align: char, type_name: &str) -> PyResult<Spec> {
+fn parse_spec(
+    spec: &str,
+    default_type: Option<char>,
+    default_align: char,
+    type_name: &str,
+) -> PyResult<Spec> {
     let chars: Vec<char> = spec.chars().collect();
     let is_align = |c: Option<&char>| matches!(c, Some('<' | '>' | '=' | '^'));
     let mut s = Spec {
@@ -314,7 +335,10 @@ fn parse_spec(spec: &str, default_type: Option<char>, default_align: char, type_
             None | Some('d' | 'e' | 'f' | 'g' | 'E' | 'G' | '%' | 'F') => {}
             Some('b' | 'o' | 'x' | 'X') if g == '_' => {}
             Some(t) => {
-                return Err(PyErr::value_error(format!("Cannot specify '{g}' with {}.", quote_code(t))));
+                return Err(PyErr::value_error(format!(
+                    "Cannot specify '{g}' with {}.",
+                    quote_code(t)
+                )));
             }
         }
     }
@@ -323,11 +347,18 @@ fn parse_spec(spec: &str, default_type: Option<char>, default_align: char, type_
 
 /// A format code in an error message: `'x'`, or `'\x1f'` for a non-printable one.
 fn quote_code(c: char) -> String {
-    if (' '..'\x7f').contains(&c) && c != ' ' { format!("'{c}'") } else { format!("'\\x{:x}'", c as u32) }
+    if (' '..'\x7f').contains(&c) && c != ' ' {
+        format!("'{c}'")
+    } else {
+        format!("'\\x{:x}'", c as u32)
+    }
 }
 
 fn unknown_code(ty: char, type_name: &str) -> PyErr {
-    PyErr::value_error(format!("Unknown format code {} for object of type '{type_name}'", quote_code(ty)))
+    PyErr::value_error(format!(
+        "Unknown format code {} for object of type '{type_name}'",
+        quote_code(ty)
+    ))
 }
 
 /// Pads `body` (of `len` characters) to the spec's width with its fill character.
@@ -383,10 +414,21 @@ fn group_digits(digits: &str, sep: char, size: usize, min_width: usize) -> Strin
 
 /// Lays out a number: `sign`, `prefix` (`0x`), the integer `digits` (grouped and zero-padded as
 /// the spec asks) and `rest` (fraction, exponent, `%`), padded to the width.
-fn render_number(spec: &Spec, sign: Option<char>, prefix: &str, digits: &str, rest: &str, group: usize) -> String {
+fn render_number(
+    spec: &Spec,
+    sign: Option<char>,
+    prefix: &str,
+    digits: &str,
+    rest: &str,
+    group: usize,
+) -> String {
     let align = spec.align.unwrap_or('>');
     let fixed = sign.map_or(0, |_| 1) + prefix.chars().count() + rest.chars().count();
-    let min_width = if spec.fill == '0' && align == '=' { spec.width.saturating_sub(fixed) } else { 0 };
+    let min_width = if spec.fill == '0' && align == '=' {
+        spec.width.saturating_sub(fixed)
+    } else {
+        0
+    };
     let body = match spec.grouping {
         Some(sep) if !digits.is_empty() => group_digits(digits, sep, group, min_width),
         _ => {
@@ -445,13 +487,19 @@ pub fn format_str_spec(s: &str, spec: &str) -> PyResult<String> {
         }));
     }
     if sp.no_neg_zero {
-        return Err(PyErr::value_error("Negative zero coercion (z) not allowed in string format specifier"));
+        return Err(PyErr::value_error(
+            "Negative zero coercion (z) not allowed in string format specifier",
+        ));
     }
     if sp.alt {
-        return Err(PyErr::value_error("Alternate form (#) not allowed in string format specifier"));
+        return Err(PyErr::value_error(
+            "Alternate form (#) not allowed in string format specifier",
+        ));
     }
     if sp.align == Some('=') {
-        return Err(PyErr::value_error("'=' alignment not allowed in string format specifier"));
+        return Err(PyErr::value_error(
+            "'=' alignment not allowed in string format specifier",
+        ));
     }
     let (text, len) = match sp.precision {
         Some(p) => match s.char_indices().nth(p) {
@@ -522,20 +570,35 @@ pub fn format_int_spec(n: IntRef<'_>, spec: &str, type_name: &str) -> PyResult<S
         t => return Err(unknown_code(t, type_name)),
     };
     if sp.precision.is_some() {
-        return Err(PyErr::value_error("Precision not allowed in integer format specifier"));
+        return Err(PyErr::value_error(
+            "Precision not allowed in integer format specifier",
+        ));
     }
     if sp.no_neg_zero {
-        return Err(PyErr::value_error("Negative zero coercion (z) not allowed in integer format specifier"));
+        return Err(PyErr::value_error(
+            "Negative zero coercion (z) not allowed in integer format specifier",
+        ));
     }
     if ty == 'c' {
         if sp.sign.is_some() {
-            return Err(PyErr::value_error("Sign not allowed with integer format specifier 'c'"));
+            return Err(PyErr::value_error(
+                "Sign not allowed with integer format specifier 'c'",
+            ));
         }
         if sp.alt {
-            return Err(PyErr::value_error("Alternate form (#) not allowed with integer format specifier 'c'"));
+            return Err(PyErr::value_error(
+                "Alternate form (#) not allowed with integer format specifier 'c'",
+            ));
         }
         let c = char_from_int(n)?;
-        return Ok(render_number(&sp, None, "", c.encode_utf8(&mut [0; 4]), "", 3));
+        return Ok(render_number(
+            &sp,
+            None,
+            "",
+            c.encode_utf8(&mut [0; 4]),
+            "",
+            3,
+        ));
     }
     let mut digits = n.magnitude_digits(radix);
     if ty == 'X' {
@@ -543,14 +606,23 @@ pub fn format_int_spec(n: IntRef<'_>, spec: &str, type_name: &str) -> PyResult<S
     }
     let group = if radix == 10 { 3 } else { 4 };
     let prefix = if sp.alt { prefix } else { "" };
-    Ok(render_number(&sp, sign_char(n.is_negative(), sp.sign), prefix, &digits, "", group))
+    Ok(render_number(
+        &sp,
+        sign_char(n.is_negative(), sp.sign),
+        prefix,
+        &digits,
+        "",
+        group,
+    ))
 }
 
 /// The character `%c` / `{:c}` makes of an integer. Lone surrogates cannot live in a Rust string,
 /// so they become U+FFFD.
 fn char_from_int(n: IntRef<'_>) -> PyResult<char> {
     match n {
-        IntRef::Small(i) if (0..0x110000).contains(&i) => Ok(char::from_u32(i as u32).unwrap_or('\u{fffd}')),
+        IntRef::Small(i) if (0..0x110000).contains(&i) => {
+            Ok(char::from_u32(i as u32).unwrap_or('\u{fffd}'))
+        }
         _ => Err(PyErr::overflow("%c arg not in range(0x110000)")),
     }
 }
@@ -594,14 +666,25 @@ fn format_float_parsed(x: f64, sp: &Spec) -> PyResult<String> {
         body.push('%');
     }
     let negative = negative && !(sp.no_neg_zero && is_zero_text(&body));
-    let split = body.find(|c: char| !c.is_ascii_digit()).unwrap_or(body.len());
+    let split = body
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(body.len());
     let (digits, rest) = body.split_at(split);
-    Ok(render_number(sp, sign_char(negative, sp.sign), "", digits, rest, 3))
+    Ok(render_number(
+        sp,
+        sign_char(negative, sp.sign),
+        "",
+        digits,
+        rest,
+        3,
+    ))
 }
 
 /// Whether formatted digits (before any exponent) are all zeros: a rounded negative zero.
 fn is_zero_text(body: &str) -> bool {
-    body.split(['e', 'E', '%']).next().is_some_and(|m| m.chars().all(|c| c == '0' || c == '.'))
+    body.split(['e', 'E', '%'])
+        .next()
+        .is_some_and(|m| m.chars().all(|c| c == '0' || c == '.'))
 }
 
 /// Digits past this many decimals are always zero for an `f64`, so precision beyond is padded.
@@ -709,7 +792,10 @@ pub fn format_spec(vm: &mut Vm, v: &Value, spec: &str) -> PyResult<String> {
             // Only a `__format__` written in Python (or by a native module's type) is called: a
             // generic built-in one would just come back here.
             let method = match v {
-                Value::Instance(inst) => inst.class.lookup("__format__").filter(|m| matches!(m, Value::Function(_))),
+                Value::Instance(inst) => inst
+                    .class
+                    .lookup("__format__")
+                    .filter(|m| matches!(m, Value::Function(_))),
                 Value::Object(o) => o.0.class().lookup("__format__"),
                 _ => None,
             };
@@ -806,7 +892,9 @@ pub fn percent_format(vm: &mut Vm, fmt: &str, args: &Value) -> PyResult<String> 
         i = percent_one(vm, fmt, i, args, mapping, &mut state, &mut out)?;
     }
     if state.next < state.items.len() && !mapping {
-        return Err(PyErr::type_error("not all arguments converted during string formatting"));
+        return Err(PyErr::type_error(
+            "not all arguments converted during string formatting",
+        ));
     }
     Ok(out)
 }
@@ -896,7 +984,9 @@ fn percent_one(
     if b.get(i) == Some(&b'.') {
         i += 1;
         if b.get(i) == Some(&b'*') {
-            precision = Some(check_alloc(usize::try_from(star_arg(state)?.max(0)).unwrap_or(0))?);
+            precision = Some(check_alloc(
+                usize::try_from(star_arg(state)?.max(0)).unwrap_or(0),
+            )?);
             i += 1;
         } else {
             let mut p: usize = 0;
@@ -913,7 +1003,10 @@ fn percent_one(
     while matches!(b.get(i), Some(b'h' | b'l' | b'L')) {
         i += 1;
     }
-    let conv = fmt.get(i..).and_then(|r| r.chars().next()).ok_or_else(incomplete)?;
+    let conv = fmt
+        .get(i..)
+        .and_then(|r| r.chars().next())
+        .ok_or_else(incomplete)?;
     let conv_at = i;
     i += conv.len_utf8();
     let v = match keyed {
@@ -937,36 +1030,54 @@ fn percent_one(
             pad_text(out, &text, width, flags.left);
         }
         'c' => {
-            let c = match &v {
-                Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => match int_of(&v) {
-                    Some(n) => char_from_int(n)?,
-                    None => return Err(PyErr::type_error("%c requires int or char")),
+            let requires = || PyErr::type_error("%c requires int or char");
+            let c = match (&v, int_of(&v)) {
+                (_, Some(n)) => char_from_int(n)?,
+                (Value::Str(s), _) if s.char_len() == 1 => {
+                    s.as_str().chars().next().unwrap_or('\0')
+                }
+                (Value::Instance(_), _) => match call_conversion(vm, &v, &["__index__"])? {
+                    Some(r) => char_from_int(int_of(&r).ok_or_else(requires)?)?,
+                    None => return Err(requires()),
                 },
-                Value::Str(s) if s.char_len() == 1 => s.as_str().chars().next().unwrap_or('\0'),
-                _ => return Err(PyErr::type_error("%c requires int or char")),
+                _ => return Err(requires()),
             };
             pad_text(out, c.encode_utf8(&mut [0; 4]), width, flags.left);
         }
         'd' | 'i' | 'u' | 'x' | 'X' | 'o' => {
-            let converted;
-            let n = match (&v, int_of(&v)) {
-                (_, Some(n)) => n,
-                (Value::Float(f), None) if matches!(conv, 'd' | 'i' | 'u') => {
-                    converted = float_to_int(*f)?;
-                    match &converted {
-                        Value::Int(i) => IntRef::Small(*i),
-                        Value::BigInt(b) => IntRef::Big(b),
-                        _ => IntRef::Small(0),
+            let decimal = matches!(conv, 'd' | 'i' | 'u');
+            let converted = match (&v, int_of(&v)) {
+                (_, Some(_)) => v.clone(),
+                (Value::Float(f), None) if decimal => float_to_int(*f)?,
+                _ => {
+                    let names: &[&str] = if decimal {
+                        &["__index__", "__int__"]
+                    } else {
+                        &["__index__"]
+                    };
+                    match call_conversion(vm, &v, names)? {
+                        Some(r) if int_of(&r).is_some() => r,
+                        Some(r) => {
+                            return Err(PyErr::type_error(format!(
+                                "__index__ returned non-int (type {})",
+                                ops::type_name(&r)
+                            )));
+                        }
+                        None => {
+                            let what = if decimal {
+                                "a real number"
+                            } else {
+                                "an integer"
+                            };
+                            return Err(PyErr::type_error(format!(
+                                "%{conv} format: {what} is required, not {}",
+                                ops::type_name(&v)
+                            )));
+                        }
                     }
                 }
-                _ => {
-                    let what = if matches!(conv, 'd' | 'i' | 'u') { "a real number" } else { "an integer" };
-                    return Err(PyErr::type_error(format!(
-                        "%{conv} format: {what} is required, not {}",
-                        ops::type_name(&v)
-                    )));
-                }
             };
+            let n = int_of(&converted).unwrap_or(IntRef::Small(0));
             let (radix, prefix) = match conv {
                 'x' => (16, "0x"),
                 'X' => (16, "0X"),
@@ -983,15 +1094,40 @@ fn percent_one(
                 digits.insert_str(0, &"0".repeat(p - digits.len()));
             }
             let prefix = if flags.alt { prefix } else { "" };
-            pad_number(out, pct_sign(n.is_negative(), flags), prefix, &digits, width, flags);
+            pad_number(
+                out,
+                pct_sign(n.is_negative(), flags),
+                prefix,
+                &digits,
+                width,
+                flags,
+            );
         }
         'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
             let x = match (&v, int_of(&v)) {
                 (Value::Float(f), _) => *f,
                 (_, Some(n)) => n.to_f64()?,
-                _ => return Err(PyErr::type_error(format!("must be real number, not {}", ops::type_name(&v)))),
+                _ => {
+                    let r = call_conversion(vm, &v, &["__float__", "__index__"])?;
+                    match (&r, r.as_ref().and_then(int_of)) {
+                        (Some(Value::Float(f)), _) => *f,
+                        (_, Some(n)) => n.to_f64()?,
+                        _ => {
+                            return Err(PyErr::type_error(format!(
+                                "must be real number, not {}",
+                                ops::type_name(&v)
+                            )));
+                        }
+                    }
+                }
             };
-            let mut body = float_body(x.abs(), conv.to_ascii_lowercase(), precision.unwrap_or(6), flags.alt, false);
+            let mut body = float_body(
+                x.abs(),
+                conv.to_ascii_lowercase(),
+                precision.unwrap_or(6),
+                flags.alt,
+                false,
+            );
             if conv.is_ascii_uppercase() {
                 body.make_ascii_uppercase();
             }
@@ -1008,6 +1144,20 @@ fn percent_one(
         }
     }
     Ok(i)
+}
+
+/// Calls the first of the numeric conversion methods `names` (`__index__`, `__int__`,
+/// `__float__`) that the value's user class defines; `None` when it defines none.
+fn call_conversion(vm: &mut Vm, v: &Value, names: &[&str]) -> PyResult<Option<Value>> {
+    let Value::Instance(inst) = v else {
+        return Ok(None);
+    };
+    for name in names {
+        if let Some(m @ Value::Function(_)) = inst.class.lookup(name) {
+            return vm.call(&m, std::slice::from_ref(v)).map(Some);
+        }
+    }
+    Ok(None)
 }
 
 /// The integer inside an int, bool or big int.
@@ -1062,7 +1212,14 @@ fn pad_text(out: &mut String, text: &str, width: usize, left: bool) {
 }
 
 /// Lays out a `%` number: spaces, sign, prefix, zeros (with the `0` flag), digits.
-fn pad_number(out: &mut String, sign: Option<char>, prefix: &str, body: &str, width: usize, flags: PctFlags) {
+fn pad_number(
+    out: &mut String,
+    sign: Option<char>,
+    prefix: &str,
+    body: &str,
+    width: usize,
+    flags: PctFlags,
+) {
     let len = sign.map_or(0, |_| 1) + prefix.len() + body.len();
     let fill = width.saturating_sub(len);
     if !flags.left && !flags.zero {
@@ -1105,14 +1262,27 @@ struct FormatCtx<'a> {
 }
 
 /// `fmt.format(*args, **kwargs)`.
-pub fn str_format(vm: &mut Vm, fmt: &str, args: &[Value], kwargs: &[(Arc<str>, Value)]) -> PyResult<String> {
-    let mut ctx = FormatCtx { args: Some(args), named: Named::Kwargs(kwargs), auto: AutoNumber::Init };
+pub fn str_format(
+    vm: &mut Vm,
+    fmt: &str,
+    args: &[Value],
+    kwargs: &[(Arc<str>, Value)],
+) -> PyResult<String> {
+    let mut ctx = FormatCtx {
+        args: Some(args),
+        named: Named::Kwargs(kwargs),
+        auto: AutoNumber::Init,
+    };
     build_string(vm, &mut ctx, fmt, 2)
 }
 
 /// `fmt.format_map(mapping)`.
 pub fn str_format_map(vm: &mut Vm, fmt: &str, mapping: &Value) -> PyResult<String> {
-    let mut ctx = FormatCtx { args: None, named: Named::Mapping(mapping), auto: AutoNumber::Init };
+    let mut ctx = FormatCtx {
+        args: None,
+        named: Named::Mapping(mapping),
+        auto: AutoNumber::Init,
+    };
     build_string(vm, &mut ctx, fmt, 2)
 }
 
@@ -1145,10 +1315,14 @@ fn build_string(vm: &mut Vm, ctx: &mut FormatCtx<'_>, fmt: &str, depth: u32) -> 
             continue;
         }
         if brace == b'}' {
-            return Err(PyErr::value_error("Single '}' encountered in format string"));
+            return Err(PyErr::value_error(
+                "Single '}' encountered in format string",
+            ));
         }
         if at + 1 >= b.len() {
-            return Err(PyErr::value_error("Single '{' encountered in format string"));
+            return Err(PyErr::value_error(
+                "Single '{' encountered in format string",
+            ));
         }
         let (field, next) = parse_field(fmt, at + 1)?;
         i = next;
@@ -1159,9 +1333,16 @@ fn build_string(vm: &mut Vm, ctx: &mut FormatCtx<'_>, fmt: &str, depth: u32) -> 
                 's' => vm.to_str(&obj)?,
                 'a' => ascii_escape(&vm.repr(&obj)?),
                 c if (c as u32) > 32 && (c as u32) < 127 => {
-                    return Err(PyErr::value_error(format!("Unknown conversion specifier {c}")));
+                    return Err(PyErr::value_error(format!(
+                        "Unknown conversion specifier {c}"
+                    )));
                 }
-                c => return Err(PyErr::value_error(format!("Unknown conversion specifier \\x{:x}", c as u32))),
+                c => {
+                    return Err(PyErr::value_error(format!(
+                        "Unknown conversion specifier \\x{:x}",
+                        c as u32
+                    )));
+                }
             });
         }
         let text = if field.spec_has_fields {
@@ -1201,15 +1382,19 @@ fn parse_field(fmt: &str, start: usize) -> PyResult<(Field<'_>, usize)> {
         return Err(PyErr::value_error("expected '}' before end of string"));
     };
     let name = &fmt[start..i - 1];
-    let mut field = Field { name, conversion: None, spec: "", spec_has_fields: false };
+    let mut field = Field {
+        name,
+        conversion: None,
+        spec: "",
+        spec_has_fields: false,
+    };
     if c == b'}' {
         return Ok((field, i));
     }
     if c == b'!' {
-        let conv = fmt[i..]
-            .chars()
-            .next()
-            .ok_or_else(|| PyErr::value_error("end of string while looking for conversion specifier"))?;
+        let conv = fmt[i..].chars().next().ok_or_else(|| {
+            PyErr::value_error("end of string while looking for conversion specifier")
+        })?;
         field.conversion = Some(conv);
         i += conv.len_utf8();
         if i < b.len() {
@@ -1219,7 +1404,9 @@ fn parse_field(fmt: &str, start: usize) -> PyResult<(Field<'_>, usize)> {
                 return Ok((field, i));
             }
             if c2 != b':' {
-                return Err(PyErr::value_error("expected ':' after conversion specifier"));
+                return Err(PyErr::value_error(
+                    "expected ':' after conversion specifier",
+                ));
             }
         }
     }
@@ -1264,7 +1451,11 @@ fn field_object(vm: &mut Vm, ctx: &mut FormatCtx<'_>, name: &str) -> PyResult<Va
     if first.is_empty() || index.is_some() {
         let empty = first.is_empty();
         if ctx.auto == AutoNumber::Init {
-            ctx.auto = if empty { AutoNumber::Auto(0) } else { AutoNumber::Manual };
+            ctx.auto = if empty {
+                AutoNumber::Auto(0)
+            } else {
+                AutoNumber::Manual
+            };
         }
         match (ctx.auto, empty) {
             (AutoNumber::Manual, true) => {
@@ -1286,9 +1477,13 @@ fn field_object(vm: &mut Vm, ctx: &mut FormatCtx<'_>, name: &str) -> PyResult<Va
     }
     let mut obj = match index {
         Some(n) => {
-            let args = ctx.args.ok_or_else(|| PyErr::value_error("Format string contains positional fields"))?;
+            let args = ctx
+                .args
+                .ok_or_else(|| PyErr::value_error("Format string contains positional fields"))?;
             args.get(n).cloned().ok_or_else(|| {
-                PyErr::index_error(format!("Replacement index {n} out of range for positional args tuple"))
+                PyErr::index_error(format!(
+                    "Replacement index {n} out of range for positional args tuple"
+                ))
             })?
         }
         None => match ctx.named {
@@ -1307,11 +1502,15 @@ fn field_object(vm: &mut Vm, ctx: &mut FormatCtx<'_>, name: &str) -> PyResult<Va
             part = &body[..end];
             rest = &body[end..];
         } else if let Some(body) = rest.strip_prefix('[') {
-            let end = body.find(']').ok_or_else(|| PyErr::value_error("Missing ']' in format string"))?;
+            let end = body
+                .find(']')
+                .ok_or_else(|| PyErr::value_error("Missing ']' in format string"))?;
             part = &body[..end];
             rest = &body[end + 1..];
         } else {
-            return Err(PyErr::value_error("Only '.' or '[' may follow ']' in format field specifier"));
+            return Err(PyErr::value_error(
+                "Only '.' or '[' may follow ']' in format field specifier",
+            ));
         }
         if part.is_empty() {
             return Err(PyErr::value_error("Empty attribute in format string"));
@@ -1345,7 +1544,11 @@ mod tests {
     }
     fn err_msg(r: PyResult<String>) -> String {
         match r {
-            Err(PyErr::New(_, args)) => args.first().and_then(|a| a.as_str()).unwrap_or("").to_string(),
+            Err(PyErr::New(_, args)) => args
+                .first()
+                .and_then(|a| a.as_str())
+                .unwrap_or("")
+                .to_string(),
             other => format!("not an error: {:?}", other.ok()),
         }
     }
@@ -1374,7 +1577,7 @@ mod tests {
             (1e22, "1e+22"),
             (9999999999999998.0, "9999999999999998.0"),
             // Exactly halfway between the two 16-digit candidates: CPython picks the even one.
-            (686036261402521.25, "686036261402521.2"),
+            (686036261402521.0 + 0.25, "686036261402521.2"),
         ];
         for &(x, want) in cases {
             assert_eq!(float_repr(x), want, "repr({x:e})");
@@ -1423,10 +1626,17 @@ mod tests {
         }
         let big: BigInt = BigInt::from(10).pow(30);
         assert_eq!(
-            format_int_spec(IntRef::Big(&big), ",", "int").ok().as_deref(),
+            format_int_spec(IntRef::Big(&big), ",", "int")
+                .ok()
+                .as_deref(),
             Some("1,000,000,000,000,000,000,000,000,000,000")
         );
-        assert_eq!(format_int_spec(IntRef::Big(&big), "x", "int").ok().as_deref(), Some("c9f2c9cd04674edea40000000"));
+        assert_eq!(
+            format_int_spec(IntRef::Big(&big), "x", "int")
+                .ok()
+                .as_deref(),
+            Some("c9f2c9cd04674edea40000000")
+        );
     }
 
     #[test]
@@ -1507,33 +1717,91 @@ mod tests {
 
     #[test]
     fn str_specs() {
-        assert_eq!(format_str_spec("hi", "^10").ok().as_deref(), Some("    hi    "));
+        assert_eq!(
+            format_str_spec("hi", "^10").ok().as_deref(),
+            Some("    hi    ")
+        );
         assert_eq!(format_str_spec("hi", "*>6").ok().as_deref(), Some("****hi"));
-        assert_eq!(format_str_spec("abc", "^10.2").ok().as_deref(), Some("    ab    "));
+        assert_eq!(
+            format_str_spec("abc", "^10.2").ok().as_deref(),
+            Some("    ab    ")
+        );
         assert_eq!(format_str_spec("x", "05").ok().as_deref(), Some("x0000"));
-        assert_eq!(format_str_spec("日本", "*^6").ok().as_deref(), Some("**日本**"));
+        assert_eq!(
+            format_str_spec("日本", "*^6").ok().as_deref(),
+            Some("**日本**")
+        );
         assert_eq!(format_str_spec("abcdef", ".3").ok().as_deref(), Some("abc"));
     }
 
     #[test]
     fn spec_errors() {
-        assert_eq!(err_msg(format_str_spec("a", "d")), "Unknown format code 'd' for object of type 'str'");
-        assert_eq!(err_msg(format_str_spec("a", "=")), "'=' alignment not allowed in string format specifier");
-        assert_eq!(err_msg(format_str_spec("a", "+")), "Sign not allowed in string format specifier");
-        assert_eq!(err_msg(format_str_spec("a", ",")), "Cannot specify ',' with 's'.");
-        assert_eq!(err_msg(format_int_spec(IntRef::Small(1), "xx", "int")), "Invalid format specifier 'xx' for object of type 'int'");
-        assert_eq!(err_msg(format_int_spec(IntRef::Small(1), ".", "int")), "Format specifier missing precision");
-        assert_eq!(err_msg(format_int_spec(IntRef::Small(1), ",_", "int")), "Cannot specify both ',' and '_'.");
-        assert_eq!(err_msg(format_int_spec(IntRef::Small(1), "_,", "int")), "Cannot specify both ',' and '_'.");
-        assert_eq!(err_msg(format_int_spec(IntRef::Small(1), ",,", "int")), "Cannot specify ',' with ','.");
-        assert_eq!(err_msg(format_int_spec(IntRef::Small(1), "_c", "int")), "Cannot specify '_' with 'c'.");
-        assert_eq!(err_msg(format_int_spec(IntRef::Small(1), ".2", "int")), "Precision not allowed in integer format specifier");
-        assert_eq!(err_msg(format_int_spec(IntRef::Small(1), "s", "bool")), "Unknown format code 's' for object of type 'bool'");
-        assert_eq!(err_msg(format_int_spec(IntRef::Small(1), "+c", "int")), "Sign not allowed with integer format specifier 'c'");
-        assert_eq!(err_msg(format_int_spec(IntRef::Small(-1), "c", "int")), "%c arg not in range(0x110000)");
-        assert_eq!(err_msg(format_float_spec(1.5, "d")), "Unknown format code 'd' for object of type 'float'");
         assert_eq!(
-            err_msg(format_int_spec(IntRef::Small(1), "99999999999999999999", "int")),
+            err_msg(format_str_spec("a", "d")),
+            "Unknown format code 'd' for object of type 'str'"
+        );
+        assert_eq!(
+            err_msg(format_str_spec("a", "=")),
+            "'=' alignment not allowed in string format specifier"
+        );
+        assert_eq!(
+            err_msg(format_str_spec("a", "+")),
+            "Sign not allowed in string format specifier"
+        );
+        assert_eq!(
+            err_msg(format_str_spec("a", ",")),
+            "Cannot specify ',' with 's'."
+        );
+        assert_eq!(
+            err_msg(format_int_spec(IntRef::Small(1), "xx", "int")),
+            "Invalid format specifier 'xx' for object of type 'int'"
+        );
+        assert_eq!(
+            err_msg(format_int_spec(IntRef::Small(1), ".", "int")),
+            "Format specifier missing precision"
+        );
+        assert_eq!(
+            err_msg(format_int_spec(IntRef::Small(1), ",_", "int")),
+            "Cannot specify both ',' and '_'."
+        );
+        assert_eq!(
+            err_msg(format_int_spec(IntRef::Small(1), "_,", "int")),
+            "Cannot specify both ',' and '_'."
+        );
+        assert_eq!(
+            err_msg(format_int_spec(IntRef::Small(1), ",,", "int")),
+            "Cannot specify ',' with ','."
+        );
+        assert_eq!(
+            err_msg(format_int_spec(IntRef::Small(1), "_c", "int")),
+            "Cannot specify '_' with 'c'."
+        );
+        assert_eq!(
+            err_msg(format_int_spec(IntRef::Small(1), ".2", "int")),
+            "Precision not allowed in integer format specifier"
+        );
+        assert_eq!(
+            err_msg(format_int_spec(IntRef::Small(1), "s", "bool")),
+            "Unknown format code 's' for object of type 'bool'"
+        );
+        assert_eq!(
+            err_msg(format_int_spec(IntRef::Small(1), "+c", "int")),
+            "Sign not allowed with integer format specifier 'c'"
+        );
+        assert_eq!(
+            err_msg(format_int_spec(IntRef::Small(-1), "c", "int")),
+            "%c arg not in range(0x110000)"
+        );
+        assert_eq!(
+            err_msg(format_float_spec(1.5, "d")),
+            "Unknown format code 'd' for object of type 'float'"
+        );
+        assert_eq!(
+            err_msg(format_int_spec(
+                IntRef::Small(1),
+                "99999999999999999999",
+                "int"
+            )),
             "Too many decimal digits in format string"
         );
     }
@@ -1544,11 +1812,17 @@ mod tests {
         assert_eq!(str_repr("it's"), "\"it's\"");
         assert_eq!(str_repr("both ' and \""), "'both \\' and \"'");
         assert_eq!(str_repr("tab\there\n\r\\"), "'tab\\there\\n\\r\\\\'");
-        assert_eq!(str_repr("\x00\x7f\u{80}\u{a0}\u{200b}"), "'\\x00\\x7f\\x80\\xa0\\u200b'");
+        assert_eq!(
+            str_repr("\x00\x7f\u{80}\u{a0}\u{200b}"),
+            "'\\x00\\x7f\\x80\\xa0\\u200b'"
+        );
         assert_eq!(str_repr("é日本😀"), "'é日本😀'");
         assert_eq!(str_repr("\u{e000}\u{10ffff}"), "'\\ue000\\U0010ffff'");
         assert_eq!(bytes_repr(b"it's"), "b\"it's\"");
-        assert_eq!(bytes_repr(b"\x00\x01\x7f\x80\xff\n\t\r\\'\""), "b'\\x00\\x01\\x7f\\x80\\xff\\n\\t\\r\\\\\\'\"'");
+        assert_eq!(
+            bytes_repr(b"\x00\x01\x7f\x80\xff\n\t\r\\'\""),
+            "b'\\x00\\x01\\x7f\\x80\\xff\\n\\t\\r\\\\\\'\"'"
+        );
         assert_eq!(ascii_escape("'é😀'"), "'\\xe9\\U0001f600'");
     }
 

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
+use super::Vm;
 use super::errors::{ExcKind, PyErr, PyResult};
 use super::objects::Module;
 use super::value::Value;
-use super::Vm;
 use crate::compile::compiler::compile;
 
 impl Vm {
@@ -33,17 +33,27 @@ impl Vm {
             let module = Arc::new(Module::new(name, "<built-in>"));
             module.set("__name__", Value::str(name));
             let v = Value::Module(module.clone());
-            self.interp.modules.lock().insert(name.to_string(), v.clone());
+            self.interp
+                .modules
+                .lock()
+                .insert(name.to_string(), v.clone());
             if let Err(e) = (def.init)(self, &module) {
                 self.interp.modules.lock().remove(name);
                 return Err(e);
             }
             return Ok(v);
         }
-        let dir = std::path::Path::new(self.interp.config.argv.first().map(String::as_str).unwrap_or("."))
-            .parent()
-            .map(|p| p.to_path_buf())
-            .unwrap_or_default();
+        let dir = std::path::Path::new(
+            self.interp
+                .config
+                .argv
+                .first()
+                .map(String::as_str)
+                .unwrap_or("."),
+        )
+        .parent()
+        .map(|p| p.to_path_buf())
+        .unwrap_or_default();
         let path = dir.join(format!("{}.py", name.replace('.', "/")));
         match std::fs::read_to_string(&path) {
             Ok(source) => {
@@ -59,17 +69,30 @@ impl Vm {
 
     /// Compiles and runs source as module `name`, registering it in `sys.modules` first (so
     /// circular imports see the partly initialised module, as in CPython).
-    pub fn run_source_as_module(&mut self, name: &str, filename: &str, source: &str) -> PyResult<Value> {
-        self.interp.sources.lock().insert(filename.to_string(), Arc::from(source));
-        let parsed = crate::syntax::parse(source).map_err(|e| self.syntax_error_value(&e, filename))?;
-        let compiled = compile(&parsed, filename).map_err(|e| self.syntax_error_value(&e, filename))?;
+    pub fn run_source_as_module(
+        &mut self,
+        name: &str,
+        filename: &str,
+        source: &str,
+    ) -> PyResult<Value> {
+        self.interp
+            .sources
+            .lock()
+            .insert(filename.to_string(), Arc::from(source));
+        let parsed =
+            crate::syntax::parse(source).map_err(|e| self.syntax_error_value(&e, filename))?;
+        let compiled =
+            compile(&parsed, filename).map_err(|e| self.syntax_error_value(&e, filename))?;
         let module = Arc::new(Module::new(name, filename));
         module.intern_names(&compiled.globals);
         module.set("__name__", Value::str(name));
         module.set("__file__", Value::str(filename));
         module.set("__doc__", Value::None);
         let v = Value::Module(module.clone());
-        self.interp.modules.lock().insert(name.to_string(), v.clone());
+        self.interp
+            .modules
+            .lock()
+            .insert(name.to_string(), v.clone());
         if let Err(e) = self.run_code(compiled.code, module, None) {
             self.interp.modules.lock().remove(name);
             return Err(e);

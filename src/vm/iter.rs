@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
+use super::Vm;
 use super::errors::{ExcKind, PyErr, PyResult};
 use super::objects::*;
 use super::ops::type_name;
 use super::value::Value;
-use super::Vm;
 
 pub fn make_iter(state: IterState) -> Value {
     Value::Iter(Arc::new(PyIter(Mutex::new(state))))
@@ -20,10 +20,23 @@ impl Vm {
     pub fn get_iter(&mut self, v: Value) -> PyResult<Value> {
         let state = match &v {
             Value::Iter(_) => return Ok(v),
-            Value::Range(r) => IterState::Range { next: r.start, stop: r.stop, step: r.step },
-            Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Bytes(_) => IterState::Seq { seq: v.clone(), index: 0 },
-            Value::Dict(d) => IterState::Items { items: d.0.lock().keys().map(|k| k.0.clone()).collect(), index: 0 },
-            Value::Set(s) => IterState::Items { items: s.snapshot(), index: 0 },
+            Value::Range(r) => IterState::Range {
+                next: r.start,
+                stop: r.stop,
+                step: r.step,
+            },
+            Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Bytes(_) => IterState::Seq {
+                seq: v.clone(),
+                index: 0,
+            },
+            Value::Dict(d) => IterState::Items {
+                items: d.0.lock().keys().map(|k| k.0.clone()).collect(),
+                index: 0,
+            },
+            Value::Set(s) => IterState::Items {
+                items: s.snapshot(),
+                index: 0,
+            },
             Value::Instance(i) => {
                 if let Some(m) = i.class.lookup("__iter__") {
                     return self.call(&m, std::slice::from_ref(&v));
@@ -38,9 +51,15 @@ impl Vm {
                             Err(e) => {
                                 let exc = self.materialize(e);
                                 let idx = self.interp.types.exception(ExcKind::IndexError).clone();
-                                let stop = self.interp.types.exception(ExcKind::StopIteration).clone();
+                                let stop =
+                                    self.interp.types.exception(ExcKind::StopIteration).clone();
                                 match &exc {
-                                    Value::Instance(i) if i.class.is_subclass(&idx) || i.class.is_subclass(&stop) => break,
+                                    Value::Instance(i)
+                                        if i.class.is_subclass(&idx)
+                                            || i.class.is_subclass(&stop) =>
+                                    {
+                                        break;
+                                    }
                                     _ => return Err(PyErr::Raised(exc)),
                                 }
                             }
@@ -68,7 +87,12 @@ impl Vm {
             Value::Instance(_) | Value::Object(_) => {
                 let m = match self.find_attr(it, "__next__")? {
                     Some(m) => m,
-                    None => return Err(PyErr::type_error(format!("'{}' object is not an iterator", type_name(it)))),
+                    None => {
+                        return Err(PyErr::type_error(format!(
+                            "'{}' object is not an iterator",
+                            type_name(it)
+                        )));
+                    }
                 };
                 return match self.call(&m, &[]) {
                     Ok(v) => Ok(Some(v)),
@@ -82,7 +106,12 @@ impl Vm {
                     }
                 };
             }
-            _ => return Err(PyErr::type_error(format!("'{}' object is not an iterator", type_name(it)))),
+            _ => {
+                return Err(PyErr::type_error(format!(
+                    "'{}' object is not an iterator",
+                    type_name(it)
+                )));
+            }
         };
         // Steps that call back into Python copy what they need and release the lock first.
         let mut st = pi.0.lock();
@@ -104,7 +133,10 @@ impl Vm {
                     Value::Bytes(b) => b.0.get(i).map(|&x| Value::Int(x as i64)),
                     Value::Str(s) => {
                         if s.is_ascii() {
-                            s.as_str().as_bytes().get(i).map(|&b| Value::str((b as char).to_string()))
+                            s.as_str()
+                                .as_bytes()
+                                .get(i)
+                                .map(|&b| Value::str((b as char).to_string()))
                         } else {
                             // `index` counts bytes for non-ASCII strings.
                             s.as_str()[i..].chars().next().map(|c| {
@@ -131,7 +163,8 @@ impl Vm {
                 drop(st);
                 match self.iter_next(&inner)? {
                     Some(v) => {
-                        let next = self.binary_op(&c, &Value::Int(1), crate::syntax::ast::BinOp::Add)?;
+                        let next =
+                            self.binary_op(&c, &Value::Int(1), crate::syntax::ast::BinOp::Add)?;
                         if let IterState::Enumerate { count, .. } = &mut *pi.0.lock() {
                             *count = next;
                         }
@@ -168,7 +201,11 @@ impl Vm {
                 let (func, inner) = (func.clone(), inner.clone());
                 drop(st);
                 while let Some(v) = self.iter_next(&inner)? {
-                    let keep = if func.is_none() { v.clone() } else { self.call(&func, std::slice::from_ref(&v))? };
+                    let keep = if func.is_none() {
+                        v.clone()
+                    } else {
+                        self.call(&func, std::slice::from_ref(&v))?
+                    };
                     if self.truthy(&keep)? {
                         return Ok(Some(v));
                     }
@@ -179,7 +216,11 @@ impl Vm {
                 let (func, sentinel) = (func.clone(), sentinel.clone());
                 drop(st);
                 let v = self.call(&func, &[])?;
-                if self.eq(&v, &sentinel)? { Ok(None) } else { Ok(Some(v)) }
+                if self.eq(&v, &sentinel)? {
+                    Ok(None)
+                } else {
+                    Ok(Some(v))
+                }
             }
             IterState::Exhausted => Ok(None),
         }

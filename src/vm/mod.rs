@@ -71,7 +71,9 @@ impl Interpreter {
             types,
             modules: Mutex::new(FxHashMap::default()),
             recursion_limit: AtomicUsize::new(1000),
-            stdout: Output { out: Mutex::new(stdout) },
+            stdout: Output {
+                out: Mutex::new(stdout),
+            },
             sources: Mutex::new(FxHashMap::default()),
         })
     }
@@ -148,7 +150,11 @@ impl Vm {
 
     /// Makes a built-in function value.
     pub fn native(name: &'static str, func: NativeFn) -> Value {
-        Value::Native(Arc::new(NativeFunction { name, func, data: Value::None }))
+        Value::Native(Arc::new(NativeFunction {
+            name,
+            func,
+            data: Value::None,
+        }))
     }
 }
 
@@ -163,21 +169,35 @@ impl<'a> Args<'a> {
     /// Checks the positional count and that every keyword is one of `allowed`.
     pub fn check(&self, fname: &str, min: usize, max: usize, allowed: &[&str]) -> PyResult<()> {
         if let Some((k, _)) = self.kw.iter().find(|(k, _)| !allowed.contains(&&**k)) {
-            return Err(PyErr::type_error(format!("{fname}() got an unexpected keyword argument '{k}'")));
+            return Err(PyErr::type_error(format!(
+                "{fname}() got an unexpected keyword argument '{k}'"
+            )));
         }
         let n = self.pos.len();
         if n < min {
             return Err(PyErr::type_error(if min == max {
-                format!("{fname}() takes exactly {min} argument{} ({n} given)", if min == 1 { "" } else { "s" })
+                format!(
+                    "{fname}() takes exactly {min} argument{} ({n} given)",
+                    if min == 1 { "" } else { "s" }
+                )
             } else {
-                format!("{fname}() takes at least {min} argument{} ({n} given)", if min == 1 { "" } else { "s" })
+                format!(
+                    "{fname}() takes at least {min} argument{} ({n} given)",
+                    if min == 1 { "" } else { "s" }
+                )
             }));
         }
         if n > max {
             return Err(PyErr::type_error(if min == max {
-                format!("{fname}() takes exactly {max} argument{} ({n} given)", if max == 1 { "" } else { "s" })
+                format!(
+                    "{fname}() takes exactly {max} argument{} ({n} given)",
+                    if max == 1 { "" } else { "s" }
+                )
             } else {
-                format!("{fname}() takes at most {max} argument{} ({n} given)", if max == 1 { "" } else { "s" })
+                format!(
+                    "{fname}() takes at most {max} argument{} ({n} given)",
+                    if max == 1 { "" } else { "s" }
+                )
             }));
         }
         Ok(())

@@ -13,9 +13,9 @@ use indexmap::{IndexMap, IndexSet};
 use parking_lot::{Mutex, RwLock};
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
+use super::Vm;
 use super::errors::{PyErr, PyResult};
 use super::value::Value;
-use super::Vm;
 use crate::compile::code::Code;
 
 /// An immutable Unicode string. `ascii` makes indexing O(1) for the common case.
@@ -29,7 +29,11 @@ pub struct PyStr {
 impl PyStr {
     pub fn new(s: String) -> PyStr {
         let ascii = s.is_ascii();
-        PyStr { s: s.into_boxed_str(), ascii, hash: AtomicU64::new(0) }
+        PyStr {
+            s: s.into_boxed_str(),
+            ascii,
+            hash: AtomicU64::new(0),
+        }
     }
     pub fn as_str(&self) -> &str {
         &self.s
@@ -39,11 +43,19 @@ impl PyStr {
     }
     /// Length in code points, as Python's `len`.
     pub fn char_len(&self) -> usize {
-        if self.ascii { self.s.len() } else { self.s.chars().count() }
+        if self.ascii {
+            self.s.len()
+        } else {
+            self.s.chars().count()
+        }
     }
     /// The character at code-point index `i` (already bounds-checked by the caller).
     pub fn char_at(&self, i: usize) -> Option<char> {
-        if self.ascii { self.s.as_bytes().get(i).map(|&b| b as char) } else { self.s.chars().nth(i) }
+        if self.ascii {
+            self.s.as_bytes().get(i).map(|&b| b as char)
+        } else {
+            self.s.chars().nth(i)
+        }
     }
     pub fn hash_value(&self) -> u64 {
         let h = self.hash.load(Ordering::Relaxed);
@@ -93,9 +105,9 @@ impl HashKey {
 
 fn check_hashable(v: &Value) -> PyResult<()> {
     match v {
-        Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::Slice(_) => {
-            Err(PyErr::type_error(format!("unhashable type: '{}'", super::ops::type_name(v))))
-        }
+        Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::Slice(_) => Err(
+            PyErr::type_error(format!("unhashable type: '{}'", super::ops::type_name(v))),
+        ),
         Value::Tuple(t) => t.0.iter().try_for_each(check_hashable),
         _ => Ok(()),
     }
@@ -138,7 +150,11 @@ impl PyDict {
         Ok(())
     }
     pub fn items(&self) -> Vec<(Value, Value)> {
-        self.0.lock().iter().map(|(k, v)| (k.0.clone(), v.clone())).collect()
+        self.0
+            .lock()
+            .iter()
+            .map(|(k, v)| (k.0.clone(), v.clone()))
+            .collect()
     }
 }
 
@@ -158,7 +174,10 @@ pub struct PySet {
 
 impl PySet {
     pub fn new(items: SetMap) -> PySet {
-        PySet { items: Mutex::new(items), frozen: false }
+        PySet {
+            items: Mutex::new(items),
+            frozen: false,
+        }
     }
     /// The elements in iteration order.
     ///
@@ -168,7 +187,10 @@ impl PySet {
     /// other sets keep insertion order.
     pub fn snapshot(&self) -> Vec<Value> {
         let mut items: Vec<Value> = self.items.lock().iter().map(|k| k.0.clone()).collect();
-        if items.iter().all(|v| matches!(v, Value::Int(_) | Value::Bool(_))) {
+        if items
+            .iter()
+            .all(|v| matches!(v, Value::Int(_) | Value::Bool(_)))
+        {
             // CPython grows a set's table (minimum 8 slots) when it is 60% full, by 4x.
             let mut size: i64 = 8;
             while items.len() as i64 * 5 >= (size - 1) * 3 {
@@ -190,7 +212,11 @@ pub struct PyRange {
 impl PyRange {
     pub fn len(&self) -> i64 {
         let (lo, hi, step) = (self.start as i128, self.stop as i128, self.step as i128);
-        let n = if step > 0 { (hi - lo + step - 1) / step } else { (lo - hi - step - 1) / -step };
+        let n = if step > 0 {
+            (hi - lo + step - 1) / step
+        } else {
+            (lo - hi - step - 1) / -step
+        };
         n.max(0) as i64
     }
     pub fn is_empty(&self) -> bool {
@@ -308,7 +334,10 @@ pub struct Instance {
 
 impl Instance {
     pub fn new(class: Arc<Class>) -> Instance {
-        Instance { class, attrs: Mutex::new(FxHashMap::default()) }
+        Instance {
+            class,
+            attrs: Mutex::new(FxHashMap::default()),
+        }
     }
     pub fn get(&self, name: &str) -> Option<Value> {
         self.attrs.lock().get(name).cloned()
@@ -332,7 +361,11 @@ pub struct Module {
 
 impl Module {
     pub fn new(name: &str, filename: &str) -> Module {
-        Module { name: name.to_string(), filename: filename.to_string(), globals: RwLock::new(IndexMap::default()) }
+        Module {
+            name: name.to_string(),
+            filename: filename.to_string(),
+            globals: RwLock::new(IndexMap::default()),
+        }
     }
     pub fn get(&self, name: &str) -> Option<Value> {
         match self.globals.read().get(name) {
@@ -363,17 +396,41 @@ impl Module {
 
 /// The state of a built-in iterator. User classes with `__next__` are iterated by calling it.
 pub enum IterState {
-    Range { next: i64, stop: i64, step: i64 },
+    Range {
+        next: i64,
+        stop: i64,
+        step: i64,
+    },
     /// Walks a list, tuple, str or bytes by index, seeing later appends (as CPython does for lists).
-    Seq { seq: Value, index: usize },
+    Seq {
+        seq: Value,
+        index: usize,
+    },
     /// A precomputed list of values (dict views, sets, generator expressions).
-    Items { items: Vec<Value>, index: usize },
-    Enumerate { inner: Value, count: Value },
-    Zip { inners: Vec<Value> },
-    Map { func: Value, inners: Vec<Value> },
-    Filter { func: Value, inner: Value },
+    Items {
+        items: Vec<Value>,
+        index: usize,
+    },
+    Enumerate {
+        inner: Value,
+        count: Value,
+    },
+    Zip {
+        inners: Vec<Value>,
+    },
+    Map {
+        func: Value,
+        inners: Vec<Value>,
+    },
+    Filter {
+        func: Value,
+        inner: Value,
+    },
     /// `iter(callable, sentinel)`.
-    CallUntil { func: Value, sentinel: Value },
+    CallUntil {
+        func: Value,
+        sentinel: Value,
+    },
     Exhausted,
 }
 

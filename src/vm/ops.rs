@@ -55,8 +55,13 @@ pub fn to_index(v: &Value) -> PyResult<i64> {
     match v {
         Value::Int(i) => Ok(*i),
         Value::Bool(b) => Ok(*b as i64),
-        Value::BigInt(_) => Err(PyErr::index_error("cannot fit 'int' into an index-sized integer")),
-        _ => Err(PyErr::type_error(format!("'{}' object cannot be interpreted as an integer", type_name(v)))),
+        Value::BigInt(_) => Err(PyErr::index_error(
+            "cannot fit 'int' into an index-sized integer",
+        )),
+        _ => Err(PyErr::type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            type_name(v)
+        ))),
     }
 }
 
@@ -65,7 +70,10 @@ pub fn to_bigint(v: &Value) -> PyResult<BigInt> {
         Value::Int(i) => Ok(BigInt::from(*i)),
         Value::Bool(b) => Ok(BigInt::from(*b as i64)),
         Value::BigInt(b) => Ok((**b).clone()),
-        _ => Err(PyErr::type_error(format!("'{}' object cannot be interpreted as an integer", type_name(v)))),
+        _ => Err(PyErr::type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            type_name(v)
+        ))),
     }
 }
 
@@ -82,12 +90,18 @@ pub fn to_f64(v: &Value) -> PyResult<f64> {
         Value::Int(i) => Ok(*i as f64),
         Value::Bool(b) => Ok(*b as i64 as f64),
         Value::BigInt(b) => bigint_to_f64(b),
-        _ => Err(PyErr::type_error(format!("must be real number, not {}", type_name(v)))),
+        _ => Err(PyErr::type_error(format!(
+            "must be real number, not {}",
+            type_name(v)
+        ))),
     }
 }
 
 fn is_number(v: &Value) -> bool {
-    matches!(v, Value::Int(_) | Value::Bool(_) | Value::BigInt(_) | Value::Float(_))
+    matches!(
+        v,
+        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) | Value::Float(_)
+    )
 }
 
 fn is_int(v: &Value) -> bool {
@@ -131,7 +145,10 @@ pub fn number_op(a: &Value, b: &Value, op: BinOp) -> PyResult<Option<Value>> {
     if is_int(a) && is_int(b) {
         return bigint_op(to_bigint(a)?, to_bigint(b)?, op).map(Some);
     }
-    if matches!(op, BinOp::LShift | BinOp::RShift | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor) {
+    if matches!(
+        op,
+        BinOp::LShift | BinOp::RShift | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor
+    ) {
         return Ok(None);
     }
     float_op(to_f64(a)?, to_f64(b)?, op).map(Some)
@@ -148,7 +165,7 @@ pub fn int_op(x: i64, y: i64, op: BinOp) -> PyResult<Value> {
             if y == 0 {
                 return Err(PyErr::zero_division("integer division or modulo by zero"));
             }
-            x.checked_div_euclid(y).map(|_| x.div_floor(&y))
+            x.checked_div_euclid(y).map(|_| Integer::div_floor(&x, &y))
         }
         BinOp::Mod => {
             if y == 0 {
@@ -160,7 +177,10 @@ pub fn int_op(x: i64, y: i64, op: BinOp) -> PyResult<Value> {
             if y == 0 {
                 return Err(PyErr::zero_division("division by zero"));
             }
-            return Ok(Value::Float(true_div_int(&BigInt::from(x), &BigInt::from(y))?));
+            return Ok(Value::Float(true_div_int(
+                &BigInt::from(x),
+                &BigInt::from(y),
+            )?));
         }
         BinOp::BitAnd => Some(x & y),
         BinOp::BitOr => Some(x | y),
@@ -169,13 +189,21 @@ pub fn int_op(x: i64, y: i64, op: BinOp) -> PyResult<Value> {
             if y < 0 {
                 return Err(PyErr::value_error("negative shift count"));
             }
-            if y < 63 && (x.unsigned_abs() >> (63 - y)) == 0 { Some(x << y) } else { None }
+            if y < 63 && (x.unsigned_abs() >> (63 - y)) == 0 {
+                Some(x << y)
+            } else {
+                None
+            }
         }
         BinOp::RShift => {
             if y < 0 {
                 return Err(PyErr::value_error("negative shift count"));
             }
-            Some(if y >= 64 { if x < 0 { -1 } else { 0 } } else { x >> y })
+            Some(if y >= 64 {
+                if x < 0 { -1 } else { 0 }
+            } else {
+                x >> y
+            })
         }
         BinOp::Pow => {
             if y < 0 {
@@ -183,7 +211,11 @@ pub fn int_op(x: i64, y: i64, op: BinOp) -> PyResult<Value> {
             }
             u32::try_from(y).ok().and_then(|e| x.checked_pow(e))
         }
-        BinOp::MatMul => return Err(PyErr::type_error("unsupported operand type(s) for @: 'int' and 'int'")),
+        BinOp::MatMul => {
+            return Err(PyErr::type_error(
+                "unsupported operand type(s) for @: 'int' and 'int'",
+            ));
+        }
     };
     match r {
         Some(v) => Ok(Value::Int(v)),
@@ -208,7 +240,9 @@ fn true_div_int(a: &BigInt, b: &BigInt) -> PyResult<f64> {
             let (sa, sb): (BigInt, BigInt) = (a >> shift, b >> shift);
             let r = sa.to_f64().unwrap_or(f64::INFINITY) / sb.to_f64().unwrap_or(f64::INFINITY);
             if r.is_infinite() {
-                return Err(PyErr::overflow("integer division result too large for a float"));
+                return Err(PyErr::overflow(
+                    "integer division result too large for a float",
+                ));
             }
             Ok(r)
         }
@@ -245,7 +279,10 @@ pub fn bigint_op(x: BigInt, y: BigInt, op: BinOp) -> PyResult<Value> {
             if y.is_negative() {
                 return Err(PyErr::value_error("negative shift count"));
             }
-            let n = y.to_u64().filter(|n| *n < (1 << 32)).ok_or_else(|| PyErr::overflow("too many digits in integer"))?;
+            let n = y
+                .to_u64()
+                .filter(|n| *n < (1 << 32))
+                .ok_or_else(|| PyErr::overflow("too many digits in integer"))?;
             if x.is_zero() { x } else { x << n }
         }
         BinOp::RShift => {
@@ -261,13 +298,19 @@ pub fn bigint_op(x: BigInt, y: BigInt, op: BinOp) -> PyResult<Value> {
             if y.is_negative() {
                 return float_op(bigint_to_f64(&x)?, bigint_to_f64(&y)?, op);
             }
-            let e = y.to_u32().ok_or_else(|| PyErr::new(super::ExcKind::MemoryError, ""))?;
+            let e = y
+                .to_u32()
+                .ok_or_else(|| PyErr::new(super::ExcKind::MemoryError, ""))?;
             if x.bits().saturating_mul(e as u64) > 64 * 1024 * 1024 * 8 {
                 return Err(PyErr::new(super::ExcKind::MemoryError, ""));
             }
             num_traits::Pow::pow(x, e)
         }
-        BinOp::MatMul => return Err(PyErr::type_error("unsupported operand type(s) for @: 'int' and 'int'")),
+        BinOp::MatMul => {
+            return Err(PyErr::type_error(
+                "unsupported operand type(s) for @: 'int' and 'int'",
+            ));
+        }
     }))
 }
 
@@ -296,10 +339,14 @@ pub fn float_op(x: f64, y: f64, op: BinOp) -> PyResult<Value> {
         }
         BinOp::Pow => {
             if x == 0.0 && y < 0.0 {
-                return Err(PyErr::zero_division("0.0 cannot be raised to a negative power"));
+                return Err(PyErr::zero_division(
+                    "0.0 cannot be raised to a negative power",
+                ));
             }
             if x < 0.0 && y.fract() != 0.0 && y.is_finite() {
-                return Err(PyErr::not_implemented("complex results of ** are not supported by gilsim"));
+                return Err(PyErr::not_implemented(
+                    "complex results of ** are not supported by gilsim",
+                ));
             }
             let r = x.powf(y);
             if r.is_infinite() && x.is_finite() && y.is_finite() {
@@ -366,7 +413,11 @@ pub fn hash_of(v: &Value) -> i64 {
                 acc = acc.wrapping_mul(P1);
             }
             acc = acc.wrapping_add((t.0.len() as u64) ^ (P5 ^ 3527539));
-            if acc == u64::MAX { 1546275796 } else { acc as i64 }
+            if acc == u64::MAX {
+                1546275796
+            } else {
+                acc as i64
+            }
         }
         Value::None => 0xFCA86420,
         other => other.heap_ptr().map(|p| (p >> 4) as i64).unwrap_or(0),
@@ -404,7 +455,11 @@ fn hash_float(x: f64) -> i64 {
             acc -= p;
         }
     }
-    let e = if e >= 0 { e % 61 } else { 61 - 1 - ((-1 - e) % 61) };
+    let e = if e >= 0 {
+        e % 61
+    } else {
+        61 - 1 - ((-1 - e) % 61)
+    };
     acc = ((acc << e) & p) | (acc >> (61 - e));
     let h = acc as i64 * sign;
     if h == -1 { -2 } else { h }
@@ -438,8 +493,8 @@ pub fn key_eq(a: &Value, b: &Value) -> bool {
         _ if is_number(a) && is_number(b) => num_eq(a, b),
         (Value::Set(x), Value::Set(y)) if x.frozen && y.frozen => {
             // Lock one set at a time: the two may be the same object.
-                let xs = x.items.lock().clone();
-                let ys = y.items.lock().clone();
+            let xs = x.items.lock().clone();
+            let ys = y.items.lock().clone();
             xs.len() == ys.len() && xs.iter().all(|k| ys.contains(k))
         }
         _ => a.is(b),
@@ -468,7 +523,11 @@ fn float_int_cmp(f: f64, i: &Value) -> Option<std::cmp::Ordering> {
         return None;
     }
     if f.is_infinite() {
-        return Some(if f > 0.0 { std::cmp::Ordering::Greater } else { std::cmp::Ordering::Less });
+        return Some(if f > 0.0 {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Less
+        });
     }
     if let Value::Int(n) = i
         && n.unsigned_abs() < (1 << 53)

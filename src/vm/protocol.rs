@@ -5,12 +5,12 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
+use super::Vm;
 use super::errors::{ExcKind, PyErr, PyResult};
 use super::format;
 use super::objects::*;
 use super::ops::{self, type_name};
 use super::value::Value;
-use super::Vm;
 use crate::compile::opcode::Op;
 use crate::syntax::ast::{BinOp, CmpOp};
 
@@ -101,21 +101,43 @@ impl Vm {
                 Value::str(s)
             }
             (Value::Str(_), _, BinOp::Add) if !matches!(b, Value::Instance(_)) => {
-                return Err(PyErr::type_error(format!("can only concatenate str (not \"{}\") to str", type_name(b))));
+                return Err(PyErr::type_error(format!(
+                    "can only concatenate str (not \"{}\") to str",
+                    type_name(b)
+                )));
             }
-            (Value::Str(x), _, BinOp::Mod) => Value::str(format::percent_format(self, x.as_str(), b)?),
+            (Value::Str(x), _, BinOp::Mod) => {
+                Value::str(format::percent_format(self, x.as_str(), b)?)
+            }
             (Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_), n, BinOp::Mul)
             | (n, Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_), BinOp::Mul)
-                if !is_intlike(n) && !matches!(n, Value::Instance(_) | Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_)) =>
+                if !is_intlike(n)
+                    && !matches!(
+                        n,
+                        Value::Instance(_)
+                            | Value::Str(_)
+                            | Value::List(_)
+                            | Value::Tuple(_)
+                            | Value::Bytes(_)
+                    ) =>
             {
-                return Err(PyErr::type_error(format!("can't multiply sequence by non-int of type '{}'", type_name(n))));
+                return Err(PyErr::type_error(format!(
+                    "can't multiply sequence by non-int of type '{}'",
+                    type_name(n)
+                )));
             }
             (Value::Str(x), n, BinOp::Mul) | (n, Value::Str(x), BinOp::Mul) if is_intlike(n) => {
                 Value::str(x.as_str().repeat(repeat_count(n)?))
             }
-            (Value::Bytes(_), Value::Str(_), BinOp::Add) => return Err(PyErr::type_error("can't concat str to bytes")),
-            (Value::Bytes(x), Value::Bytes(y), BinOp::Add) => Value::bytes([x.0.as_slice(), y.0.as_slice()].concat()),
-            (Value::Bytes(x), n, BinOp::Mul) | (n, Value::Bytes(x), BinOp::Mul) if is_intlike(n) => {
+            (Value::Bytes(_), Value::Str(_), BinOp::Add) => {
+                return Err(PyErr::type_error("can't concat str to bytes"));
+            }
+            (Value::Bytes(x), Value::Bytes(y), BinOp::Add) => {
+                Value::bytes([x.0.as_slice(), y.0.as_slice()].concat())
+            }
+            (Value::Bytes(x), n, BinOp::Mul) | (n, Value::Bytes(x), BinOp::Mul)
+                if is_intlike(n) =>
+            {
                 Value::bytes(x.0.repeat(repeat_count(n)?))
             }
             (Value::List(x), Value::List(y), BinOp::Add) => {
@@ -124,7 +146,10 @@ impl Vm {
                 Value::list(v)
             }
             (Value::List(_), _, BinOp::Add) if !matches!(b, Value::Instance(_)) => {
-                return Err(PyErr::type_error(format!("can only concatenate list (not \"{}\") to list", type_name(b))));
+                return Err(PyErr::type_error(format!(
+                    "can only concatenate list (not \"{}\") to list",
+                    type_name(b)
+                )));
             }
             (Value::List(x), n, BinOp::Mul) | (n, Value::List(x), BinOp::Mul) if is_intlike(n) => {
                 let items = x.snapshot();
@@ -141,9 +166,14 @@ impl Vm {
                 Value::tuple(v)
             }
             (Value::Tuple(_), _, BinOp::Add) if !matches!(b, Value::Instance(_)) => {
-                return Err(PyErr::type_error(format!("can only concatenate tuple (not \"{}\") to tuple", type_name(b))));
+                return Err(PyErr::type_error(format!(
+                    "can only concatenate tuple (not \"{}\") to tuple",
+                    type_name(b)
+                )));
             }
-            (Value::Tuple(x), n, BinOp::Mul) | (n, Value::Tuple(x), BinOp::Mul) if is_intlike(n) => {
+            (Value::Tuple(x), n, BinOp::Mul) | (n, Value::Tuple(x), BinOp::Mul)
+                if is_intlike(n) =>
+            {
                 let k = repeat_count(n)?;
                 let mut v = Vec::with_capacity(x.0.len() * k);
                 for _ in 0..k {
@@ -151,7 +181,11 @@ impl Vm {
                 }
                 Value::tuple(v)
             }
-            (Value::Set(x), Value::Set(y), BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor) => {
+            (
+                Value::Set(x),
+                Value::Set(y),
+                BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor,
+            ) => {
                 let xs = x.items.lock().clone();
                 let ys = y.items.lock().clone();
                 let r: SetMap = match op {
@@ -160,7 +194,10 @@ impl Vm {
                     BinOp::Sub => xs.difference(&ys).cloned().collect(),
                     _ => xs.symmetric_difference(&ys).cloned().collect(),
                 };
-                Value::Set(Arc::new(PySet { items: parking_lot::Mutex::new(r), frozen: x.frozen }))
+                Value::Set(Arc::new(PySet {
+                    items: parking_lot::Mutex::new(r),
+                    frozen: x.frozen,
+                }))
             }
             (Value::Dict(x), Value::Dict(y), BinOp::BitOr) => {
                 let mut m = x.0.lock().clone();
@@ -180,7 +217,10 @@ impl Vm {
             _ => ("__invert__", "~"),
         };
         match (v, op) {
-            (Value::Int(i), Op::Neg) => Ok(i.checked_neg().map(Value::Int).unwrap_or_else(|| Value::from_bigint(-num_bigint::BigInt::from(*i)))),
+            (Value::Int(i), Op::Neg) => Ok(i
+                .checked_neg()
+                .map(Value::Int)
+                .unwrap_or_else(|| Value::from_bigint(-num_bigint::BigInt::from(*i)))),
             (Value::Int(_) | Value::Bool(_), Op::Pos) => Ok(Value::Int(ops::to_index(v)?)),
             (Value::Bool(b), Op::Neg) => Ok(Value::Int(-(*b as i64))),
             (Value::Int(i), Op::Invert) => Ok(Value::Int(!i)),
@@ -194,7 +234,10 @@ impl Vm {
                 let m = i.class.lookup(name).unwrap();
                 self.call(&m, std::slice::from_ref(v))
             }
-            _ => Err(PyErr::type_error(format!("bad operand type for unary {sym}: '{}'", type_name(v)))),
+            _ => Err(PyErr::type_error(format!(
+                "bad operand type for unary {sym}: '{}'",
+                type_name(v)
+            ))),
         }
     }
 
@@ -218,7 +261,12 @@ impl Vm {
                     let r = self.call(&m, std::slice::from_ref(v))?;
                     match r {
                         Value::Bool(b) => b,
-                        _ => return Err(PyErr::type_error(format!("__bool__ should return bool, returned {}", type_name(&r)))),
+                        _ => {
+                            return Err(PyErr::type_error(format!(
+                                "__bool__ should return bool, returned {}",
+                                type_name(&r)
+                            )));
+                        }
                     }
                 } else if i.class.lookup("__len__").is_some() {
                     self.len(v)? > 0
@@ -251,9 +299,19 @@ impl Vm {
             }
             Value::Object(_) => match self.find_attr(v, "__len__")? {
                 Some(m) => ops::to_index(&self.call(&m, &[])?)? as usize,
-                None => return Err(PyErr::type_error(format!("object of type '{}' has no len()", type_name(v)))),
+                None => {
+                    return Err(PyErr::type_error(format!(
+                        "object of type '{}' has no len()",
+                        type_name(v)
+                    )));
+                }
             },
-            _ => return Err(PyErr::type_error(format!("object of type '{}' has no len()", type_name(v)))),
+            _ => {
+                return Err(PyErr::type_error(format!(
+                    "object of type '{}' has no len()",
+                    type_name(v)
+                )));
+            }
         })
     }
 
@@ -295,7 +353,8 @@ impl Vm {
                 Ok(lx == ly && (lx == 0 || (x.start == y.start && (lx == 1 || x.step == y.step))))
             }
             (Value::Object(_), _) | (_, Value::Object(_))
-                if super::methods::dict::view_as_set(a).is_some() || super::methods::dict::view_as_set(b).is_some() =>
+                if super::methods::dict::view_as_set(a).is_some()
+                    || super::methods::dict::view_as_set(b).is_some() =>
             {
                 let as_set = |v: &Value| match v {
                     Value::Set(s) => Some(s.items.lock().clone()),
@@ -355,7 +414,11 @@ impl Vm {
                     _ => xs.len() > ys.len() && xs.is_superset(&ys),
                 })
             }
-            _ if is_num(a) && is_num(b) => Some(ops::num_cmp(a, b).map(|o| cmp_holds(o, op)).unwrap_or(false)),
+            _ if is_num(a) && is_num(b) => Some(
+                ops::num_cmp(a, b)
+                    .map(|o| cmp_holds(o, op))
+                    .unwrap_or(false),
+            ),
             _ => {
                 let (name, reflected) = match op {
                     CmpOp::Lt => ("__lt__", "__gt__"),
@@ -429,10 +492,15 @@ impl Vm {
         match container {
             Value::Str(s) => match item {
                 Value::Str(x) => Ok(s.as_str().contains(x.as_str())),
-                _ => Err(PyErr::type_error(format!("'in <string>' requires string as left operand, not {}", type_name(item)))),
+                _ => Err(PyErr::type_error(format!(
+                    "'in <string>' requires string as left operand, not {}",
+                    type_name(item)
+                ))),
             },
             Value::Bytes(b) => match item {
-                Value::Bytes(x) => Ok(x.0.is_empty() || b.0.windows(x.0.len()).any(|w| w == x.0.as_slice())),
+                Value::Bytes(x) => {
+                    Ok(x.0.is_empty() || b.0.windows(x.0.len()).any(|w| w == x.0.as_slice()))
+                }
                 Value::Int(i) => Ok(b.0.contains(&(*i as u8))),
                 _ => Err(PyErr::type_error("a bytes-like object is required")),
             },
@@ -454,7 +522,9 @@ impl Vm {
                     }
                 }
                 Value::Bool(b) => self.contains(container, &Value::Int(*b as i64))?,
-                Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => self.contains(container, &Value::Int(*f as i64))?,
+                Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => {
+                    self.contains(container, &Value::Int(*f as i64))?
+                }
                 _ => false,
             }),
             Value::List(_) | Value::Tuple(_) => {
@@ -477,7 +547,10 @@ impl Vm {
             }
             _ => {
                 let items = self.iterate(container).map_err(|_| {
-                    PyErr::type_error(format!("argument of type '{}' is not iterable", type_name(container)))
+                    PyErr::type_error(format!(
+                        "argument of type '{}' is not iterable",
+                        type_name(container)
+                    ))
                 })?;
                 for x in &items {
                     if self.eq(x, item)? {
@@ -544,8 +617,17 @@ impl Vm {
                     format!("range({}, {}, {})", r.start, r.stop, r.step)
                 }
             }
-            Value::Slice(s) => format!("slice({}, {}, {})", self.repr(&s.lower)?, self.repr(&s.upper)?, self.repr(&s.step)?),
-            Value::Function(f) => format!("<function {} at {:#x}>", f.code.qualname, v.heap_ptr().unwrap_or(0)),
+            Value::Slice(s) => format!(
+                "slice({}, {}, {})",
+                self.repr(&s.lower)?,
+                self.repr(&s.upper)?,
+                self.repr(&s.step)?
+            ),
+            Value::Function(f) => format!(
+                "<function {} at {:#x}>",
+                f.code.qualname,
+                v.heap_ptr().unwrap_or(0)
+            ),
             Value::Native(n) => format!("<built-in function {}>", n.name),
             Value::BoundMethod(m) => {
                 let fname = match &m.func {
@@ -571,7 +653,12 @@ impl Vm {
                     let r = self.call(&m, std::slice::from_ref(v))?;
                     match r.as_str() {
                         Some(s) => s.to_string(),
-                        None => return Err(PyErr::type_error(format!("__repr__ returned non-string (type {})", type_name(&r)))),
+                        None => {
+                            return Err(PyErr::type_error(format!(
+                                "__repr__ returned non-string (type {})",
+                                type_name(&r)
+                            )));
+                        }
                     }
                 }
                 None => default_repr(v, &i.class),
@@ -593,7 +680,12 @@ impl Vm {
     }
 
     /// Guards against infinite recursion for self-containing lists and dicts.
-    fn guarded_repr(&mut self, v: &Value, f: impl FnOnce(&mut Vm) -> PyResult<String>, cycle: &str) -> PyResult<String> {
+    fn guarded_repr(
+        &mut self,
+        v: &Value,
+        f: impl FnOnce(&mut Vm) -> PyResult<String>,
+        cycle: &str,
+    ) -> PyResult<String> {
         let id = v.heap_ptr().unwrap_or(0);
         if self.repr_stack.contains(&id) {
             return Ok(cycle.to_string());
@@ -621,7 +713,10 @@ impl Vm {
                     let r = self.call(&m, std::slice::from_ref(v))?;
                     match r.as_str() {
                         Some(s) => Ok(s.to_string()),
-                        None => Err(PyErr::type_error(format!("__str__ returned non-string (type {})", type_name(&r)))),
+                        None => Err(PyErr::type_error(format!(
+                            "__str__ returned non-string (type {})",
+                            type_name(&r)
+                        ))),
                     }
                 }
                 None => self.repr(v),
@@ -651,7 +746,10 @@ impl Vm {
             && let Some(m) = i.class.lookup("__hash__")
         {
             if m.is_none() {
-                return Err(PyErr::type_error(format!("unhashable type: '{}'", i.class.name)));
+                return Err(PyErr::type_error(format!(
+                    "unhashable type: '{}'",
+                    i.class.name
+                )));
             }
             return ops::to_index(&self.call(&m, std::slice::from_ref(v))?);
         }
@@ -663,11 +761,13 @@ impl Vm {
         match (c, k) {
             (Value::List(l), Value::Int(i)) => {
                 let items = l.0.lock();
-                let idx = norm_index(*i, items.len()).ok_or_else(|| PyErr::index_error("list index out of range"))?;
+                let idx = norm_index(*i, items.len())
+                    .ok_or_else(|| PyErr::index_error("list index out of range"))?;
                 Ok(items[idx].clone())
             }
             (Value::Tuple(t), Value::Int(i)) => {
-                let idx = norm_index(*i, t.0.len()).ok_or_else(|| PyErr::index_error("tuple index out of range"))?;
+                let idx = norm_index(*i, t.0.len())
+                    .ok_or_else(|| PyErr::index_error("tuple index out of range"))?;
                 Ok(t.0[idx].clone())
             }
             (Value::Dict(d), _) => {
@@ -680,28 +780,47 @@ impl Vm {
             }
             (Value::Str(s), Value::Int(i)) => {
                 let n = s.char_len();
-                let idx = norm_index(*i, n).ok_or_else(|| PyErr::index_error("string index out of range"))?;
-                Ok(Value::str(s.char_at(idx).map(String::from).unwrap_or_default()))
+                let idx = norm_index(*i, n)
+                    .ok_or_else(|| PyErr::index_error("string index out of range"))?;
+                Ok(Value::str(
+                    s.char_at(idx).map(String::from).unwrap_or_default(),
+                ))
             }
             (Value::Bytes(b), Value::Int(i)) => {
-                let idx = norm_index(*i, b.0.len()).ok_or_else(|| PyErr::index_error("index out of range"))?;
+                let idx = norm_index(*i, b.0.len())
+                    .ok_or_else(|| PyErr::index_error("index out of range"))?;
                 Ok(Value::Int(b.0[idx] as i64))
             }
             (Value::Range(r), Value::Int(i)) => {
                 let n = r.len();
-                let idx = norm_index(*i, n as usize).ok_or_else(|| PyErr::index_error("range object index out of range"))?;
+                let idx = norm_index(*i, n as usize)
+                    .ok_or_else(|| PyErr::index_error("range object index out of range"))?;
                 Ok(Value::Int(r.start + r.step * idx as i64))
             }
-            (_, Value::Bool(b)) if !matches!(c, Value::Dict(_) | Value::Instance(_)) => self.get_item(c, &Value::Int(*b as i64)),
-            (Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Bytes(_) | Value::Range(_), Value::Slice(s)) => {
-                self.get_slice(c, s)
+            (_, Value::Bool(b)) if !matches!(c, Value::Dict(_) | Value::Instance(_)) => {
+                self.get_item(c, &Value::Int(*b as i64))
             }
+            (
+                Value::List(_)
+                | Value::Tuple(_)
+                | Value::Str(_)
+                | Value::Bytes(_)
+                | Value::Range(_),
+                Value::Slice(s),
+            ) => self.get_slice(c, s),
             (Value::Instance(i), _) if i.class.lookup("__getitem__").is_some() => {
                 let m = i.class.lookup("__getitem__").unwrap();
                 self.call(&m, &[c.clone(), k.clone()])
             }
             (Value::Class(cls), _) if cls.kind == TypeKind::Builtin => Ok(c.clone()),
-            (Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Bytes(_) | Value::Range(_), _) => {
+            (
+                Value::List(_)
+                | Value::Tuple(_)
+                | Value::Str(_)
+                | Value::Bytes(_)
+                | Value::Range(_),
+                _,
+            ) => {
                 let what = match c {
                     Value::List(_) => "list",
                     Value::Tuple(_) => "tuple",
@@ -710,16 +829,27 @@ impl Vm {
                     _ => "range object",
                 };
                 if matches!(k, Value::BigInt(_)) {
-                    return Err(PyErr::index_error("cannot fit 'int' into an index-sized integer"));
+                    return Err(PyErr::index_error(
+                        "cannot fit 'int' into an index-sized integer",
+                    ));
                 }
                 if what == "string" {
-                    return Err(PyErr::type_error(format!("string indices must be integers, not '{}'", type_name(k))));
+                    return Err(PyErr::type_error(format!(
+                        "string indices must be integers, not '{}'",
+                        type_name(k)
+                    )));
                 }
-                Err(PyErr::type_error(format!("{what} indices must be integers or slices, not {}", type_name(k))))
+                Err(PyErr::type_error(format!(
+                    "{what} indices must be integers or slices, not {}",
+                    type_name(k)
+                )))
             }
             _ => match self.find_attr(c, "__getitem__")? {
                 Some(m) if matches!(c, Value::Object(_)) => self.call(&m, std::slice::from_ref(k)),
-                _ => Err(PyErr::type_error(format!("'{}' object is not subscriptable", type_name(c)))),
+                _ => Err(PyErr::type_error(format!(
+                    "'{}' object is not subscriptable",
+                    type_name(c)
+                ))),
             },
         }
     }
@@ -749,13 +879,11 @@ impl Vm {
                 }
             }
             Value::Bytes(b) => Value::bytes(idx.map(|i| b.0[i]).collect()),
-            Value::Range(r) => {
-                Value::Range(Arc::new(PyRange {
-                    start: r.start + start * r.step,
-                    stop: r.start + stop * r.step,
-                    step: r.step * step,
-                }))
-            }
+            Value::Range(r) => Value::Range(Arc::new(PyRange {
+                start: r.start + start * r.step,
+                stop: r.start + stop * r.step,
+                step: r.step * step,
+            })),
             _ => unreachable!(),
         })
     }
@@ -766,7 +894,8 @@ impl Vm {
             (Value::List(l), Value::Int(_) | Value::Bool(_)) => {
                 let i = ops::to_index(&k)?;
                 let mut items = l.0.lock();
-                let idx = norm_index(i, items.len()).ok_or_else(|| PyErr::index_error("list assignment index out of range"))?;
+                let idx = norm_index(i, items.len())
+                    .ok_or_else(|| PyErr::index_error("list assignment index out of range"))?;
                 items[idx] = v;
                 Ok(())
             }
@@ -802,10 +931,19 @@ impl Vm {
             }
             (Value::Object(_), _) => match self.find_attr(c, "__setitem__")? {
                 Some(m) => self.call(&m, &[k, v]).map(|_| ()),
-                None => Err(PyErr::type_error(format!("'{}' object does not support item assignment", type_name(c)))),
+                None => Err(PyErr::type_error(format!(
+                    "'{}' object does not support item assignment",
+                    type_name(c)
+                ))),
             },
-            (Value::List(_), _) => Err(PyErr::type_error(format!("list indices must be integers or slices, not {}", type_name(&k)))),
-            _ => Err(PyErr::type_error(format!("'{}' object does not support item assignment", type_name(c)))),
+            (Value::List(_), _) => Err(PyErr::type_error(format!(
+                "list indices must be integers or slices, not {}",
+                type_name(&k)
+            ))),
+            _ => Err(PyErr::type_error(format!(
+                "'{}' object does not support item assignment",
+                type_name(c)
+            ))),
         }
     }
 
@@ -814,7 +952,8 @@ impl Vm {
         match (c, k) {
             (Value::List(l), Value::Int(i)) => {
                 let mut items = l.0.lock();
-                let idx = norm_index(*i, items.len()).ok_or_else(|| PyErr::index_error("list assignment index out of range"))?;
+                let idx = norm_index(*i, items.len())
+                    .ok_or_else(|| PyErr::index_error("list assignment index out of range"))?;
                 items.remove(idx);
                 Ok(())
             }
@@ -841,13 +980,19 @@ impl Vm {
                 self.call(&m, &[c.clone(), k.clone()])?;
                 Ok(())
             }
-            _ => Err(PyErr::type_error(format!("'{}' object doesn't support item deletion", type_name(c)))),
+            _ => Err(PyErr::type_error(format!(
+                "'{}' object doesn't support item deletion",
+                type_name(c)
+            ))),
         }
     }
 }
 
 fn is_num(v: &Value) -> bool {
-    matches!(v, Value::Int(_) | Value::Bool(_) | Value::BigInt(_) | Value::Float(_))
+    matches!(
+        v,
+        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) | Value::Float(_)
+    )
 }
 
 fn is_intlike(v: &Value) -> bool {
@@ -903,7 +1048,12 @@ fn binary_type_error(a: &Value, b: &Value, op: BinOp) -> PyErr {
 }
 
 fn default_repr(v: &Value, cls: &Class) -> String {
-    format!("<{}.{} object at {:#x}>", cls.module, cls.qualname, v.heap_ptr().unwrap_or(0))
+    format!(
+        "<{}.{} object at {:#x}>",
+        cls.module,
+        cls.qualname,
+        v.heap_ptr().unwrap_or(0)
+    )
 }
 
 /// A Python index (negative counts from the end) to a position, if in range.
@@ -918,9 +1068,15 @@ pub fn slice_indices(s: &PySlice, len: i64) -> PyResult<(i64, i64, i64)> {
     let get = |v: &Value| -> PyResult<Option<i64>> {
         match v {
             Value::None => Ok(None),
-            Value::BigInt(b) => Ok(Some(if num_traits::Signed::is_negative(&**b) { i64::MIN / 2 } else { i64::MAX / 2 })),
+            Value::BigInt(b) => Ok(Some(if num_traits::Signed::is_negative(&**b) {
+                i64::MIN / 2
+            } else {
+                i64::MAX / 2
+            })),
             other => ops::to_index(other).map(Some).map_err(|_| {
-                PyErr::type_error("slice indices must be integers or None or have an __index__ method")
+                PyErr::type_error(
+                    "slice indices must be integers or None or have an __index__ method",
+                )
             }),
         }
     };
@@ -933,7 +1089,11 @@ pub fn slice_indices(s: &PySlice, len: i64) -> PyResult<(i64, i64, i64)> {
             None => default,
             Some(x) => {
                 let x = if x < 0 { x + len } else { x };
-                if step > 0 { x.clamp(0, len) } else { x.clamp(-1, len - 1) }
+                if step > 0 {
+                    x.clamp(0, len)
+                } else {
+                    x.clamp(-1, len - 1)
+                }
             }
         }
     };

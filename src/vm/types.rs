@@ -93,9 +93,24 @@ impl BuiltinTypes {
             cell: b("cell"),
             code: b("code"),
             // Decorator results are plain instances holding the wrapped function(s).
-            property: new_class("property", "builtins", Some(object.clone()), TypeKind::Instance),
-            staticmethod: new_class("staticmethod", "builtins", Some(object.clone()), TypeKind::Instance),
-            classmethod: new_class("classmethod", "builtins", Some(object.clone()), TypeKind::Instance),
+            property: new_class(
+                "property",
+                "builtins",
+                Some(object.clone()),
+                TypeKind::Instance,
+            ),
+            staticmethod: new_class(
+                "staticmethod",
+                "builtins",
+                Some(object.clone()),
+                TypeKind::Instance,
+            ),
+            classmethod: new_class(
+                "classmethod",
+                "builtins",
+                Some(object.clone()),
+                TypeKind::Instance,
+            ),
             super_: b("super"),
             object,
             exceptions,

@@ -91,7 +91,10 @@ impl Value {
     pub fn is(&self, other: &Value) -> bool {
         use Value::*;
         match (self, other) {
-            (None, None) | (Ellipsis, Ellipsis) | (NotImplemented, NotImplemented) | (Unbound, Unbound) => true,
+            (None, None)
+            | (Ellipsis, Ellipsis)
+            | (NotImplemented, NotImplemented)
+            | (Unbound, Unbound) => true,
             (Bool(a), Bool(b)) => a == b,
             (Int(a), Int(b)) => a == b,
             (Float(a), Float(b)) => a.to_bits() == b.to_bits(),

@@ -72,13 +72,18 @@ fn this<'a>(args: &Args<'a>, name: &str) -> PyResult<&'a Arc<PyBytes>> {
             "descriptor '{name}' for 'bytes' objects doesn't apply to a '{}' object",
             type_name(v)
         ))),
-        None => Err(PyErr::type_error(format!("unbound method bytes.{name}() needs an argument"))),
+        None => Err(PyErr::type_error(format!(
+            "unbound method bytes.{name}() needs an argument"
+        ))),
     }
 }
 
 /// Checks the arguments after the receiver.
 fn check(args: &Args<'_>, name: &str, min: usize, max: usize, allowed: &[&str]) -> PyResult<()> {
-    let rest = Args { pos: args.pos.get(1..).unwrap_or(&[]), kw: args.kw };
+    let rest = Args {
+        pos: args.pos.get(1..).unwrap_or(&[]),
+        kw: args.kw,
+    };
     rest.check(name, min, max, allowed)
 }
 
@@ -86,7 +91,10 @@ fn check(args: &Args<'_>, name: &str, min: usize, max: usize, allowed: &[&str]) 
 fn bytes_arg(v: &Value) -> PyResult<&[u8]> {
     match v {
         Value::Bytes(b) => Ok(&b.0),
-        _ => Err(PyErr::type_error(format!("a bytes-like object is required, not '{}'", type_name(v)))),
+        _ => Err(PyErr::type_error(format!(
+            "a bytes-like object is required, not '{}'",
+            type_name(v)
+        ))),
     }
 }
 
@@ -96,7 +104,8 @@ fn needle_arg(v: &Value, buf: &mut [u8; 1]) -> PyResult<usize> {
         Value::Bytes(b) => Ok(b.0.len()),
         Value::Int(_) | Value::Bool(_) => {
             let n = to_index(v)?;
-            buf[0] = u8::try_from(n).map_err(|_| PyErr::value_error("byte must be in range(0, 256)"))?;
+            buf[0] =
+                u8::try_from(n).map_err(|_| PyErr::value_error("byte must be in range(0, 256)"))?;
             Ok(1)
         }
         _ => Err(PyErr::type_error(format!(
@@ -144,7 +153,9 @@ pub fn rfind_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.len() > hay.len() {
         return None;
     }
-    (0..=hay.len() - needle.len()).rev().find(|&i| &hay[i..i + needle.len()] == needle)
+    (0..=hay.len() - needle.len())
+        .rev()
+        .find(|&i| &hay[i..i + needle.len()] == needle)
 }
 
 /// Non-overlapping occurrences of a non-empty `needle`, left to right.
@@ -165,12 +176,18 @@ fn match_positions(hay: &[u8], needle: &[u8], limit: usize) -> Vec<usize> {
 
 /// The window `[start:end]` of the receiver (CPython's `ADJUST_INDICES`): its offset and
 /// contents, or `None` when start > end.
-fn window<'a>(b: &'a [u8], start: Option<&Value>, end: Option<&Value>) -> PyResult<Option<(usize, &'a [u8])>> {
+fn window<'a>(
+    b: &'a [u8],
+    start: Option<&Value>,
+    end: Option<&Value>,
+) -> PyResult<Option<(usize, &'a [u8])>> {
     let arg = |v: Option<&Value>| -> PyResult<Option<i64>> {
         match v {
             None | Some(Value::None) => Ok(None),
             Some(v) => to_index(v).map(Some).map_err(|_| {
-                PyErr::type_error("slice indices must be integers or None or have an __index__ method")
+                PyErr::type_error(
+                    "slice indices must be integers or None or have an __index__ method",
+                )
             }),
         }
     };
@@ -199,16 +216,24 @@ fn search(args: &Args<'_>, name: &str, reverse: bool) -> PyResult<Option<usize>>
     let Some((offset, w)) = window(&b.0, args.pos.get(2), args.pos.get(3))? else {
         return Ok(None);
     };
-    let found = if reverse { rfind_bytes(w, sub) } else { find_bytes(w, sub) };
+    let found = if reverse {
+        rfind_bytes(w, sub)
+    } else {
+        find_bytes(w, sub)
+    };
     Ok(found.map(|i| offset + i))
 }
 
 fn find(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    Ok(Value::Int(search(&args, "find", false)?.map_or(-1, |i| i as i64)))
+    Ok(Value::Int(
+        search(&args, "find", false)?.map_or(-1, |i| i as i64),
+    ))
 }
 
 fn rfind(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    Ok(Value::Int(search(&args, "rfind", true)?.map_or(-1, |i| i as i64)))
+    Ok(Value::Int(
+        search(&args, "rfind", true)?.map_or(-1, |i| i as i64),
+    ))
 }
 
 fn index(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -231,7 +256,11 @@ fn count(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let Some((_, w)) = window(&b.0, args.pos.get(2), args.pos.get(3))? else {
         return Ok(Value::Int(0));
     };
-    let n = if sub.is_empty() { w.len() + 1 } else { match_positions(w, sub, usize::MAX).len() };
+    let n = if sub.is_empty() {
+        w.len() + 1
+    } else {
+        match_positions(w, sub, usize::MAX).len()
+    };
     Ok(Value::Int(n as i64))
 }
 
@@ -255,7 +284,13 @@ fn affix_match(args: &Args<'_>, name: &str, suffix: bool) -> PyResult<Value> {
     let Some((_, w)) = window(&b.0, args.pos.get(2), args.pos.get(3))? else {
         return bool_value(false);
     };
-    let test = |p: &[u8]| if suffix { w.ends_with(p) } else { w.starts_with(p) };
+    let test = |p: &[u8]| {
+        if suffix {
+            w.ends_with(p)
+        } else {
+            w.starts_with(p)
+        }
+    };
     match &args.pos[1] {
         Value::Bytes(p) => bool_value(test(&p.0)),
         Value::Tuple(t) => {
@@ -298,7 +333,12 @@ fn is_space(c: u8) -> bool {
 }
 
 fn bytes_list<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> Value {
-    Value::list(parts.into_iter().map(|p| Value::bytes(p.to_vec())).collect())
+    Value::list(
+        parts
+            .into_iter()
+            .map(|p| Value::bytes(p.to_vec()))
+            .collect(),
+    )
 }
 
 fn split_args<'a>(args: &Args<'a>) -> PyResult<(Option<&'a [u8]>, Option<usize>)> {
@@ -490,7 +530,11 @@ fn strip_impl(args: &Args<'_>, name: &str, side: Side) -> PyResult<Value> {
             end -= 1;
         }
     }
-    Ok(if end - start == data.len() { same(b) } else { Value::bytes(data[start..end].to_vec()) })
+    Ok(if end - start == data.len() {
+        same(b)
+    } else {
+        Value::bytes(data[start..end].to_vec())
+    })
 }
 
 fn strip(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -559,11 +603,19 @@ fn partition_impl(args: &Args<'_>, name: &str, reverse: bool) -> PyResult<Value>
         return Err(PyErr::value_error("empty separator"));
     }
     let data = &b.0[..];
-    let found = if reverse { rfind_bytes(data, sep) } else { find_bytes(data, sep) };
+    let found = if reverse {
+        rfind_bytes(data, sep)
+    } else {
+        find_bytes(data, sep)
+    };
     let empty = || Value::bytes(Vec::new());
     Ok(Value::tuple(match found {
         Some(i) => {
-            vec![Value::bytes(data[..i].to_vec()), args.pos[1].clone(), Value::bytes(data[i + sep.len()..].to_vec())]
+            vec![
+                Value::bytes(data[..i].to_vec()),
+                args.pos[1].clone(),
+                Value::bytes(data[i + sep.len()..].to_vec()),
+            ]
         }
         None if reverse => vec![empty(), empty(), same(b)],
         None => vec![same(b), empty(), empty()],
@@ -619,7 +671,13 @@ fn lower(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn swapcase(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     map_bytes(&args, "swapcase", |d| {
         d.iter()
-            .map(|&c| if c.is_ascii_uppercase() { c.to_ascii_lowercase() } else { c.to_ascii_uppercase() })
+            .map(|&c| {
+                if c.is_ascii_uppercase() {
+                    c.to_ascii_lowercase()
+                } else {
+                    c.to_ascii_uppercase()
+                }
+            })
             .collect()
     })
 }
@@ -629,7 +687,11 @@ fn title(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         let mut previous_is_cased = false;
         d.iter()
             .map(|&c| {
-                let out = if previous_is_cased { c.to_ascii_lowercase() } else { c.to_ascii_uppercase() };
+                let out = if previous_is_cased {
+                    c.to_ascii_lowercase()
+                } else {
+                    c.to_ascii_uppercase()
+                };
                 previous_is_cased = c.is_ascii_alphabetic();
                 out
             })
@@ -641,7 +703,13 @@ fn capitalize(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     map_bytes(&args, "capitalize", |d| {
         d.iter()
             .enumerate()
-            .map(|(i, &c)| if i == 0 { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+            .map(|(i, &c)| {
+                if i == 0 {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
             .collect()
     })
 }
@@ -757,8 +825,15 @@ fn hex(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         None => None,
         Some(Value::Str(s)) if s.char_len() == 1 && s.is_ascii() => Some(s.as_str().as_bytes()[0]),
         Some(Value::Bytes(s)) if s.0.len() == 1 && s.0[0].is_ascii() => Some(s.0[0]),
-        Some(Value::Str(_) | Value::Bytes(_)) => return Err(PyErr::value_error("sep must be ASCII.")),
-        Some(v) => return Err(PyErr::type_error(format!("sep must be str or bytes, not {}", type_name(v)))),
+        Some(Value::Str(_) | Value::Bytes(_)) => {
+            return Err(PyErr::value_error("sep must be ASCII."));
+        }
+        Some(v) => {
+            return Err(PyErr::type_error(format!(
+                "sep must be str or bytes, not {}",
+                type_name(v)
+            )));
+        }
     };
     let per = match args.get(2, "bytes_per_sep") {
         Some(v) => to_index(v)?,
@@ -766,14 +841,20 @@ fn hex(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     };
     let data = &b.0[..];
     let mut out = String::with_capacity(data.len() * 3);
-    let group = usize::try_from(per.unsigned_abs()).unwrap_or(usize::MAX).max(1);
+    let group = usize::try_from(per.unsigned_abs())
+        .unwrap_or(usize::MAX)
+        .max(1);
     for (i, &c) in data.iter().enumerate() {
         if let Some(sep) = sep
             && i > 0
             && per != 0
         {
             // Positive counts group from the right, negative ones from the left.
-            let boundary = if per > 0 { (data.len() - i) % group == 0 } else { i % group == 0 };
+            let boundary = if per > 0 {
+                (data.len() - i) % group == 0
+            } else {
+                i % group == 0
+            };
             if boundary {
                 out.push(sep as char);
             }
@@ -824,10 +905,25 @@ pub fn decode_bytes(data: &[u8], codec: Codec, errors: &str) -> PyResult<String>
                             Some(n) => {
                                 let lead = rest[good];
                                 let invalid_start = matches!(lead, 0x80..=0xc1 | 0xf5..=0xff);
-                                (n, if invalid_start { "invalid start byte" } else { "invalid continuation byte" })
+                                (
+                                    n,
+                                    if invalid_start {
+                                        "invalid start byte"
+                                    } else {
+                                        "invalid continuation byte"
+                                    },
+                                )
                             }
                         };
-                        decode_error(&mut out, data, codec, errors, start, start + bad_len, reason)?;
+                        decode_error(
+                            &mut out,
+                            data,
+                            codec,
+                            errors,
+                            start,
+                            start + bad_len,
+                            reason,
+                        )?;
                         rest = &rest[good + bad_len..];
                         pos = start + bad_len;
                     }
@@ -850,9 +946,17 @@ fn decode_error(
     match errors {
         "strict" => {
             let msg = if end - start == 1 {
-                format!("'{}' codec can't decode byte 0x{:02x} in position {start}: {reason}", codec.name(), data[start])
+                format!(
+                    "'{}' codec can't decode byte 0x{:02x} in position {start}: {reason}",
+                    codec.name(),
+                    data[start]
+                )
             } else {
-                format!("'{}' codec can't decode bytes in position {start}-{}: {reason}", codec.name(), end - 1)
+                format!(
+                    "'{}' codec can't decode bytes in position {start}-{}: {reason}",
+                    codec.name(),
+                    end - 1
+                )
             };
             Err(PyErr::new(ExcKind::UnicodeDecodeError, msg))
         }
@@ -867,7 +971,10 @@ fn decode_error(
             }
             Ok(())
         }
-        other => Err(PyErr::new(ExcKind::LookupError, format!("unknown error handler name '{other}'"))),
+        other => Err(PyErr::new(
+            ExcKind::LookupError,
+            format!("unknown error handler name '{other}'"),
+        )),
     }
 }
 
@@ -875,9 +982,12 @@ fn decode(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let b = this(&args, "decode")?;
     check(&args, "decode", 0, 2, &["encoding", "errors"])?;
     let str_arg = |v: &Value, n: usize| -> PyResult<String> {
-        v.as_str()
-            .map(str::to_string)
-            .ok_or_else(|| PyErr::type_error(format!("decode() argument {n} must be str, not {}", type_name(v))))
+        v.as_str().map(str::to_string).ok_or_else(|| {
+            PyErr::type_error(format!(
+                "decode() argument {n} must be str, not {}",
+                type_name(v)
+            ))
+        })
     };
     let codec = match args.get(1, "encoding") {
         Some(v) => Codec::lookup(&str_arg(v, 1)?)?,
@@ -896,7 +1006,11 @@ mod tests {
 
     fn msg(r: PyResult<String>) -> String {
         match r {
-            Err(PyErr::New(_, args)) => args.first().and_then(|a| a.as_str()).unwrap_or("").to_string(),
+            Err(PyErr::New(_, args)) => args
+                .first()
+                .and_then(|a| a.as_str())
+                .unwrap_or("")
+                .to_string(),
             other => format!("not an error: {:?}", other.ok()),
         }
     }
@@ -904,13 +1018,34 @@ mod tests {
     #[test]
     fn utf8_decode_errors_match_cpython() {
         let d = |b: &[u8]| msg(decode_bytes(b, Codec::Utf8, "strict"));
-        assert_eq!(d(b"\xe2\x82("), "'utf-8' codec can't decode bytes in position 0-1: invalid continuation byte");
-        assert_eq!(d(b"\xe2\x82"), "'utf-8' codec can't decode bytes in position 0-1: unexpected end of data");
-        assert_eq!(d(b"\xff"), "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte");
-        assert_eq!(d(b"a\xc3"), "'utf-8' codec can't decode byte 0xc3 in position 1: unexpected end of data");
-        assert_eq!(d(b"\xed\xa0\x80"), "'utf-8' codec can't decode byte 0xed in position 0: invalid continuation byte");
-        assert_eq!(d(b"\xf0\x9f\x98x"), "'utf-8' codec can't decode bytes in position 0-2: invalid continuation byte");
-        assert_eq!(d(b"\xc0\xaf"), "'utf-8' codec can't decode byte 0xc0 in position 0: invalid start byte");
+        assert_eq!(
+            d(b"\xe2\x82("),
+            "'utf-8' codec can't decode bytes in position 0-1: invalid continuation byte"
+        );
+        assert_eq!(
+            d(b"\xe2\x82"),
+            "'utf-8' codec can't decode bytes in position 0-1: unexpected end of data"
+        );
+        assert_eq!(
+            d(b"\xff"),
+            "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"
+        );
+        assert_eq!(
+            d(b"a\xc3"),
+            "'utf-8' codec can't decode byte 0xc3 in position 1: unexpected end of data"
+        );
+        assert_eq!(
+            d(b"\xed\xa0\x80"),
+            "'utf-8' codec can't decode byte 0xed in position 0: invalid continuation byte"
+        );
+        assert_eq!(
+            d(b"\xf0\x9f\x98x"),
+            "'utf-8' codec can't decode bytes in position 0-2: invalid continuation byte"
+        );
+        assert_eq!(
+            d(b"\xc0\xaf"),
+            "'utf-8' codec can't decode byte 0xc0 in position 0: invalid start byte"
+        );
         assert_eq!(
             msg(decode_bytes(b"\xe9", Codec::Ascii, "strict")),
             "'ascii' codec can't decode byte 0xe9 in position 0: ordinal not in range(128)"
@@ -919,12 +1054,42 @@ mod tests {
 
     #[test]
     fn decode_handlers() {
-        assert_eq!(decode_bytes(b"\xe2\x82(", Codec::Utf8, "replace").ok().as_deref(), Some("\u{fffd}("));
-        assert_eq!(decode_bytes(b"\xed\xa0\x80", Codec::Utf8, "replace").ok().as_deref(), Some("\u{fffd}\u{fffd}\u{fffd}"));
-        assert_eq!(decode_bytes(b"a\xffb", Codec::Utf8, "ignore").ok().as_deref(), Some("ab"));
-        assert_eq!(decode_bytes(b"a\xffb", Codec::Utf8, "backslashreplace").ok().as_deref(), Some("a\\xffb"));
-        assert_eq!(decode_bytes(b"\xff", Codec::Latin1, "strict").ok().as_deref(), Some("\u{ff}"));
-        assert_eq!(decode_bytes("😀".as_bytes(), Codec::Utf8, "strict").ok().as_deref(), Some("😀"));
+        assert_eq!(
+            decode_bytes(b"\xe2\x82(", Codec::Utf8, "replace")
+                .ok()
+                .as_deref(),
+            Some("\u{fffd}(")
+        );
+        assert_eq!(
+            decode_bytes(b"\xed\xa0\x80", Codec::Utf8, "replace")
+                .ok()
+                .as_deref(),
+            Some("\u{fffd}\u{fffd}\u{fffd}")
+        );
+        assert_eq!(
+            decode_bytes(b"a\xffb", Codec::Utf8, "ignore")
+                .ok()
+                .as_deref(),
+            Some("ab")
+        );
+        assert_eq!(
+            decode_bytes(b"a\xffb", Codec::Utf8, "backslashreplace")
+                .ok()
+                .as_deref(),
+            Some("a\\xffb")
+        );
+        assert_eq!(
+            decode_bytes(b"\xff", Codec::Latin1, "strict")
+                .ok()
+                .as_deref(),
+            Some("\u{ff}")
+        );
+        assert_eq!(
+            decode_bytes("😀".as_bytes(), Codec::Utf8, "strict")
+                .ok()
+                .as_deref(),
+            Some("😀")
+        );
     }
 
     #[test]

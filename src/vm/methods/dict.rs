@@ -4,11 +4,11 @@ use std::any::Any;
 use std::sync::{Arc, OnceLock};
 
 use super::add_methods;
+use crate::vm::Vm;
 use crate::vm::errors::{ExcKind, PyErr, PyResult};
 use crate::vm::iter::make_iter;
 use crate::vm::objects::*;
 use crate::vm::value::Value;
-use crate::vm::Vm;
 
 pub fn install(dict: &Arc<Class>) {
     add_methods(
@@ -31,7 +31,9 @@ pub fn install(dict: &Arc<Class>) {
 fn this<'a>(args: &Args<'a>, name: &str) -> PyResult<&'a Arc<PyDict>> {
     match args.pos.first() {
         Some(Value::Dict(d)) => Ok(d),
-        _ => Err(PyErr::type_error(format!("descriptor '{name}' requires a 'dict' object"))),
+        _ => Err(PyErr::type_error(format!(
+            "descriptor '{name}' requires a 'dict' object"
+        ))),
     }
 }
 
@@ -39,7 +41,11 @@ fn get(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("get", 2, 3, &[])?;
     let d = this(&args, "get")?;
     let k = HashKey::new(args.pos[1].clone())?;
-    Ok(d.0.lock().get(&k).cloned().unwrap_or_else(|| args.pos.get(2).cloned().unwrap_or(Value::None)))
+    Ok(d.0
+        .lock()
+        .get(&k)
+        .cloned()
+        .unwrap_or_else(|| args.pos.get(2).cloned().unwrap_or(Value::None)))
 }
 
 fn setdefault(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -58,7 +64,10 @@ fn pop(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     match (removed, args.pos.get(2)) {
         (Some(v), _) => Ok(v),
         (None, Some(default)) => Ok(default.clone()),
-        (None, None) => Err(PyErr::with_args(ExcKind::KeyError, vec![args.pos[1].clone()])),
+        (None, None) => Err(PyErr::with_args(
+            ExcKind::KeyError,
+            vec![args.pos[1].clone()],
+        )),
     }
 }
 
@@ -66,13 +75,19 @@ fn popitem(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let d = this(&args, "popitem")?;
     match d.0.lock().pop() {
         Some((k, v)) => Ok(Value::tuple(vec![k.0, v])),
-        None => Err(PyErr::new(ExcKind::KeyError, "popitem(): dictionary is empty")),
+        None => Err(PyErr::new(
+            ExcKind::KeyError,
+            "popitem(): dictionary is empty",
+        )),
     }
 }
 
 fn update(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     if args.pos.len() > 2 {
-        return Err(PyErr::type_error(format!("update expected at most 1 argument, got {}", args.pos.len() - 1)));
+        return Err(PyErr::type_error(format!(
+            "update expected at most 1 argument, got {}",
+            args.pos.len() - 1
+        )));
     }
     let d = this(&args, "update")?.clone();
     if let Some(src) = args.pos.get(1) {
@@ -113,7 +128,14 @@ fn view_classes() -> &'static [Arc<Class>; 3] {
     VIEW_CLASSES.get_or_init(|| {
         let make = |name: &str| {
             let c = crate::vm::types::new_class(name, "builtins", None, TypeKind::Builtin);
-            add_methods(&c, &[("__iter__", view_iter), ("__len__", view_len), ("__contains__", view_contains)]);
+            add_methods(
+                &c,
+                &[
+                    ("__iter__", view_iter),
+                    ("__len__", view_len),
+                    ("__contains__", view_contains),
+                ],
+            );
             c
         };
         [make("dict_keys"), make("dict_values"), make("dict_items")]
@@ -126,7 +148,10 @@ impl DictView {
         match self.kind {
             ViewKind::Keys => d.keys().map(|k| k.0.clone()).collect(),
             ViewKind::Values => d.values().cloned().collect(),
-            ViewKind::Items => d.iter().map(|(k, v)| Value::tuple(vec![k.0.clone(), v.clone()])).collect(),
+            ViewKind::Items => d
+                .iter()
+                .map(|(k, v)| Value::tuple(vec![k.0.clone(), v.clone()]))
+                .collect(),
         }
     }
 }
@@ -142,7 +167,10 @@ impl NativeObject for DictView {
 
 fn view(args: &Args<'_>, kind: ViewKind) -> PyResult<Value> {
     let d = this(args, "keys")?;
-    Ok(Value::object(DictView { dict: d.clone(), kind }))
+    Ok(Value::object(DictView {
+        dict: d.clone(),
+        kind,
+    }))
 }
 
 fn keys(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -158,11 +186,17 @@ fn items(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 }
 
 fn view_of<'a>(args: &Args<'a>) -> PyResult<&'a DictView> {
-    args.pos.first().and_then(|v| v.downcast::<DictView>()).ok_or_else(|| PyErr::type_error("expected a dict view"))
+    args.pos
+        .first()
+        .and_then(|v| v.downcast::<DictView>())
+        .ok_or_else(|| PyErr::type_error("expected a dict view"))
 }
 
 fn view_iter(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    Ok(make_iter(IterState::Items { items: view_of(&args)?.values(), index: 0 }))
+    Ok(make_iter(IterState::Items {
+        items: view_of(&args)?.values(),
+        index: 0,
+    }))
 }
 
 fn view_len(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -187,7 +221,10 @@ fn view_contains(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 pub fn view_repr(vm: &mut Vm, v: &Value) -> Option<PyResult<String>> {
     let view = v.downcast::<DictView>()?;
     let name = &view_classes()[view.kind as usize].name;
-    Some(vm.repr(&Value::list(view.values())).map(|r| format!("{name}({r})")))
+    Some(
+        vm.repr(&Value::list(view.values()))
+            .map(|r| format!("{name}({r})")),
+    )
 }
 
 /// The elements of a keys or items view as a set, for comparisons with sets (`d.keys() == {...}`).

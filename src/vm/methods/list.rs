@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use super::add_methods;
+use crate::vm::Vm;
 use crate::vm::errors::{PyErr, PyResult};
 use crate::vm::objects::{Args, Class, PyList};
 use crate::vm::ops::to_index;
 use crate::vm::value::Value;
-use crate::vm::Vm;
 
 pub fn install(list: &Arc<Class>, tuple: &Arc<Class>, range: &Arc<Class>) {
     add_methods(range, &[("index", index), ("count", count)]);
@@ -33,7 +33,9 @@ pub fn install(list: &Arc<Class>, tuple: &Arc<Class>, range: &Arc<Class>) {
 fn this<'a>(args: &Args<'a>, name: &str) -> PyResult<&'a Arc<PyList>> {
     match args.pos.first() {
         Some(Value::List(l)) => Ok(l),
-        _ => Err(PyErr::type_error(format!("descriptor '{name}' requires a 'list' object"))),
+        _ => Err(PyErr::type_error(format!(
+            "descriptor '{name}' requires a 'list' object"
+        ))),
     }
 }
 

@@ -20,7 +20,14 @@ use super::value::Value;
 pub fn add_methods(cls: &Arc<Class>, methods: &[(&'static str, NativeFn)]) {
     let mut attrs = cls.attrs.write();
     for &(name, func) in methods {
-        attrs.insert(Arc::from(name), Value::Native(Arc::new(NativeFunction { name, func, data: Value::None })));
+        attrs.insert(
+            Arc::from(name),
+            Value::Native(Arc::new(NativeFunction {
+                name,
+                func,
+                data: Value::None,
+            })),
+        );
     }
 }
 

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use super::add_methods;
+use crate::vm::Vm;
 use crate::vm::errors::{ExcKind, PyErr, PyResult};
 use crate::vm::objects::*;
 use crate::vm::value::Value;
-use crate::vm::Vm;
 
 pub fn install(set: &Arc<Class>, frozenset: &Arc<Class>) {
     let shared: &[(&'static str, NativeFn)] = &[
@@ -51,7 +51,10 @@ fn keys_of(vm: &mut Vm, v: &Value) -> PyResult<SetMap> {
 }
 
 fn result(args: &Args<'_>, items: SetMap) -> PyResult<Value> {
-    Ok(Value::Set(Arc::new(PySet { items: parking_lot::Mutex::new(items), frozen: this(args)?.frozen })))
+    Ok(Value::Set(Arc::new(PySet {
+        items: parking_lot::Mutex::new(items),
+        frozen: this(args)?.frozen,
+    })))
 }
 
 fn combine(vm: &mut Vm, args: Args<'_>, f: fn(SetMap, &SetMap) -> SetMap) -> PyResult<Value> {
@@ -71,15 +74,21 @@ fn union(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 }
 
 fn intersection(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    combine(vm, args, |a, b| a.into_iter().filter(|k| b.contains(k)).collect())
+    combine(vm, args, |a, b| {
+        a.into_iter().filter(|k| b.contains(k)).collect()
+    })
 }
 
 fn difference(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    combine(vm, args, |a, b| a.into_iter().filter(|k| !b.contains(k)).collect())
+    combine(vm, args, |a, b| {
+        a.into_iter().filter(|k| !b.contains(k)).collect()
+    })
 }
 
 fn symmetric_difference(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    combine(vm, args, |a, b| a.symmetric_difference(b).cloned().collect())
+    combine(vm, args, |a, b| {
+        a.symmetric_difference(b).cloned().collect()
+    })
 }
 
 fn relation(vm: &mut Vm, args: Args<'_>, f: fn(&SetMap, &SetMap) -> bool) -> PyResult<Value> {
@@ -126,7 +135,10 @@ fn remove(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     if this(&args)?.items.lock().shift_remove(&k) {
         Ok(Value::None)
     } else {
-        Err(PyErr::with_args(ExcKind::KeyError, vec![args.pos[1].clone()]))
+        Err(PyErr::with_args(
+            ExcKind::KeyError,
+            vec![args.pos[1].clone()],
+        ))
     }
 }
 

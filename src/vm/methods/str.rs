@@ -87,14 +87,19 @@ fn this<'a>(args: &Args<'a>, name: &str) -> PyResult<&'a Arc<PyStr>> {
             "descriptor '{name}' for 'str' objects doesn't apply to a '{}' object",
             type_name(v)
         ))),
-        None => Err(PyErr::type_error(format!("unbound method str.{name}() needs an argument"))),
+        None => Err(PyErr::type_error(format!(
+            "unbound method str.{name}() needs an argument"
+        ))),
     }
 }
 
 /// Checks the arguments after the receiver: between `min` and `max` positional ones, and only
 /// the keywords in `allowed`.
 fn check(args: &Args<'_>, name: &str, min: usize, max: usize, allowed: &[&str]) -> PyResult<()> {
-    let rest = Args { pos: args.pos.get(1..).unwrap_or(&[]), kw: args.kw };
+    let rest = Args {
+        pos: args.pos.get(1..).unwrap_or(&[]),
+        kw: args.kw,
+    };
     rest.check(name, min, max, allowed)
 }
 
@@ -106,13 +111,17 @@ fn opt<'a>(args: &Args<'a>, i: usize, name: &str) -> Option<&'a Value> {
 /// A `str` argument, or `TypeError: {fname}() argument {n} must be str, not int`.
 fn str_arg<'a>(v: &'a Value, fname: &str, n: usize) -> PyResult<&'a str> {
     v.as_str().ok_or_else(|| {
-        PyErr::type_error(format!("{fname}() argument {n} must be str, not {}", type_name(v)))
+        PyErr::type_error(format!(
+            "{fname}() argument {n} must be str, not {}",
+            type_name(v)
+        ))
     })
 }
 
 /// A substring argument of `find`/`count`/...: `TypeError: must be str, not int`.
 fn sub_arg(v: &Value) -> PyResult<&str> {
-    v.as_str().ok_or_else(|| PyErr::type_error(format!("must be str, not {}", type_name(v))))
+    v.as_str()
+        .ok_or_else(|| PyErr::type_error(format!("must be str, not {}", type_name(v))))
 }
 
 fn bool_value(b: bool) -> PyResult<Value> {
@@ -128,7 +137,10 @@ fn same(s: &Arc<PyStr>) -> Value {
 pub(super) fn iterate_for_join(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
     vm.iterate(v).map_err(|e| match e {
         PyErr::New(ExcKind::TypeError, ref args)
-            if args.first().and_then(Value::as_str).is_some_and(|m| m.ends_with("is not iterable")) =>
+            if args
+                .first()
+                .and_then(Value::as_str)
+                .is_some_and(|m| m.ends_with("is not iterable")) =>
         {
             PyErr::type_error("can only join an iterable")
         }
@@ -143,12 +155,20 @@ pub(super) fn iterate_for_join(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
 /// The byte offset of code point `ci` (clamped to the end).
 fn byte_offset(s: &PyStr, ci: usize) -> usize {
     let text = s.as_str();
-    if s.is_ascii() { ci.min(text.len()) } else { text.char_indices().nth(ci).map_or(text.len(), |(b, _)| b) }
+    if s.is_ascii() {
+        ci.min(text.len())
+    } else {
+        text.char_indices().nth(ci).map_or(text.len(), |(b, _)| b)
+    }
 }
 
 /// The number of code points in `text`, a piece of `s`.
 fn chars_in(s: &PyStr, text: &str) -> usize {
-    if s.is_ascii() { text.len() } else { text.chars().count() }
+    if s.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
+    }
 }
 
 /// An optional start/end index argument as an `i64` (`None` or absent gives `None`).
@@ -170,10 +190,17 @@ struct Window<'a> {
 
 /// Resolves `start`/`end` arguments; `None` when the window is empty because start > end (in
 /// which case even an empty substring is not found).
-fn window<'a>(s: &'a PyStr, start: Option<&Value>, end: Option<&Value>) -> PyResult<Option<Window<'a>>> {
+fn window<'a>(
+    s: &'a PyStr,
+    start: Option<&Value>,
+    end: Option<&Value>,
+) -> PyResult<Option<Window<'a>>> {
     let (start, end) = (index_arg(start)?, index_arg(end)?);
     if start.is_none() && end.is_none() {
-        return Ok(Some(Window { text: s.as_str(), char_start: 0 }));
+        return Ok(Some(Window {
+            text: s.as_str(),
+            char_start: 0,
+        }));
     }
     let len = s.char_len() as i64;
     let mut end = end.unwrap_or(len);
@@ -191,7 +218,10 @@ fn window<'a>(s: &'a PyStr, start: Option<&Value>, end: Option<&Value>) -> PyRes
     }
     let (start, end) = (start as usize, end as usize);
     let (bs, be) = (byte_offset(s, start), byte_offset(s, end));
-    Ok(Some(Window { text: &s.as_str()[bs..be], char_start: start }))
+    Ok(Some(Window {
+        text: &s.as_str()[bs..be],
+        char_start: start,
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,7 +236,11 @@ fn search(args: &Args<'_>, name: &str, reverse: bool) -> PyResult<Option<usize>>
     let Some(w) = window(s, args.pos.get(2), args.pos.get(3))? else {
         return Ok(None);
     };
-    let found = if reverse { w.text.rfind(sub) } else { w.text.find(sub) };
+    let found = if reverse {
+        w.text.rfind(sub)
+    } else {
+        w.text.find(sub)
+    };
     Ok(found.map(|off| w.char_start + chars_in(s, &w.text[..off])))
 }
 
@@ -215,7 +249,8 @@ fn found_or_minus_one(r: Option<usize>) -> PyResult<Value> {
 }
 
 fn found_or_error(r: Option<usize>) -> PyResult<Value> {
-    r.map(|i| Value::Int(i as i64)).ok_or_else(|| PyErr::value_error("substring not found"))
+    r.map(|i| Value::Int(i as i64))
+        .ok_or_else(|| PyErr::value_error("substring not found"))
 }
 
 fn find(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -241,7 +276,11 @@ fn count(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let Some(w) = window(s, args.pos.get(2), args.pos.get(3))? else {
         return Ok(Value::Int(0));
     };
-    let n = if sub.is_empty() { chars_in(s, w.text) + 1 } else { w.text.matches(sub).count() };
+    let n = if sub.is_empty() {
+        chars_in(s, w.text) + 1
+    } else {
+        w.text.matches(sub).count()
+    };
     Ok(Value::Int(n as i64))
 }
 
@@ -252,13 +291,22 @@ fn affix_match(args: &Args<'_>, name: &str, suffix: bool) -> PyResult<Value> {
     let Some(w) = window(s, args.pos.get(2), args.pos.get(3))? else {
         return bool_value(false);
     };
-    let test = |p: &str| if suffix { w.text.ends_with(p) } else { w.text.starts_with(p) };
+    let test = |p: &str| {
+        if suffix {
+            w.text.ends_with(p)
+        } else {
+            w.text.starts_with(p)
+        }
+    };
     match &args.pos[1] {
         Value::Str(p) => bool_value(test(p.as_str())),
         Value::Tuple(t) => {
             for item in &t.0 {
                 let p = item.as_str().ok_or_else(|| {
-                    PyErr::type_error(format!("tuple for {name} must only contain str, not {}", type_name(item)))
+                    PyErr::type_error(format!(
+                        "tuple for {name} must only contain str, not {}",
+                        type_name(item)
+                    ))
                 })?;
                 if test(p) {
                     return bool_value(true);
@@ -323,9 +371,9 @@ fn sep_arg<'a>(args: &Args<'a>) -> PyResult<Option<&'a str>> {
     match opt(args, 1, "sep") {
         None => Ok(None),
         Some(v) => {
-            let sep = v
-                .as_str()
-                .ok_or_else(|| PyErr::type_error(format!("must be str or None, not {}", type_name(v))))?;
+            let sep = v.as_str().ok_or_else(|| {
+                PyErr::type_error(format!("must be str or None, not {}", type_name(v)))
+            })?;
             if sep.is_empty() {
                 return Err(PyErr::value_error("empty separator"));
             }
@@ -413,7 +461,18 @@ fn rsplit(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 
 /// Whether `c` ends a line for `splitlines`.
 fn is_line_break(c: char) -> bool {
-    matches!(c, '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}')
+    matches!(
+        c,
+        '\n' | '\r'
+            | '\x0b'
+            | '\x0c'
+            | '\x1c'
+            | '\x1d'
+            | '\x1e'
+            | '\u{85}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
 }
 
 fn splitlines(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -486,16 +545,24 @@ fn join(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn partition_impl(args: &Args<'_>, name: &str, reverse: bool) -> PyResult<Value> {
     let s = this(args, name)?;
     check(args, name, 1, 1, &[])?;
-    let sep = args.pos[1]
-        .as_str()
-        .ok_or_else(|| PyErr::type_error(format!("must be str, not {}", type_name(&args.pos[1]))))?;
+    let sep = args.pos[1].as_str().ok_or_else(|| {
+        PyErr::type_error(format!("must be str, not {}", type_name(&args.pos[1])))
+    })?;
     if sep.is_empty() {
         return Err(PyErr::value_error("empty separator"));
     }
     let text = s.as_str();
-    let found = if reverse { text.rfind(sep) } else { text.find(sep) };
+    let found = if reverse {
+        text.rfind(sep)
+    } else {
+        text.find(sep)
+    };
     Ok(Value::tuple(match found {
-        Some(i) => vec![Value::str(&text[..i]), args.pos[1].clone(), Value::str(&text[i + sep.len()..])],
+        Some(i) => vec![
+            Value::str(&text[..i]),
+            args.pos[1].clone(),
+            Value::str(&text[i + sep.len()..]),
+        ],
         None if reverse => vec![Value::str(""), Value::str(""), same(s)],
         None => vec![same(s), Value::str(""), Value::str("")],
     }))
@@ -531,7 +598,9 @@ fn strip_impl(args: &Args<'_>, name: &str, side: Side) -> PyResult<Value> {
             Side::Both => text.trim_matches(unicode::is_space),
         },
         Some(v) => {
-            let chars = v.as_str().ok_or_else(|| PyErr::type_error(format!("{name} arg must be None or str")))?;
+            let chars = v
+                .as_str()
+                .ok_or_else(|| PyErr::type_error(format!("{name} arg must be None or str")))?;
             let set = |c: char| chars.contains(c);
             match side {
                 Side::Left => text.trim_start_matches(set),
@@ -540,7 +609,11 @@ fn strip_impl(args: &Args<'_>, name: &str, side: Side) -> PyResult<Value> {
             }
         }
     };
-    Ok(if out.len() == text.len() { same(s) } else { Value::str(out) })
+    Ok(if out.len() == text.len() {
+        same(s)
+    } else {
+        Value::str(out)
+    })
 }
 
 fn strip(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -606,7 +679,11 @@ fn justify(args: &Args<'_>, name: &str, how: char) -> PyResult<Value> {
             let mut it = f.chars();
             match (it.next(), it.next()) {
                 (Some(c), None) => c,
-                _ => return Err(PyErr::type_error("The fill character must be exactly one character long")),
+                _ => {
+                    return Err(PyErr::type_error(
+                        "The fill character must be exactly one character long",
+                    ));
+                }
             }
         }
     };
@@ -708,7 +785,11 @@ fn expandtabs(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 /// Characters skipped when deciding whether a capital sigma ends a word (an approximation of
 /// Unicode's `Case_Ignorable`: apostrophes, periods, colons and combining marks).
 fn is_case_ignorable(c: char) -> bool {
-    matches!(c, '\'' | '.' | ':' | '^' | '`' | '\u{ad}' | '\u{b7}' | '\u{2018}' | '\u{2019}' | '\u{300}'..='\u{36f}')
+    matches!(
+        c,
+        '\'' | '.' | ':' | '^' | '`' | '\u{ad}' | '\u{b7}' | '\u{2018}' | '\u{2019}' | '\u{300}'
+            ..='\u{36f}'
+    )
 }
 
 /// Appends the lower case of `chars[i]`, applying the Greek final-sigma rule as CPython does.
@@ -963,15 +1044,25 @@ pub enum Codec {
 impl Codec {
     /// Looks a codec up by any of its usual spellings (`UTF-8`, `utf8`, `latin_1`, `iso-8859-1`).
     pub fn lookup(name: &str) -> PyResult<Codec> {
-        let norm: String =
-            name.chars().map(|c| if c == '_' || c == ' ' { '-' } else { c.to_ascii_lowercase() }).collect();
+        let norm: String = name
+            .chars()
+            .map(|c| {
+                if c == '_' || c == ' ' {
+                    '-'
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect();
         match norm.as_str() {
             "utf-8" | "utf8" | "u8" | "utf" | "cp65001" => Ok(Codec::Utf8),
             "ascii" | "us-ascii" | "646" => Ok(Codec::Ascii),
-            "latin-1" | "latin1" | "latin" | "l1" | "iso-8859-1" | "iso8859-1" | "8859" | "cp819" => {
-                Ok(Codec::Latin1)
-            }
-            _ => Err(PyErr::new(ExcKind::LookupError, format!("unknown encoding: {name}"))),
+            "latin-1" | "latin1" | "latin" | "l1" | "iso-8859-1" | "iso8859-1" | "8859"
+            | "cp819" => Ok(Codec::Latin1),
+            _ => Err(PyErr::new(
+                ExcKind::LookupError,
+                format!("unknown encoding: {name}"),
+            )),
         }
     }
 
@@ -1013,7 +1104,10 @@ pub fn encode_text(text: &str, codec: Codec, errors: &str) -> PyResult<Vec<u8>> 
         }
         match errors {
             "strict" => {
-                let end = chars[i..].iter().position(|&c| (c as u32) < limit).map_or(chars.len(), |n| i + n);
+                let end = chars[i..]
+                    .iter()
+                    .position(|&c| (c as u32) < limit)
+                    .map_or(chars.len(), |n| i + n);
                 let msg = if end - i == 1 {
                     format!(
                         "'{}' codec can't encode character '{}' in position {i}: ordinal not in range({limit})",
@@ -1034,7 +1128,10 @@ pub fn encode_text(text: &str, codec: Codec, errors: &str) -> PyResult<Vec<u8>> 
             "xmlcharrefreplace" => out.extend_from_slice(format!("&#{};", c as u32).as_bytes()),
             "backslashreplace" => out.extend_from_slice(escape_char(c).as_bytes()),
             other => {
-                return Err(PyErr::new(ExcKind::LookupError, format!("unknown error handler name '{other}'")));
+                return Err(PyErr::new(
+                    ExcKind::LookupError,
+                    format!("unknown error handler name '{other}'"),
+                ));
             }
         }
         i += 1;
@@ -1081,28 +1178,46 @@ fn maketrans(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
                         Value::Int(s.as_str().chars().next().map_or(0, |c| c as i64))
                     }
                     Value::Str(_) => {
-                        return Err(PyErr::value_error("string keys in translate table must be of length 1"));
+                        return Err(PyErr::value_error(
+                            "string keys in translate table must be of length 1",
+                        ));
                     }
                     Value::Int(_) => k.clone(),
-                    _ => return Err(PyErr::type_error("keys in translate table must be strings or integers")),
+                    _ => {
+                        return Err(PyErr::type_error(
+                            "keys in translate table must be strings or integers",
+                        ));
+                    }
                 };
                 dict.insert(key, v)?;
             }
         }
         [_] => {
-            return Err(PyErr::type_error("if you give only one argument to maketrans it must be a dict"));
+            return Err(PyErr::type_error(
+                "if you give only one argument to maketrans it must be a dict",
+            ));
         }
         [x, y, rest @ ..] => {
-            let x = x.as_str().ok_or_else(|| PyErr::type_error("first maketrans argument must be a string if there is a second argument"))?;
-            let y = y.as_str().ok_or_else(|| PyErr::type_error("maketrans() argument 2 must be str"))?;
+            let x = x.as_str().ok_or_else(|| {
+                PyErr::type_error(
+                    "first maketrans argument must be a string if there is a second argument",
+                )
+            })?;
+            let y = y
+                .as_str()
+                .ok_or_else(|| PyErr::type_error("maketrans() argument 2 must be str"))?;
             if x.chars().count() != y.chars().count() {
-                return Err(PyErr::value_error("the first two maketrans arguments must have equal length"));
+                return Err(PyErr::value_error(
+                    "the first two maketrans arguments must have equal length",
+                ));
             }
             for (a, b) in x.chars().zip(y.chars()) {
                 dict.insert(Value::Int(a as i64), Value::Int(b as i64))?;
             }
             if let Some(z) = rest.first() {
-                let z = z.as_str().ok_or_else(|| PyErr::type_error("maketrans() argument 3 must be str"))?;
+                let z = z
+                    .as_str()
+                    .ok_or_else(|| PyErr::type_error("maketrans() argument 3 must be str"))?;
                 for c in z.chars() {
                     dict.insert(Value::Int(c as i64), Value::None)?;
                 }
@@ -1123,7 +1238,10 @@ fn translate(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             Value::Dict(d) => d.get(&Value::Int(c as i64)),
             _ => match vm.get_item(table, &Value::Int(c as i64)) {
                 Ok(v) => Some(v),
-                Err(PyErr::New(ExcKind::LookupError | ExcKind::IndexError | ExcKind::KeyError, _)) => None,
+                Err(PyErr::New(
+                    ExcKind::LookupError | ExcKind::IndexError | ExcKind::KeyError,
+                    _,
+                )) => None,
                 Err(e) => return Err(e),
             },
         };
@@ -1133,9 +1251,17 @@ fn translate(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             Some(Value::Str(r)) => out.push_str(r.as_str()),
             Some(Value::Int(n)) => match u32::try_from(n).ok().and_then(char::from_u32) {
                 Some(r) => out.push(r),
-                None => return Err(PyErr::value_error("character mapping must be in range(0x110000)")),
+                None => {
+                    return Err(PyErr::value_error(
+                        "character mapping must be in range(0x110000)",
+                    ));
+                }
             },
-            Some(_) => return Err(PyErr::type_error("character mapping must return integer, None or str")),
+            Some(_) => {
+                return Err(PyErr::type_error(
+                    "character mapping must return integer, None or str",
+                ));
+            }
         }
     }
     Ok(Value::str(out))
@@ -1153,20 +1279,32 @@ mod tests {
         assert_eq!(rsplit_whitespace(" a b c", Some(1)), vec![" a b", "c"]);
         assert_eq!(rsplit_whitespace("a b c d", Some(2)), vec!["a b", "c", "d"]);
         assert!(split_whitespace("   ", None).is_empty());
-        assert_eq!(split_whitespace("x\u{1f}y\u{a0}z", None), vec!["x", "y", "z"]);
+        assert_eq!(
+            split_whitespace("x\u{1f}y\u{a0}z", None),
+            vec!["x", "y", "z"]
+        );
     }
 
     #[test]
     fn codecs() {
         assert_eq!(Codec::lookup("UTF_8").ok(), Some(Codec::Utf8));
         assert_eq!(Codec::lookup("Latin-1").ok(), Some(Codec::Latin1));
-        assert_eq!(encode_text("aé", Codec::Latin1, "strict").ok(), Some(vec![b'a', 0xe9]));
-        assert_eq!(encode_text("aé€😀", Codec::Ascii, "replace").ok(), Some(b"a???".to_vec()));
+        assert_eq!(
+            encode_text("aé", Codec::Latin1, "strict").ok(),
+            Some(vec![b'a', 0xe9])
+        );
+        assert_eq!(
+            encode_text("aé€😀", Codec::Ascii, "replace").ok(),
+            Some(b"a???".to_vec())
+        );
         assert_eq!(
             encode_text("aé€😀", Codec::Ascii, "backslashreplace").ok(),
             Some(b"a\\xe9\\u20ac\\U0001f600".to_vec())
         );
-        assert_eq!(encode_text("é", Codec::Ascii, "xmlcharrefreplace").ok(), Some(b"&#233;".to_vec()));
+        assert_eq!(
+            encode_text("é", Codec::Ascii, "xmlcharrefreplace").ok(),
+            Some(b"&#233;".to_vec())
+        );
         assert!(encode_text("aé", Codec::Ascii, "strict").is_err());
     }
 }

@@ -1,0 +1,17 @@
+# Recursive Fibonacci: exercises function calls and small-int arithmetic.
+
+
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+
+def main():
+    total = 0
+    for n in range(20, 26):
+        total += fib(n)
+    print("fib checksum", total)
+
+
+main()
