@@ -83,5 +83,15 @@ fn bench_scripts(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_scripts);
+fn config() -> Criterion {
+    // Fewer bootstrap resamples and no plots keep `cargo bench` well under a
+    // minute on a small machine; command-line flags still override these.
+    Criterion::default().nresamples(20_000).without_plots()
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = bench_scripts
+}
 criterion_main!(benches);

@@ -2,10 +2,11 @@
 //! reproduce and measure what a GIL does.
 //!
 //! The modules follow the data flow: `syntax` (source → tokens → AST), `compile` (AST →
-//! bytecode), `vm` (bytecode run by interpreter threads), `modules` (what `import` finds),
+//! bytecode), `vm` (bytecode run by interpreter threads), `gil` (the lock they contend for), `modules` (what `import` finds),
 //! `runtime` (running a script file end to end, as the CLI does).
 
 pub mod compile;
+pub mod gil;
 pub mod modules;
 pub mod runtime;
 pub mod syntax;

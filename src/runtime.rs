@@ -43,6 +43,11 @@ impl Write for SharedBuf {
 
 /// Runs the script at `path` with `argv` (argv[0] is the path) and returns its exit status.
 pub fn run_file(path: &str, argv: Vec<String>, stdout: Stdout) -> Outcome {
+    run_file_with(path, Config { argv, ..Config::default() }, stdout)
+}
+
+/// Runs the script at `path` with the given interpreter settings.
+pub fn run_file_with(path: &str, config: Config, stdout: Stdout) -> Outcome {
     let source = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(s) => s,
@@ -60,11 +65,16 @@ pub fn run_file(path: &str, argv: Vec<String>, stdout: Stdout) -> Outcome {
             return Outcome { exit_code: 2 };
         }
     };
-    run_source(path, &source, argv, stdout)
+    run_source_with(path, &source, config, stdout)
 }
 
 /// Runs source text as the `__main__` module.
 pub fn run_source(filename: &str, source: &str, argv: Vec<String>, stdout: Stdout) -> Outcome {
+    run_source_with(filename, source, Config { argv, ..Config::default() }, stdout)
+}
+
+/// Runs source text as the `__main__` module with the given interpreter settings.
+pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Stdout) -> Outcome {
     let out: Box<dyn Write + Send> = match stdout {
         Stdout::Process => Box::new(std::io::BufWriter::with_capacity(
             1 << 16,
@@ -72,7 +82,7 @@ pub fn run_source(filename: &str, source: &str, argv: Vec<String>, stdout: Stdou
         )),
         Stdout::Buffer(b) => Box::new(SharedBuf(b)),
     };
-    let interp = Interpreter::new(Config { argv }, out);
+    let interp = Interpreter::new(config, out);
     let filename = filename.to_string();
     let source = source.to_string();
     let worker = std::thread::Builder::new()
@@ -80,7 +90,13 @@ pub fn run_source(filename: &str, source: &str, argv: Vec<String>, stdout: Stdou
         .stack_size(INTERPRETER_STACK)
         .spawn(move || {
             let mut vm = Vm::new(interp.clone());
-            let code = run_main(&mut vm, &filename, &source);
+            vm.acquire_gil();
+            let mut code = run_main(&mut vm, &filename, &source);
+            // As CPython at exit: wait for the non-daemon threads (daemon threads are abandoned).
+            if let Err(e) = join_non_daemon_threads(&mut vm) {
+                code = report_uncaught(&mut vm, e);
+            }
+            vm.release_gil();
             interp.flush_stdout();
             code
         });
@@ -120,6 +136,16 @@ fn run_main(vm: &mut Vm, filename: &str, source: &str) -> i32 {
         Ok(_) => 0,
         Err(e) => report_uncaught(vm, e),
     }
+}
+
+/// Calls `threading._shutdown()` if the script imported `threading`.
+fn join_non_daemon_threads(vm: &mut Vm) -> Result<(), PyErr> {
+    let threading = vm.interp.modules.lock().get("threading").cloned();
+    if let Some(m) = threading {
+        let shutdown = vm.get_attr(&m, "_shutdown")?;
+        vm.call(&shutdown, &[])?;
+    }
+    Ok(())
 }
 
 /// Prints an uncaught exception as CPython does and returns the exit status.

@@ -58,3 +58,27 @@ impl Code {
         self.lines.get(ip).copied().unwrap_or(self.firstlineno)
     }
 }
+
+impl Code {
+    /// Rewrites global slot operands through `slots` (compile-time index → module slot), for
+    /// running freshly compiled code in a module that already has globals. Nested code objects
+    /// are rewritten too; they must not be shared yet.
+    pub fn remap_globals(&mut self, slots: &[u32]) {
+        use super::opcode::Op::*;
+        for op in &mut self.ops {
+            *op = match *op {
+                LoadGlobal(i) => LoadGlobal(slots[i as usize]),
+                StoreGlobal(i) => StoreGlobal(slots[i as usize]),
+                DeleteGlobal(i) => DeleteGlobal(slots[i as usize]),
+                other => other,
+            };
+        }
+        for c in &mut self.consts {
+            if let Value::Code(inner) = c
+                && let Some(inner) = Arc::get_mut(inner)
+            {
+                inner.remap_globals(slots);
+            }
+        }
+    }
+}

@@ -238,12 +238,7 @@ fn new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let name = args
         .get(0, "name")
         .ok_or_else(|| PyErr::type_error("new() missing required argument 'name' (pos 1)"))?;
-    let name = name.as_str().ok_or_else(|| {
-        PyErr::type_error(format!(
-            "new() argument 'name' must be str, not {}",
-            type_name(name)
-        ))
-    })?;
+    let name = name.as_str().ok_or_else(|| PyErr::type_error("name must be a string"))?;
     let data = args.get(1, "data").or_else(|| args.kw("string"));
     construct(vm, &name.to_ascii_lowercase(), data)
 }

@@ -996,9 +996,10 @@ fn perm(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("perm", 1, 2, &[])?;
     let (n, k) = match args.pos.get(1) {
         None | Some(Value::None) => {
+            // perm(n) is factorial(n), errors included.
             let n = int_arg(&args.pos[0])?;
             if n.is_negative() {
-                return Err(PyErr::value_error("n must be a non-negative integer"));
+                return Err(PyErr::value_error("factorial() not defined for negative values"));
             }
             (n.clone(), n)
         }

@@ -20,6 +20,7 @@ pub mod io;
 pub mod math;
 pub mod os;
 pub mod random;
+pub mod thread;
 pub mod sys;
 pub mod time;
 pub mod zlib;
@@ -62,6 +63,18 @@ pub const MODULES: &[ModuleDef] = &[
     ModuleDef {
         name: "random",
         init: random::init,
+    },
+    ModuleDef {
+        name: "queue",
+        init: |vm, m| vm.exec_in_module(m, "<frozen queue>", include_str!("python/queue.py")),
+    },
+    ModuleDef {
+        name: "threading",
+        init: |vm, m| vm.exec_in_module(m, "<frozen threading>", include_str!("python/threading.py")),
+    },
+    ModuleDef {
+        name: "_thread",
+        init: thread::init,
     },
     ModuleDef {
         name: "sys",

@@ -284,7 +284,8 @@ fn join(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             ))
         })
     };
-    let mut path = part(&args.pos[0])?;
+    // The first argument goes through os.fspath(), the rest through the join-specific check.
+    let mut path = path_arg(&args.pos[0])?.to_string();
     for b in &args.pos[1..] {
         let b = part(b)?;
         if b.starts_with('/') {

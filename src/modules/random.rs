@@ -22,7 +22,7 @@ use super::{bound, method_args, native, native_class, receiver};
 use crate::syntax::ast::BinOp;
 use crate::vm::objects::{Args, Class, Module, NativeFn, NativeObject};
 use crate::vm::ops::{num_cmp, to_bigint, to_f64, type_name};
-use crate::vm::{ExcKind, PyErr, PyResult, Value, Vm};
+use crate::vm::{PyErr, PyResult, Value, Vm};
 
 /// The methods of `random.Random`, which are also the module's functions.
 const METHODS: &[(&str, NativeFn)] = &[
@@ -591,9 +591,13 @@ fn arg_or<'a>(args: &Args<'a>, i: usize, name: &str) -> Option<&'a Value> {
 fn seed(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (obj, args) = this(&args, "seed")?;
     args.check("seed", 0, 2, &["a", "version"])?;
+    // `random.py` only compares the version with 1 and 2; anything else seeds by hash.
     let version = match arg_or(&args, 1, "version") {
-        Some(v) => super::int_arg(v)?,
         None => 2,
+        Some(Value::Int(v)) => *v,
+        Some(Value::Bool(b)) => i64::from(*b),
+        Some(Value::Float(f)) if *f == 1.0 || *f == 2.0 => *f as i64,
+        Some(_) => 0,
     };
     let mt = match arg_or(&args, 0, "a") {
         None | Some(Value::None) => entropy_mt(),
@@ -611,14 +615,13 @@ fn random(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 
 /// The `k` of `getrandbits`/`randbytes`-style arguments: a C int, non-negative.
 fn bit_count(v: &Value) -> PyResult<u64> {
-    let k = super::int_arg(v).map_err(|e| match e {
-        PyErr::New(ExcKind::OverflowError, _) => {
-            PyErr::overflow("Python int too large to convert to C int")
-        }
-        e => e,
-    })?;
-    if k > i64::from(i32::MAX) {
-        return Err(PyErr::overflow("Python int too large to convert to C int"));
+    let too_large = || PyErr::overflow("Python int too large to convert to C int");
+    let k = match v {
+        Value::BigInt(_) => return Err(too_large()),
+        v => super::int_arg(v)?,
+    };
+    if k > i64::from(i32::MAX) || k < i64::from(i32::MIN) {
+        return Err(too_large());
     }
     u64::try_from(k).map_err(|_| PyErr::value_error("number of bits must be non-negative"))
 }
@@ -631,18 +634,14 @@ fn getrandbits(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 }
 
 /// `randbytes(n)`: `getrandbits(n * 8).to_bytes(n, 'little')`.
-fn randbytes(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+fn randbytes(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (obj, args) = this(&args, "randbytes")?;
     args.check("randbytes", 1, 1, &["n"])?;
-    let n = super::int_arg(arg_or(&args, 0, "n").unwrap_or(&Value::Int(0)))?;
-    let n = usize::try_from(n).map_err(|_| PyErr::value_error("negative argument not allowed"))?;
-    let bits = u64::try_from(n)
-        .ok()
-        .and_then(|n| n.checked_mul(8))
-        .filter(|&b| b <= i32::MAX as u64);
-    let bits = bits.ok_or_else(|| PyErr::overflow("Python int too large to convert to C int"))?;
+    let n = arg_or(&args, 0, "n").unwrap_or(&Value::Int(0));
+    let bits = bit_count(&vm.binary_op(n, &Value::Int(8), BinOp::Mul)?)?;
+    let len = usize::try_from(bits / 8).unwrap_or(0);
     let mut bytes = obj.with(|g| g.mt.bits(bits)).to_bytes_le().1;
-    bytes.resize(n, 0);
+    bytes.resize(len, 0);
     Ok(Value::bytes(bytes))
 }
 
@@ -776,9 +775,14 @@ fn sample(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let n = vm.len(population)?;
     let k = match k {
         Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => to_bigint(k)?,
+        // `random.py` range-checks k, then fails building `[None] * k`.
+        Value::Float(f) if !(0.0..=n as f64).contains(f) => {
+            return Err(PyErr::value_error("Sample larger than population or is negative"));
+        }
+        Value::Float(_) => return Err(PyErr::type_error("can't multiply sequence by non-int of type 'float'")),
         other => {
             return Err(PyErr::type_error(format!(
-                "'{}' object cannot be interpreted as an integer",
+                "'<=' not supported between instances of 'int' and '{}'",
                 type_name(other)
             )));
         }

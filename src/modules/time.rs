@@ -35,8 +35,9 @@ pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
 
 /// Blocks the calling thread for `d`. Every sleep in the interpreter comes through here; this is
 /// the hook where the GIL will be released for the duration (as CPython's `time.sleep` does).
-pub fn sleep_for(_vm: &mut Vm, d: Duration) -> PyResult<()> {
-    std::thread::sleep(d);
+pub fn sleep_for(vm: &mut Vm, d: Duration) -> PyResult<()> {
+    // As CPython: the GIL is released around the sleep, even `sleep(0)`.
+    vm.allow_threads(|| std::thread::sleep(d));
     Ok(())
 }
 

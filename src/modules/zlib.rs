@@ -62,9 +62,18 @@ fn zlib_error(vm: &mut Vm, msg: impl Into<String>) -> PyErr {
     }
 }
 
-/// An optional int argument (positional index `i` or keyword `name`).
+/// An optional C `int` argument (positional index `i` or keyword `name`).
 fn opt_int(args: &Args<'_>, i: usize, name: &str, default: i64) -> PyResult<i64> {
-    args.get(i, name).map_or(Ok(default), int_arg)
+    let Some(v) = args.get(i, name) else { return Ok(default) };
+    let too_large = || PyErr::overflow("Python int too large to convert to C int");
+    let n = match v {
+        Value::BigInt(_) => return Err(too_large()),
+        v => int_arg(v)?,
+    };
+    if n > i64::from(i32::MAX) || n < i64::from(i32::MIN) {
+        return Err(too_large());
+    }
+    Ok(n)
 }
 
 /// The container format `wbits` selects, with the window size of the zlib format.
@@ -213,21 +222,43 @@ fn inflate_raw(input: &[u8], bufsize: usize) -> Result<(Vec<u8>, usize), Inflate
     }
 }
 
-/// The Adler-32 checksum of `data`, continuing from `value`.
+/// The Adler-32 checksum of `data`, continuing from `value`: zlib's `adler32_z`, including how
+/// it reduces a starting value that is not a valid checksum.
 fn adler32_of(data: &[u8], value: u32) -> u32 {
-    const MOD: u32 = 65_521;
-    // The largest n with 255 * n * (n + 1) / 2 + (n + 1) * (MOD - 1) < 2**32.
+    const BASE: u64 = 65_521;
+    /// The longest run before the sums must be reduced.
     const NMAX: usize = 5552;
-    let (mut a, mut b) = (value & 0xffff, value >> 16);
-    for chunk in data.chunks(NMAX) {
-        for &byte in chunk {
-            a += byte as u32;
+    let (mut a, mut b) = (u64::from(value & 0xffff), u64::from(value >> 16));
+    if let [byte] = data {
+        a += u64::from(*byte);
+        if a >= BASE {
+            a -= BASE;
+        }
+        b += a;
+        if b >= BASE {
+            b -= BASE;
+        }
+        return ((b << 16) | a) as u32;
+    }
+    if data.len() < 16 {
+        for &byte in data {
+            a += u64::from(byte);
             b += a;
         }
-        a %= MOD;
-        b %= MOD;
+        if a >= BASE {
+            a -= BASE;
+        }
+        return (((b % BASE) << 16) | a) as u32;
     }
-    (b << 16) | a
+    for chunk in data.chunks(NMAX) {
+        for &byte in chunk {
+            a += u64::from(byte);
+            b += a;
+        }
+        a %= BASE;
+        b %= BASE;
+    }
+    ((b << 16) | a) as u32
 }
 
 /// Inflates a zlib stream: header checks, the deflate data, then the Adler-32 trailer.
@@ -339,6 +370,8 @@ mod tests {
         assert_eq!(adler32_of(b"abc", 1), 38_600_999);
         assert_eq!(adler32_of(b"abc", 5), 39_387_435);
         assert_eq!(adler32_of(&[b'a'; 10_000], 1), 2_679_885_283);
+        // zlib.adler32(b'', -1): an out-of-range start is reduced, not returned as is.
+        assert_eq!(adler32_of(b"", u32::MAX), 917_518);
     }
 
     #[test]

@@ -100,6 +100,22 @@ impl Vm {
         Ok(v)
     }
 
+    /// Runs Python source into an existing module (built-in modules written in Python).
+    pub fn exec_in_module(&mut self, module: &Arc<Module>, filename: &str, source: &str) -> PyResult<()> {
+        self.interp.sources.lock().insert(filename.to_string(), Arc::from(source));
+        let parsed = crate::syntax::parse(source).map_err(|e| self.syntax_error_value(&e, filename))?;
+        let compiled = compile(&parsed, filename).map_err(|e| self.syntax_error_value(&e, filename))?;
+        let slots = module.intern_names(&compiled.globals);
+        let mut code = compiled.code;
+        if slots.iter().enumerate().any(|(i, &s)| s as usize != i) {
+            match Arc::get_mut(&mut code) {
+                Some(c) => c.remap_globals(&slots),
+                None => return Err(PyErr::runtime_error("compiled code is already shared")),
+            }
+        }
+        self.run_code(code, module.clone(), None).map(|_| ())
+    }
+
     /// A SyntaxError exception for a front-end error in an imported file.
     pub fn syntax_error_value(&mut self, e: &crate::syntax::SyntaxError, filename: &str) -> PyErr {
         let kind = match e.kind {

@@ -25,7 +25,7 @@ pub mod value;
 
 use std::io::Write;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
@@ -39,6 +39,14 @@ pub use value::Value;
 pub struct Config {
     /// `sys.argv`: the script path, then its arguments.
     pub argv: Vec<String>,
+    /// The GIL's switch interval at start (`sys.setswitchinterval` changes it later).
+    pub switch_interval: std::time::Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { argv: vec![], switch_interval: crate::gil::DEFAULT_SWITCH_INTERVAL }
+    }
 }
 
 /// Where `print` and `sys.stdout.write` go. Block-buffered like CPython's when piped, flushed
@@ -58,6 +66,10 @@ pub struct Interpreter {
     pub stdout: Output,
     /// Source text of each file, for tracebacks.
     pub sources: Mutex<FxHashMap<String, Arc<str>>>,
+    /// The lock this interpreter's threads contend for.
+    pub gil: crate::gil::Gil,
+    /// Interpreter threads started and not yet finished (besides the main thread).
+    pub threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
 }
 
 impl Interpreter {
@@ -66,7 +78,6 @@ impl Interpreter {
         let types = types::BuiltinTypes::new();
         let builtins = builtins::make_builtins(&types);
         Arc::new(Interpreter {
-            config,
             builtins,
             types,
             modules: Mutex::new(FxHashMap::default()),
@@ -75,6 +86,9 @@ impl Interpreter {
                 out: Mutex::new(stdout),
             },
             sources: Mutex::new(FxHashMap::default()),
+            gil: crate::gil::Gil::new(config.switch_interval),
+            threads: Mutex::new(vec![]),
+            config,
         })
     }
 
@@ -130,7 +144,11 @@ pub struct Vm {
     pub(crate) reraising: bool,
     /// Containers whose repr is being built, to print `[...]` for self-references.
     pub(crate) repr_stack: Vec<usize>,
+    /// This thread's identity (`threading.get_ident()`), unique in the process.
+    pub ident: u64,
 }
+
+static NEXT_THREAD_IDENT: AtomicU64 = AtomicU64::new(1);
 
 impl Vm {
     pub fn new(interp: Arc<Interpreter>) -> Vm {
@@ -141,11 +159,32 @@ impl Vm {
             handling: vec![],
             reraising: false,
             repr_stack: vec![],
+            ident: NEXT_THREAD_IDENT.fetch_add(1, Ordering::Relaxed),
         }
     }
 
     pub fn recursion_limit(&self) -> usize {
         self.interp.recursion_limit.load(Ordering::Relaxed)
+    }
+
+    /// Takes this interpreter's GIL for this thread (at thread start).
+    pub fn acquire_gil(&self) {
+        self.interp.gil.take(self.ident);
+    }
+
+    /// Drops the GIL for good (at thread end).
+    pub fn release_gil(&self) {
+        self.interp.gil.drop(self.ident, false);
+    }
+
+    /// Runs `work` with the GIL released, then takes it back, competing like any waiter: the
+    /// pattern of PyO3's `allow_threads`. `work` gets no access to this thread's interpreter
+    /// state, so code that runs without the GIL cannot touch the VM by mistake.
+    pub fn allow_threads<R>(&mut self, work: impl FnOnce() -> R) -> R {
+        self.interp.gil.drop(self.ident, false);
+        let r = work();
+        self.interp.gil.take(self.ident);
+        r
     }
 
     /// Makes a built-in function value.

@@ -84,6 +84,12 @@ fn check(args: &Args<'_>, name: &str, min: usize, max: usize, allowed: &[&str]) 
         pos: args.pos.get(1..).unwrap_or(&[]),
         kw: args.kw,
     };
+    if max == 0 && !rest.pos.is_empty() {
+        return Err(PyErr::type_error(format!(
+            "bytes.{name}() takes no arguments ({} given)",
+            rest.pos.len()
+        )));
+    }
     rest.check(name, min, max, allowed)
 }
 

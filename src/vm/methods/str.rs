@@ -100,6 +100,12 @@ fn check(args: &Args<'_>, name: &str, min: usize, max: usize, allowed: &[&str]) 
         pos: args.pos.get(1..).unwrap_or(&[]),
         kw: args.kw,
     };
+    if max == 0 && !rest.pos.is_empty() {
+        return Err(PyErr::type_error(format!(
+            "str.{name}() takes no arguments ({} given)",
+            rest.pos.len()
+        )));
+    }
     rest.check(name, min, max, allowed)
 }
 
@@ -382,8 +388,37 @@ fn sep_arg<'a>(args: &Args<'a>) -> PyResult<Option<&'a str>> {
     }
 }
 
+/// Python's whitespace among ASCII bytes (which includes the separators `\x1c`-`\x1f`).
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b'\x1c'..=b' ')
+}
+
 /// Splits on runs of whitespace, from the left, at most `max` times.
 fn split_whitespace(s: &str, max: Option<usize>) -> Vec<&str> {
+    if s.is_ascii() {
+        // Byte offsets of an ASCII string are always character boundaries.
+        let b = s.as_bytes();
+        let mut out = Vec::with_capacity(8);
+        let mut i = 0;
+        loop {
+            while i < b.len() && is_ascii_space(b[i]) {
+                i += 1;
+            }
+            if i == b.len() {
+                break;
+            }
+            if max == Some(out.len()) {
+                out.push(&s[i..]);
+                break;
+            }
+            let start = i;
+            while i < b.len() && !is_ascii_space(b[i]) {
+                i += 1;
+            }
+            out.push(&s[start..i]);
+        }
+        return out;
+    }
     let mut out = Vec::new();
     let mut rest = s;
     loop {
