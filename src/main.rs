@@ -16,6 +16,9 @@ struct Cli {
 enum Command {
     /// Run a script, like `python3 FILE ARGS...`.
     Run {
+        /// The GIL switch interval, e.g. 500us, 5ms or 0.02s (default 5ms, as CPython).
+        #[arg(long, value_parser = parse_duration, default_value = "5ms")]
+        switch_interval: std::time::Duration,
         /// The script to run.
         file: String,
         /// Arguments passed to the script as sys.argv[1:].
@@ -32,6 +35,25 @@ enum Command {
         /// The script to check.
         file: String,
     },
+}
+
+/// Parses `500us`, `5ms`, `0.02s` or a bare number of seconds.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let (num, scale) = if let Some(n) = t.strip_suffix("us") {
+        (n, 1e-6)
+    } else if let Some(n) = t.strip_suffix("ms") {
+        (n, 1e-3)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else {
+        (t, 1.0)
+    };
+    let value: f64 = num.trim().parse().map_err(|_| format!("not a duration: {text:?} (try 500us, 5ms or 0.02s)"))?;
+    if !(value > 0.0) || !value.is_finite() {
+        return Err(format!("the switch interval must be positive, got {text:?}"));
+    }
+    Ok(std::time::Duration::from_secs_f64(value * scale))
 }
 
 fn read(file: &str) -> Result<String, ExitCode> {
@@ -54,10 +76,11 @@ fn compile(file: &str) -> Result<gilsim::compile::compiler::CompiledModule, Exit
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run { file, args } => {
+        Command::Run { file, args, switch_interval } => {
             let mut argv = vec![file.clone()];
             argv.extend(args);
-            let outcome = gilsim::runtime::run_file(&file, argv, gilsim::runtime::Stdout::Process);
+            let config = gilsim::vm::Config { argv, switch_interval };
+            let outcome = gilsim::runtime::run_file_with(&file, config, gilsim::runtime::Stdout::Process);
             ExitCode::from(outcome.exit_code.clamp(0, 255) as u8)
         }
         Command::Dis { file } => match compile(&file) {

@@ -109,8 +109,17 @@ impl Gil {
         let mut st = self.state.lock();
         debug_assert!(st.locked && st.holder == me, "dropping a GIL this thread does not hold");
         st.locked = false;
-        self.released.notify_one();
-        if forced {
+        let woke = self.released.notify_one();
+        if !forced {
+            // Hand the state mutex straight to the woken waiter, as a futex wake-up on Linux
+            // lets the waiter in before the dropping thread can come back for the GIL (without
+            // this a thread doing short blocking calls would never let a waiter run).
+            if woke {
+                parking_lot::MutexGuard::unlock_fair(st);
+            }
+            return;
+        }
+        {
             // Bounded waits: if the requester vanished meanwhile, carry on after an interval.
             let deadline = std::time::Instant::now() + self.interval() * 4;
             while st.holder == me && !st.locked {

@@ -19,7 +19,6 @@ use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 
 use super::{func, method_args, native_class, receiver};
 use crate::vm::objects::{Args, Class, Module, NativeObject};
-use crate::vm::ops::type_name;
 use crate::vm::{PyErr, PyResult, Value, Vm};
 
 /// Inputs at least this long are hashed with the GIL released in CPython (`HASHLIB_GIL_MINSIZE`).
@@ -170,6 +169,11 @@ impl NativeObject for HashObject {
 /// Feeds `data` to a hash object's state. Every byte hashed passes through here: this is the
 /// point where, for inputs of [`GIL_RELEASE_MIN_SIZE`] bytes or more, the GIL is to be released
 /// around the computation, as CPython does.
+///
+/// When the GIL is released here, the state lock must be taken *after* releasing it (CPython's
+/// `ENTER_HASHLIB` waits for a contended object lock with the GIL released): a thread that holds
+/// the GIL while waiting for this lock would deadlock with the hashing thread waiting to get the
+/// GIL back.
 fn digest_update(_vm: &mut Vm, state: &Mutex<HashState>, data: &[u8]) {
     state.lock().update(data);
 }
@@ -188,11 +192,13 @@ fn data_arg(v: &Value) -> PyResult<&[u8]> {
 /// A new hash object for `name`, fed the optional initial data; `usedforsecurity` is accepted
 /// and ignored.
 fn construct(vm: &mut Vm, name: &str, data: Option<&Value>) -> PyResult<Value> {
+    // The data is checked before the name, as CPython does.
+    let data = data.map(data_arg).transpose()?;
     let state = HashState::new(name)
         .ok_or_else(|| PyErr::value_error(format!("unsupported hash type {name}")))?;
     let obj = HashObject::new(state);
     if let Some(d) = data {
-        digest_update(vm, &obj.state, data_arg(d)?);
+        digest_update(vm, &obj.state, d);
     }
     Ok(Value::object(obj))
 }
@@ -238,7 +244,9 @@ fn new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let name = args
         .get(0, "name")
         .ok_or_else(|| PyErr::type_error("new() missing required argument 'name' (pos 1)"))?;
-    let name = name.as_str().ok_or_else(|| PyErr::type_error("name must be a string"))?;
+    let name = name
+        .as_str()
+        .ok_or_else(|| PyErr::type_error("name must be a string"))?;
     let data = args.get(1, "data").or_else(|| args.kw("string"));
     construct(vm, &name.to_ascii_lowercase(), data)
 }

@@ -999,7 +999,9 @@ fn perm(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             // perm(n) is factorial(n), errors included.
             let n = int_arg(&args.pos[0])?;
             if n.is_negative() {
-                return Err(PyErr::value_error("factorial() not defined for negative values"));
+                return Err(PyErr::value_error(
+                    "factorial() not defined for negative values",
+                ));
             }
             (n.clone(), n)
         }

@@ -95,14 +95,18 @@ pub fn init_path(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
 // Arguments and errors
 // ---------------------------------------------------------------------------------------------
 
-/// A path argument (`str` only).
+/// A path argument (`str` only: bytes paths, valid in CPython, are not supported).
 fn path_arg(v: &Value) -> PyResult<&str> {
-    v.as_str().ok_or_else(|| {
-        PyErr::type_error(format!(
+    match v {
+        Value::Str(s) => Ok(s.as_str()),
+        Value::Bytes(_) => Err(PyErr::not_implemented(
+            "bytes paths are not supported by gilsim",
+        )),
+        other => Err(PyErr::type_error(format!(
             "expected str, bytes or os.PathLike object, not {}",
-            type_name(v)
-        ))
-    })
+            type_name(other)
+        ))),
+    }
 }
 
 /// The single path argument of a function.
@@ -277,12 +281,17 @@ fn urandom(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn join(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("join", 1, usize::MAX, &[])?;
     let part = |v: &Value| -> PyResult<String> {
-        v.as_str().map(str::to_string).ok_or_else(|| {
-            PyErr::type_error(format!(
+        match v {
+            Value::Str(s) => Ok(s.as_str().to_string()),
+            // The first part is a str (bytes paths are unsupported), so bytes here would mix.
+            Value::Bytes(_) => Err(PyErr::type_error(
+                "Can't mix strings and bytes in path components",
+            )),
+            other => Err(PyErr::type_error(format!(
                 "join() argument must be str, bytes, or os.PathLike object, not '{}'",
-                type_name(v)
-            ))
-        })
+                type_name(other)
+            ))),
+        }
     };
     // The first argument goes through os.fspath(), the rest through the join-specific check.
     let mut path = path_arg(&args.pos[0])?.to_string();

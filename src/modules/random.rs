@@ -777,9 +777,15 @@ fn sample(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => to_bigint(k)?,
         // `random.py` range-checks k, then fails building `[None] * k`.
         Value::Float(f) if !(0.0..=n as f64).contains(f) => {
-            return Err(PyErr::value_error("Sample larger than population or is negative"));
+            return Err(PyErr::value_error(
+                "Sample larger than population or is negative",
+            ));
         }
-        Value::Float(_) => return Err(PyErr::type_error("can't multiply sequence by non-int of type 'float'")),
+        Value::Float(_) => {
+            return Err(PyErr::type_error(
+                "can't multiply sequence by non-int of type 'float'",
+            ));
+        }
         other => {
             return Err(PyErr::type_error(format!(
                 "'<=' not supported between instances of 'int' and '{}'",

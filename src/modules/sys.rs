@@ -15,8 +15,6 @@ use crate::vm::objects::{Args, Class, Module, NativeObject};
 use crate::vm::ops::{to_f64, type_name};
 use crate::vm::{ExcKind, PyErr, PyResult, Value, Vm};
 
-/// The interval `getswitchinterval` reports until the GIL issue makes it per-interpreter state.
-const DEFAULT_SWITCH_INTERVAL: f64 = 0.005;
 
 /// Fills the `sys` module.
 pub fn init(vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
@@ -116,14 +114,14 @@ fn setrecursionlimit(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     Ok(Value::None)
 }
 
-// The switch interval becomes per-interpreter state with the GIL issue, which wires these two
-// to it; until then the value is fixed and `setswitchinterval` only validates its argument.
-fn getswitchinterval(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+/// `sys.getswitchinterval()`: the interpreter's GIL switch interval, in seconds.
+fn getswitchinterval(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("getswitchinterval", 0, 0, &[])?;
-    Ok(Value::Float(DEFAULT_SWITCH_INTERVAL))
+    Ok(Value::Float(vm.interp.gil.interval().as_secs_f64()))
 }
 
-fn setswitchinterval(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+/// `sys.setswitchinterval(s)`: sets the GIL switch interval for waits that start afterwards.
+fn setswitchinterval(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("setswitchinterval", 1, 1, &[])?;
     let interval = to_f64(&args.pos[0])?;
     // As in CPython, only `<= 0` is rejected (so NaN passes).
@@ -132,6 +130,9 @@ fn setswitchinterval(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             "switch interval must be strictly positive",
         ));
     }
+    let d = std::time::Duration::try_from_secs_f64(interval)
+        .map_err(|_| PyErr::overflow("switch interval is too large"))?;
+    vm.interp.gil.set_interval(d);
     Ok(Value::None)
 }
 

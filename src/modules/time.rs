@@ -37,7 +37,14 @@ pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
 /// the hook where the GIL will be released for the duration (as CPython's `time.sleep` does).
 pub fn sleep_for(vm: &mut Vm, d: Duration) -> PyResult<()> {
     // As CPython: the GIL is released around the sleep, even `sleep(0)`.
-    vm.allow_threads(|| std::thread::sleep(d));
+    vm.allow_threads(|| {
+        if d.is_zero() {
+            // CPython still makes a system call for sleep(0); so do we, letting waiters run.
+            std::thread::yield_now();
+        } else {
+            std::thread::sleep(d);
+        }
+    });
     Ok(())
 }
 

@@ -64,7 +64,9 @@ fn zlib_error(vm: &mut Vm, msg: impl Into<String>) -> PyErr {
 
 /// An optional C `int` argument (positional index `i` or keyword `name`).
 fn opt_int(args: &Args<'_>, i: usize, name: &str, default: i64) -> PyResult<i64> {
-    let Some(v) = args.get(i, name) else { return Ok(default) };
+    let Some(v) = args.get(i, name) else {
+        return Ok(default);
+    };
     let too_large = || PyErr::overflow("Python int too large to convert to C int");
     let n = match v {
         Value::BigInt(_) => return Err(too_large()),

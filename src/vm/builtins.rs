@@ -908,7 +908,7 @@ fn type_new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 }
 
 fn object_new(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    args.check("object", 0, 0, &[])?;
+    args.check("object", 1, 1, &[])?;
     // A bare `object()` is a featureless sentinel; an instance of `object` itself.
     Ok(Value::Instance(Arc::new(Instance::new(
         _vm.interp.types.object.clone(),

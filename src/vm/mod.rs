@@ -181,7 +181,10 @@ impl Vm {
     /// pattern of PyO3's `allow_threads`. `work` gets no access to this thread's interpreter
     /// state, so code that runs without the GIL cannot touch the VM by mistake.
     pub fn allow_threads<R>(&mut self, work: impl FnOnce() -> R) -> R {
-        self.interp.gil.drop(self.ident, false);
+        // As CPython's drop_gil: a pending drop request makes even a voluntary drop wait for
+        // the requester to take over.
+        let gil = &self.interp.gil;
+        gil.drop(self.ident, gil.drop_requested());
         let r = work();
         self.interp.gil.take(self.ident);
         r
