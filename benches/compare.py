@@ -99,6 +99,7 @@ def main():
             rows.append((name[:-3], None, None, None))
         # Print progress on stderr so the table on stdout stays clean.
         print(f"  done {name}", file=sys.stderr, flush=True)
+    sys.stderr.flush()
 
     header = f"{'workload':<16} {'CPython (s)':>12} {'gilsim (s)':>12} {'gilsim/CPython':>15}"
     print(f"runs per interpreter: {args.runs}; python: {args.python}; gilsim: {args.gilsim}")

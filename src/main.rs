@@ -49,9 +49,14 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     } else {
         (t, 1.0)
     };
-    let value: f64 = num.trim().parse().map_err(|_| format!("not a duration: {text:?} (try 500us, 5ms or 0.02s)"))?;
+    let value: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a duration: {text:?} (try 500us, 5ms or 0.02s)"))?;
     if !(value > 0.0) || !value.is_finite() {
-        return Err(format!("the switch interval must be positive, got {text:?}"));
+        return Err(format!(
+            "the switch interval must be positive, got {text:?}"
+        ));
     }
     Ok(std::time::Duration::from_secs_f64(value * scale))
 }
@@ -76,11 +81,19 @@ fn compile(file: &str) -> Result<gilsim::compile::compiler::CompiledModule, Exit
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run { file, args, switch_interval } => {
+        Command::Run {
+            file,
+            args,
+            switch_interval,
+        } => {
             let mut argv = vec![file.clone()];
             argv.extend(args);
-            let config = gilsim::vm::Config { argv, switch_interval };
-            let outcome = gilsim::runtime::run_file_with(&file, config, gilsim::runtime::Stdout::Process);
+            let config = gilsim::vm::Config {
+                argv,
+                switch_interval,
+            };
+            let outcome =
+                gilsim::runtime::run_file_with(&file, config, gilsim::runtime::Stdout::Process);
             ExitCode::from(outcome.exit_code.clamp(0, 255) as u8)
         }
         Command::Dis { file } => match compile(&file) {

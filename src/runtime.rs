@@ -43,7 +43,14 @@ impl Write for SharedBuf {
 
 /// Runs the script at `path` with `argv` (argv[0] is the path) and returns its exit status.
 pub fn run_file(path: &str, argv: Vec<String>, stdout: Stdout) -> Outcome {
-    run_file_with(path, Config { argv, ..Config::default() }, stdout)
+    run_file_with(
+        path,
+        Config {
+            argv,
+            ..Config::default()
+        },
+        stdout,
+    )
 }
 
 /// Runs the script at `path` with the given interpreter settings.
@@ -70,7 +77,15 @@ pub fn run_file_with(path: &str, config: Config, stdout: Stdout) -> Outcome {
 
 /// Runs source text as the `__main__` module.
 pub fn run_source(filename: &str, source: &str, argv: Vec<String>, stdout: Stdout) -> Outcome {
-    run_source_with(filename, source, Config { argv, ..Config::default() }, stdout)
+    run_source_with(
+        filename,
+        source,
+        Config {
+            argv,
+            ..Config::default()
+        },
+        stdout,
+    )
 }
 
 /// Runs source text as the `__main__` module with the given interpreter settings.

@@ -31,7 +31,7 @@ def count_words(text):
 
 
 def main():
-    text = make_text(8000, 42)
+    text = make_text(16000, 42)
     counts = count_words(text)
     pairs = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     top = ",".join([k + "=" + str(v) for k, v in pairs[:5]])

@@ -85,7 +85,7 @@ def main():
     bodies = make_bodies()
     offset_momentum(bodies)
     e0 = energy(bodies)
-    advance(bodies, 0.01, 20000)
+    advance(bodies, 0.01, 30000)
     e1 = energy(bodies)
     print("nbody checksum %.9f %.9f" % (e0, e1))
 

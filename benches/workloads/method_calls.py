@@ -32,7 +32,7 @@ def main():
     acc = Vec2(0, 0)
     step = Vec2(1, 2)
     c = Counter()
-    for i in range(100000):
+    for i in range(150000):
         acc = acc.add(step.scale(i % 7))
         c.bump(acc.dot(step) % 97)
         if i % 1000 == 0:

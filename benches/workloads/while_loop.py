@@ -14,7 +14,7 @@ def spin(limit):
 
 
 def main():
-    print("while_loop checksum", spin(800000))
+    print("while_loop checksum", spin(1200000))
 
 
 main()

@@ -60,7 +60,11 @@ impl Default for Gil {
 impl Gil {
     pub fn new(interval: Duration) -> Gil {
         Gil {
-            state: Mutex::new(State { locked: false, holder: 0, switch_number: 0 }),
+            state: Mutex::new(State {
+                locked: false,
+                holder: 0,
+                switch_number: 0,
+            }),
             released: Condvar::new(),
             switched: Condvar::new(),
             drop_request: AtomicBool::new(false),
@@ -74,7 +78,8 @@ impl Gil {
 
     /// `sys.setswitchinterval`: applies to waits that start after the call.
     pub fn set_interval(&self, d: Duration) {
-        self.interval_ns.store(d.as_nanos().max(1) as u64, Ordering::Relaxed);
+        self.interval_ns
+            .store(d.as_nanos().max(1) as u64, Ordering::Relaxed);
     }
 
     /// Is a drop request pending? The eval loop's one check on its fast path.
@@ -107,7 +112,10 @@ impl Gil {
     /// another thread has taken it before returning.
     pub fn drop(&self, me: u64, forced: bool) {
         let mut st = self.state.lock();
-        debug_assert!(st.locked && st.holder == me, "dropping a GIL this thread does not hold");
+        debug_assert!(
+            st.locked && st.holder == me,
+            "dropping a GIL this thread does not hold"
+        );
         st.locked = false;
         let woke = self.released.notify_one();
         if !forced {

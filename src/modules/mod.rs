@@ -20,8 +20,8 @@ pub mod io;
 pub mod math;
 pub mod os;
 pub mod random;
-pub mod thread;
 pub mod sys;
+pub mod thread;
 pub mod time;
 pub mod zlib;
 
@@ -70,7 +70,9 @@ pub const MODULES: &[ModuleDef] = &[
     },
     ModuleDef {
         name: "threading",
-        init: |vm, m| vm.exec_in_module(m, "<frozen threading>", include_str!("python/threading.py")),
+        init: |vm, m| {
+            vm.exec_in_module(m, "<frozen threading>", include_str!("python/threading.py"))
+        },
     },
     ModuleDef {
         name: "_thread",

@@ -15,7 +15,6 @@ use crate::vm::objects::{Args, Class, Module, NativeObject};
 use crate::vm::ops::{to_f64, type_name};
 use crate::vm::{ExcKind, PyErr, PyResult, Value, Vm};
 
-
 /// Fills the `sys` module.
 pub fn init(vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     let argv = vm

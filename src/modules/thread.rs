@@ -39,7 +39,11 @@ fn start_new_thread(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         _ => return Err(PyErr::type_error("2nd arg must be a tuple")),
     };
     let kwargs: Vec<(Arc<str>, Value)> = match args.pos.get(2) {
-        Some(Value::Dict(d)) => d.items().into_iter().filter_map(|(k, v)| Some((Arc::from(k.as_str()?), v))).collect(),
+        Some(Value::Dict(d)) => d
+            .items()
+            .into_iter()
+            .filter_map(|(k, v)| Some((Arc::from(k.as_str()?), v)))
+            .collect(),
         _ => vec![],
     };
     let mut child = Vm::new(vm.interp.clone());
@@ -52,7 +56,10 @@ fn start_new_thread(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             if let Err(e) = child.call_kw(&f, &call_args, &kwargs) {
                 let exc = child.materialize(e);
                 let text = child.format_exception(&exc);
-                child.interp.write_stderr(&format!("Unhandled exception in thread started by {}\n{text}", ident));
+                child.interp.write_stderr(&format!(
+                    "Unhandled exception in thread started by {}\n{text}",
+                    ident
+                ));
             }
             child.release_gil();
         })
@@ -69,7 +76,8 @@ fn print_exception(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("_print_exception", 2, 2, &[])?;
     let name = vm.to_str(&args.pos[0])?;
     let text = vm.format_exception(&args.pos[1]);
-    vm.interp.write_stderr(&format!("Exception in thread {name}:\n{text}"));
+    vm.interp
+        .write_stderr(&format!("Exception in thread {name}:\n{text}"));
     Ok(Value::None)
 }
 
@@ -136,18 +144,28 @@ impl NativeObject for Lock {
         self
     }
     fn repr(&self) -> Option<String> {
-        let state = if *self.locked.lock() { "locked" } else { "unlocked" };
+        let state = if *self.locked.lock() {
+            "locked"
+        } else {
+            "unlocked"
+        };
         Some(format!("<{state} _thread.lock object>"))
     }
 }
 
 fn allocate_lock(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("allocate_lock", 0, 0, &[])?;
-    Ok(Value::object(Lock { locked: Mutex::new(false), freed: Condvar::new() }))
+    Ok(Value::object(Lock {
+        locked: Mutex::new(false),
+        freed: Condvar::new(),
+    }))
 }
 
 fn this<'a>(args: &Args<'a>) -> PyResult<&'a Lock> {
-    args.pos.first().and_then(|v| v.downcast::<Lock>()).ok_or_else(|| PyErr::type_error("expected a lock"))
+    args.pos
+        .first()
+        .and_then(|v| v.downcast::<Lock>())
+        .ok_or_else(|| PyErr::type_error("expected a lock"))
 }
 
 /// `lock.acquire(blocking=True, timeout=-1)`.
@@ -162,10 +180,14 @@ fn acquire(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         None => -1.0,
     };
     if !blocking && timeout != -1.0 {
-        return Err(PyErr::value_error("can't specify a timeout for a non-blocking call"));
+        return Err(PyErr::value_error(
+            "can't specify a timeout for a non-blocking call",
+        ));
     }
     if timeout < 0.0 && timeout != -1.0 {
-        return Err(PyErr::value_error("timeout value must be a non-negative number"));
+        return Err(PyErr::value_error(
+            "timeout value must be a non-negative number",
+        ));
     }
     if timeout > TIMEOUT_MAX {
         return Err(PyErr::overflow("timeout value is too large"));
@@ -197,6 +219,12 @@ fn locked(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 }
 
 fn exit(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    release(vm, Args { pos: &args.pos[..1], kw: &[] })?;
+    release(
+        vm,
+        Args {
+            pos: &args.pos[..1],
+            kw: &[],
+        },
+    )?;
     Ok(Value::Bool(false))
 }

@@ -101,10 +101,20 @@ impl Vm {
     }
 
     /// Runs Python source into an existing module (built-in modules written in Python).
-    pub fn exec_in_module(&mut self, module: &Arc<Module>, filename: &str, source: &str) -> PyResult<()> {
-        self.interp.sources.lock().insert(filename.to_string(), Arc::from(source));
-        let parsed = crate::syntax::parse(source).map_err(|e| self.syntax_error_value(&e, filename))?;
-        let compiled = compile(&parsed, filename).map_err(|e| self.syntax_error_value(&e, filename))?;
+    pub fn exec_in_module(
+        &mut self,
+        module: &Arc<Module>,
+        filename: &str,
+        source: &str,
+    ) -> PyResult<()> {
+        self.interp
+            .sources
+            .lock()
+            .insert(filename.to_string(), Arc::from(source));
+        let parsed =
+            crate::syntax::parse(source).map_err(|e| self.syntax_error_value(&e, filename))?;
+        let compiled =
+            compile(&parsed, filename).map_err(|e| self.syntax_error_value(&e, filename))?;
         let slots = module.intern_names(&compiled.globals);
         let mut code = compiled.code;
         if slots.iter().enumerate().any(|(i, &s)| s as usize != i) {

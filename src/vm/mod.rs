@@ -45,7 +45,10 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { argv: vec![], switch_interval: crate::gil::DEFAULT_SWITCH_INTERVAL }
+        Config {
+            argv: vec![],
+            switch_interval: crate::gil::DEFAULT_SWITCH_INTERVAL,
+        }
     }
 }
 
