@@ -174,8 +174,12 @@ impl NativeObject for HashObject {
 /// `ENTER_HASHLIB` waits for a contended object lock with the GIL released): a thread that holds
 /// the GIL while waiting for this lock would deadlock with the hashing thread waiting to get the
 /// GIL back.
-fn digest_update(_vm: &mut Vm, state: &Mutex<HashState>, data: &[u8]) {
-    state.lock().update(data);
+fn digest_update(vm: &mut Vm, state: &Mutex<HashState>, data: &[u8]) {
+    if data.len() >= GIL_RELEASE_MIN_SIZE {
+        vm.allow_threads(|| state.lock().update(data));
+    } else {
+        state.lock().update(data);
+    }
 }
 
 /// The data argument: bytes only, with CPython's errors.

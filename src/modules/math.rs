@@ -343,11 +343,6 @@ fn is_int(v: &Value) -> bool {
     matches!(v, Value::Int(_) | Value::Bool(_) | Value::BigInt(_))
 }
 
-/// An int argument as a big int, with CPython's message for other types.
-fn int_arg(v: &Value) -> PyResult<BigInt> {
-    to_bigint(v)
-}
-
 /// An int argument that fits an i64, when it does.
 fn small_int(v: &Value) -> Option<i64> {
     match v {
@@ -415,7 +410,7 @@ fn bigint_frexp(n: &BigInt) -> (f64, i64) {
 /// CPython's `loghelper`: ints (of any size) are handled exactly, floats by the C function.
 fn log_helper(v: &Value, f: fn(f64) -> f64) -> PyResult<f64> {
     if is_int(v) {
-        let n = int_arg(v)?;
+        let n = to_bigint(v)?;
         if !n.is_positive() {
             return Err(domain_error());
         }
@@ -589,9 +584,9 @@ fn ldexp_fn(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             "Expected an int as second argument to ldexp.",
         ));
     }
-    let e = match int_arg(i)?.to_i64() {
+    let e = match to_bigint(i)?.to_i64() {
         Some(e) => e,
-        None if int_arg(i)?.is_negative() => i64::MIN,
+        None if to_bigint(i)?.is_negative() => i64::MIN,
         None => i64::MAX,
     };
     let r = ldexp(x, e);
@@ -887,7 +882,7 @@ fn gcd(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     }
     let mut g = BigInt::zero();
     for v in args.pos {
-        g = g.gcd(&int_arg(v)?);
+        g = g.gcd(&to_bigint(v)?);
     }
     Ok(Value::from_bigint(g))
 }
@@ -896,7 +891,7 @@ fn lcm(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("lcm", 0, usize::MAX, &[])?;
     let mut l = BigInt::one();
     for v in args.pos {
-        let x = int_arg(v)?;
+        let x = to_bigint(v)?;
         l = if l.is_zero() || x.is_zero() {
             BigInt::zero()
         } else {
@@ -932,7 +927,7 @@ fn range_product(lo: u64, hi: u64) -> BigInt {
 
 fn factorial(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let v = one(&args, "factorial")?;
-    let n = int_arg(v)?;
+    let n = to_bigint(v)?;
     if n.is_negative() {
         return Err(PyErr::value_error(
             "factorial() not defined for negative values",
@@ -954,7 +949,7 @@ fn isqrt(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let v = one(&args, "isqrt")?;
     let n = match small_int(v) {
         Some(i) if i >= 0 => return Ok(Value::Int((i as u64).isqrt() as i64)),
-        _ => int_arg(v)?,
+        _ => to_bigint(v)?,
     };
     if n.is_negative() {
         return Err(PyErr::value_error("isqrt() argument must be nonnegative"));
@@ -964,8 +959,8 @@ fn isqrt(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 
 /// The `n` and `k` of `comb`/`perm`, checked non-negative.
 fn n_k(n: &Value, k: &Value) -> PyResult<(BigInt, BigInt)> {
-    let n = int_arg(n)?;
-    let k = int_arg(k)?;
+    let n = to_bigint(n)?;
+    let k = to_bigint(k)?;
     if n.is_negative() {
         return Err(PyErr::value_error("n must be a non-negative integer"));
     }
@@ -997,7 +992,7 @@ fn perm(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (n, k) = match args.pos.get(1) {
         None | Some(Value::None) => {
             // perm(n) is factorial(n), errors included.
-            let n = int_arg(&args.pos[0])?;
+            let n = to_bigint(&args.pos[0])?;
             if n.is_negative() {
                 return Err(PyErr::value_error(
                     "factorial() not defined for negative values",

@@ -18,6 +18,7 @@ pub mod hashlib;
 /// `open()` and file objects (used by the `open` builtin; not an importable module).
 pub mod io;
 pub mod math;
+pub mod native;
 pub mod os;
 pub mod random;
 pub mod sys;
@@ -51,6 +52,10 @@ pub const MODULES: &[ModuleDef] = &[
     ModuleDef {
         name: "math",
         init: math::init,
+    },
+    ModuleDef {
+        name: "native",
+        init: native::init,
     },
     ModuleDef {
         name: "os",

@@ -574,15 +574,6 @@ fn range_arg(v: &Value, which: &str) -> PyResult<BigInt> {
     }
 }
 
-/// A float argument (ints converted), with CPython's message for other types.
-fn float_arg(v: &Value) -> PyResult<f64> {
-    to_f64(v)
-}
-
-fn arg_or<'a>(args: &Args<'a>, i: usize, name: &str) -> Option<&'a Value> {
-    args.get(i, name)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Methods
 // ---------------------------------------------------------------------------------------------
@@ -592,14 +583,14 @@ fn seed(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (obj, args) = this(&args, "seed")?;
     args.check("seed", 0, 2, &["a", "version"])?;
     // `random.py` only compares the version with 1 and 2; anything else seeds by hash.
-    let version = match arg_or(&args, 1, "version") {
+    let version = match args.get(1, "version") {
         None => 2,
         Some(Value::Int(v)) => *v,
         Some(Value::Bool(b)) => i64::from(*b),
         Some(Value::Float(f)) if *f == 1.0 || *f == 2.0 => *f as i64,
         Some(_) => 0,
     };
-    let mt = match arg_or(&args, 0, "a") {
+    let mt = match args.get(0, "a") {
         None | Some(Value::None) => entropy_mt(),
         Some(a) => seed_mt(vm, a, version)?,
     };
@@ -637,7 +628,7 @@ fn getrandbits(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn randbytes(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (obj, args) = this(&args, "randbytes")?;
     args.check("randbytes", 1, 1, &["n"])?;
-    let n = arg_or(&args, 0, "n").unwrap_or(&Value::Int(0));
+    let n = args.get(0, "n").unwrap_or(&Value::Int(0));
     let bits = bit_count(&vm.binary_op(n, &Value::Int(8), BinOp::Mul)?)?;
     let len = usize::try_from(bits / 8).unwrap_or(0);
     let mut bytes = obj.with(|g| g.mt.bits(bits)).to_bytes_le().1;
@@ -649,11 +640,11 @@ fn randbytes(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn randrange(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (obj, args) = this(&args, "randrange")?;
     args.check("randrange", 0, 3, &["start", "stop", "step"])?;
-    let start = arg_or(&args, 0, "start").ok_or_else(|| {
+    let start = args.get(0, "start").ok_or_else(|| {
         PyErr::type_error("Random.randrange() missing 1 required positional argument: 'start'")
     })?;
-    let stop = arg_or(&args, 1, "stop").filter(|v| !v.is_none());
-    let step = arg_or(&args, 2, "step");
+    let stop = args.get(1, "stop").filter(|v| !v.is_none());
+    let step = args.get(2, "step");
     randrange_values(obj, start, stop, step)
 }
 
@@ -761,10 +752,10 @@ fn item_at(vm: &mut Vm, population: &Value, i: usize) -> PyResult<Value> {
 fn sample(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (obj, args) = this(&args, "sample")?;
     args.check("sample", 0, 2, &["population", "k", "counts"])?;
-    let population = arg_or(&args, 0, "population").ok_or_else(|| {
+    let population = args.get(0, "population").ok_or_else(|| {
         PyErr::type_error("Random.sample() missing 1 required positional argument: 'population'")
     })?;
-    let k = arg_or(&args, 1, "k").ok_or_else(|| {
+    let k = args.get(1, "k").ok_or_else(|| {
         PyErr::type_error("Random.sample() missing 1 required positional argument: 'k'")
     })?;
     if !is_sequence(population) {
@@ -886,10 +877,10 @@ fn choices(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         2,
         &["population", "weights", "cum_weights", "k"],
     )?;
-    let population = arg_or(&args, 0, "population").ok_or_else(|| {
+    let population = args.get(0, "population").ok_or_else(|| {
         PyErr::type_error("Random.choices() missing 1 required positional argument: 'population'")
     })?;
-    let weights = arg_or(&args, 1, "weights").filter(|w| !w.is_none());
+    let weights = args.get(1, "weights").filter(|w| !w.is_none());
     let cum_weights = args.kw("cum_weights").filter(|w| !w.is_none());
     let k = match args.kw("k") {
         Some(k) => super::int_arg(k)?,
@@ -939,7 +930,7 @@ fn choices(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let last = cum
         .last()
         .ok_or_else(|| PyErr::index_error("list index out of range"))?;
-    let total = float_arg(&vm.binary_op(last, &Value::Float(0.0), BinOp::Add)?)?;
+    let total = to_f64(&vm.binary_op(last, &Value::Float(0.0), BinOp::Add)?)?;
     if total <= 0.0 {
         return Err(PyErr::value_error(
             "Total of weights must be greater than zero",
@@ -982,17 +973,12 @@ fn uniform(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn triangular(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (obj, args) = this(&args, "triangular")?;
     args.check("triangular", 0, 3, &["low", "high", "mode"])?;
-    let mut low = arg_or(&args, 0, "low")
-        .map(float_arg)
-        .transpose()?
-        .unwrap_or(0.0);
-    let mut high = arg_or(&args, 1, "high")
-        .map(float_arg)
-        .transpose()?
-        .unwrap_or(1.0);
-    let mode = arg_or(&args, 2, "mode")
+    let mut low = args.get(0, "low").map(to_f64).transpose()?.unwrap_or(0.0);
+    let mut high = args.get(1, "high").map(to_f64).transpose()?.unwrap_or(1.0);
+    let mode = args
+        .get(2, "mode")
         .filter(|m| !m.is_none())
-        .map(float_arg)
+        .map(to_f64)
         .transpose()?;
     let mut u = obj.with(|g| g.mt.random());
     let mut c = match mode {
@@ -1011,14 +997,8 @@ fn triangular(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 /// The `(mu, sigma)` arguments of the normal distributions, defaulting to `(0.0, 1.0)`.
 fn mu_sigma(args: &Args<'_>, name: &str) -> PyResult<(f64, f64)> {
     args.check(name, 0, 2, &["mu", "sigma"])?;
-    let mu = arg_or(args, 0, "mu")
-        .map(float_arg)
-        .transpose()?
-        .unwrap_or(0.0);
-    let sigma = arg_or(args, 1, "sigma")
-        .map(float_arg)
-        .transpose()?
-        .unwrap_or(1.0);
+    let mu = args.get(0, "mu").map(to_f64).transpose()?.unwrap_or(0.0);
+    let sigma = args.get(1, "sigma").map(to_f64).transpose()?.unwrap_or(1.0);
     Ok((mu, sigma))
 }
 
@@ -1037,7 +1017,7 @@ fn normalvariate(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn lognormvariate(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (obj, args) = this(&args, "lognormvariate")?;
     args.check("lognormvariate", 2, 2, &[])?;
-    let (mu, sigma) = (float_arg(&args.pos[0])?, float_arg(&args.pos[1])?);
+    let (mu, sigma) = (to_f64(&args.pos[0])?, to_f64(&args.pos[1])?);
     Ok(Value::Float(obj.with(|g| g.normalvariate(mu, sigma)).exp()))
 }
 
@@ -1045,7 +1025,7 @@ fn lognormvariate(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn expovariate(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let (obj, args) = this(&args, "expovariate")?;
     args.check("expovariate", 1, 1, &["lambd"])?;
-    let lambd = float_arg(arg_or(&args, 0, "lambd").unwrap_or(&Value::Float(1.0)))?;
+    let lambd = to_f64(args.get(0, "lambd").unwrap_or(&Value::Float(1.0)))?;
     let u = obj.with(|g| g.mt.random());
     if lambd == 0.0 {
         return Err(PyErr::zero_division("float division by zero"));
@@ -1104,7 +1084,7 @@ fn setstate(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let index = index.ok_or_else(|| PyErr::value_error("invalid state"))?;
     let gauss_next = match gauss_next {
         Value::None => None,
-        v => Some(float_arg(v)?),
+        v => Some(to_f64(v)?),
     };
     obj.with(|g| {
         g.mt = Mt19937 { state, index };
