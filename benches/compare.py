@@ -12,6 +12,7 @@ errors (e.g. the gilsim binary is missing).
 
 Usage:
     python3 benches/compare.py [--runs N] [--gilsim PATH] [--filter SUBSTR]
+                               [--python PATH] [--python-arg ARG]...
 """
 
 import argparse
@@ -43,6 +44,9 @@ def main():
                         help="path to the gilsim binary (default target/release/gilsim)")
     parser.add_argument("--python", default=sys.executable or "python3",
                         help="CPython interpreter to compare against (default: this one)")
+    parser.add_argument("--python-arg", action="append", default=[], metavar="ARG",
+                        help="extra argument for CPython, repeatable (e.g. --python-arg=-S "
+                             "to skip site imports and measure without their startup cost)")
     parser.add_argument("--filter", default="",
                         help="only run workloads whose file name contains this substring")
     args = parser.parse_args()
@@ -66,7 +70,7 @@ def main():
     failures = []
     for name in workloads:
         path = os.path.join(WORKLOAD_DIR, name)
-        cpy_cmd = [args.python, path]
+        cpy_cmd = [args.python, *args.python_arg, path]
         gil_cmd = [args.gilsim, "run", path]
         cpy_times, gil_times = [], []
         ok = True
@@ -102,7 +106,8 @@ def main():
     sys.stderr.flush()
 
     header = f"{'workload':<16} {'CPython (s)':>12} {'gilsim (s)':>12} {'gilsim/CPython':>15}"
-    print(f"runs per interpreter: {args.runs}; python: {args.python}; gilsim: {args.gilsim}")
+    python_desc = " ".join([args.python, *args.python_arg])
+    print(f"runs per interpreter: {args.runs}; python: {python_desc}; gilsim: {args.gilsim}")
     print(header)
     print("-" * len(header))
     ratios = []

@@ -1,5 +1,6 @@
-//! The built-in modules `import` can load: `time`, `sys`, `math`, `random`, `os` (with
-//! `os.path`), `hashlib` and `zlib`, each implemented in Rust in its own file.
+//! The built-in modules `import` can load (`time`, `sys`, `math`, `random`, `os` with `os.path`,
+//! `hashlib`, `zlib`, the threading modules, ...), each in its own file: Rust here, or Python
+//! source under `python/` run into the module by its `init`.
 //!
 //! The VM's import op looks a name up with [`find`], creates an empty
 //! `Module::new(name, "<built-in>")`, runs the module's [`ModuleDef::init`] to fill it with
