@@ -53,7 +53,7 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         .trim()
         .parse()
         .map_err(|_| format!("not a duration: {text:?} (try 500us, 5ms or 0.02s)"))?;
-    if !(value > 0.0) || !value.is_finite() {
+    if value.is_nan() || value <= 0.0 || value.is_infinite() {
         return Err(format!(
             "the switch interval must be positive, got {text:?}"
         ));

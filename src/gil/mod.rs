@@ -90,7 +90,7 @@ impl Gil {
 
     /// Takes the GIL for thread `me`, waiting (and asking for a switch) as CPython does.
     /// Returns true if this thread had to wait.
-    pub fn take(&self, me: u64) -> bool {
+    pub fn take_gil(&self, me: u64) -> bool {
         let mut st = self.state.lock();
         let waited = st.locked;
         while st.locked {
@@ -110,7 +110,7 @@ impl Gil {
 
     /// Drops the GIL held by `me`. With `forced` (answering a drop request), waits until
     /// another thread has taken it before returning.
-    pub fn drop(&self, me: u64, forced: bool) {
+    pub fn drop_gil(&self, me: u64, forced: bool) {
         let mut st = self.state.lock();
         debug_assert!(
             st.locked && st.holder == me,
@@ -140,8 +140,8 @@ impl Gil {
 
     /// Honours a pending drop request: drop (forced), then compete for the GIL again.
     pub fn yield_to_waiter(&self, me: u64) {
-        self.drop(me, true);
-        self.take(me);
+        self.drop_gil(me, true);
+        self.take_gil(me);
     }
 }
 
@@ -153,19 +153,19 @@ mod tests {
     #[test]
     fn uncontended_take_does_not_wait() {
         let gil = Gil::default();
-        assert!(!gil.take(1));
-        gil.drop(1, false);
-        assert!(!gil.take(2));
+        assert!(!gil.take_gil(1));
+        gil.drop_gil(1, false);
+        assert!(!gil.take_gil(2));
     }
 
     #[test]
     fn a_waiter_raises_the_drop_request_and_gets_the_gil() {
         let gil = Arc::new(Gil::new(Duration::from_millis(1)));
-        gil.take(1);
+        gil.take_gil(1);
         let g = gil.clone();
         let waiter = std::thread::spawn(move || {
-            g.take(2);
-            g.drop(2, false);
+            g.take_gil(2);
+            g.drop_gil(2, false);
         });
         // The holder spins until it sees the drop request, as the eval loop would.
         while !gil.drop_requested() {
@@ -173,6 +173,6 @@ mod tests {
         }
         gil.yield_to_waiter(1);
         waiter.join().unwrap();
-        gil.drop(1, false);
+        gil.drop_gil(1, false);
     }
 }

@@ -29,7 +29,7 @@ pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
 fn seconds(args: &Args<'_>, name: &str) -> PyResult<Duration> {
     args.check(name, 1, 1, &[])?;
     let s = to_f64(&args.pos[0])?;
-    if !(s >= 0.0) || !s.is_finite() {
+    if s.is_nan() || s < 0.0 || s.is_infinite() {
         return Err(PyErr::value_error(format!(
             "{name}() needs a non-negative number of seconds"
         )));

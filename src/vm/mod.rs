@@ -172,12 +172,12 @@ impl Vm {
 
     /// Takes this interpreter's GIL for this thread (at thread start).
     pub fn acquire_gil(&self) {
-        self.interp.gil.take(self.ident);
+        self.interp.gil.take_gil(self.ident);
     }
 
     /// Drops the GIL for good (at thread end).
     pub fn release_gil(&self) {
-        self.interp.gil.drop(self.ident, false);
+        self.interp.gil.drop_gil(self.ident, false);
     }
 
     /// Runs `work` with the GIL released, then takes it back, competing like any waiter: the
@@ -187,9 +187,9 @@ impl Vm {
         // As CPython's drop_gil: a pending drop request makes even a voluntary drop wait for
         // the requester to take over.
         let gil = &self.interp.gil;
-        gil.drop(self.ident, gil.drop_requested());
+        gil.drop_gil(self.ident, gil.drop_requested());
         let r = work();
-        self.interp.gil.take(self.ident);
+        self.interp.gil.take_gil(self.ident);
         r
     }
 
