@@ -185,9 +185,7 @@ fn acquire(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         ));
     }
     if timeout < 0.0 && timeout != -1.0 {
-        return Err(PyErr::value_error(
-            "timeout value must be a non-negative number",
-        ));
+        return Err(PyErr::value_error("timeout value must be positive"));
     }
     if timeout > TIMEOUT_MAX {
         return Err(PyErr::overflow("timeout value is too large"));

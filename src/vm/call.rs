@@ -448,7 +448,24 @@ impl Vm {
                             return Ok(Some(Value::Dict(Arc::new(d))));
                         }
                         match inst.class.lookup("__getattr__") {
-                            Some(ga) => self.call(&ga, &[v.clone(), Value::str(name)]).map(Some),
+                            // An AttributeError from __getattr__ means "absent" (for hasattr and getattr defaults).
+                            Some(ga) => match self.call(&ga, &[v.clone(), Value::str(name)]) {
+                                Ok(val) => Ok(Some(val)),
+                                Err(e) => {
+                                    let exc = self.materialize(e);
+                                    let attr_error = self
+                                        .interp
+                                        .types
+                                        .exception(ExcKind::AttributeError)
+                                        .clone();
+                                    match &exc {
+                                        Value::Instance(i) if i.class.is_subclass(&attr_error) => {
+                                            Ok(None)
+                                        }
+                                        _ => Err(PyErr::Raised(exc)),
+                                    }
+                                }
+                            },
                             None => Ok(None),
                         }
                     }
@@ -676,6 +693,11 @@ impl Vm {
     }
 
     pub fn del_attr(&mut self, obj: &Value, name: &str) -> PyResult<()> {
+        if let Value::Instance(inst) = obj
+            && let Some(da) = inst.class.lookup("__delattr__")
+        {
+            return self.call(&da, &[obj.clone(), Value::str(name)]).map(|_| ());
+        }
         let removed = match obj {
             Value::Instance(inst) => inst.attrs.lock().remove(name).is_some(),
             Value::Class(cls) => cls.attrs.write().remove(name).is_some(),

@@ -153,6 +153,25 @@ class PriorityQueue(Queue):
         return self.queue.pop(0)
 
 
-class SimpleQueue(Queue):
+class SimpleQueue:
+    # An unbounded FIFO queue without task tracking, as CPython's.
     def __init__(self):
-        Queue.__init__(self, 0)
+        self._q = Queue()
+
+    def put(self, item, block=True, timeout=None):
+        self._q.put(item)
+
+    def put_nowait(self, item):
+        self._q.put(item)
+
+    def get(self, block=True, timeout=None):
+        return self._q.get(block, timeout)
+
+    def get_nowait(self):
+        return self._q.get(False)
+
+    def empty(self):
+        return self._q.empty()
+
+    def qsize(self):
+        return self._q.qsize()

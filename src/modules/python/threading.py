@@ -320,7 +320,7 @@ class Barrier:
 class Thread:
     def __init__(self, group=None, target=None, name=None, args=(), kwargs=None, *, daemon=None):
         global _counter
-        if name is None:
+        if not name:
             _counter += 1
             name = f"Thread-{_counter}"
             if target is not None and hasattr(target, "__name__"):
@@ -356,7 +356,7 @@ class Thread:
         except SystemExit:
             pass
         except BaseException as exc:
-            _thread._print_exception(self._name, exc)
+            excepthook(ExceptHookArgs(type(exc), exc, exc.__traceback__, self))
         finally:
             self._is_stopped = True
             _active.pop(self._ident, None)
@@ -487,6 +487,12 @@ class local:
     def __setattr__(self, name, value):
         _locals.setdefault((id(self), get_ident()), {})[name] = value
 
+    def __delattr__(self, name):
+        d = _locals.get((id(self), get_ident()), {})
+        if name not in d:
+            raise AttributeError(f"'_thread._local' object has no attribute '{name}'")
+        del d[name]
+
 
 def current_thread():
     t = _active.get(get_ident())
@@ -513,8 +519,21 @@ def enumerate():
     return list(_active.values())
 
 
+class ExceptHookArgs:
+    def __init__(self, exc_type, exc_value, exc_traceback, thread):
+        self.exc_type = exc_type
+        self.exc_value = exc_value
+        self.exc_traceback = exc_traceback
+        self.thread = thread
+
+
 def excepthook(args):
+    if args.exc_type is SystemExit:
+        return
     _thread._print_exception(args.thread.name if args.thread else "?", args.exc_value)
+
+
+__excepthook__ = excepthook
 
 
 def setswitchinterval(interval):

@@ -43,7 +43,7 @@ except queue.Full:
     print("put(block=False) on full: Full")
 print(b.get_nowait(), b.full())
 b.put("c")
-print([b.get() for _ in range(3)])
+print([b.get() for _ in range(2)], b.empty())
 
 # A blocked put() resumes when a consumer makes room.
 side = []
@@ -58,9 +58,9 @@ def late_putter():
 
 t = threading.Thread(target=late_putter)
 t.start()
-side.append(b.get())
+first = b.get()
 t.join()
-print(side, [b.get_nowait(), b.get_nowait()])
+print(first, side, [b.get_nowait(), b.get_nowait()])
 
 # task_done / join
 tq = queue.Queue()
