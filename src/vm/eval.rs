@@ -357,7 +357,8 @@ impl Vm {
                         let r = self.call_kw(&f, &args, &kw)?;
                         self.stack.push(r);
                     }
-                    Op::Binary(bop) => {
+                    // `x op= y` on numbers is `x op y`: both share the fast path.
+                    Op::Binary(bop) | Op::Inplace(bop) if is_number(self.stack.last().unwrap()) => {
                         let b = self.pop();
                         let a = self.stack.last_mut().unwrap();
                         if let (Value::Int(x), Value::Int(y)) = (&*a, &b) {
@@ -385,6 +386,12 @@ impl Vm {
                             let r = self.binary_op(&a, &b, bop)?;
                             self.stack.push(r);
                         }
+                    }
+                    Op::Binary(bop) => {
+                        let b = self.pop();
+                        let a = self.pop();
+                        let r = self.binary_op(&a, &b, bop)?;
+                        self.stack.push(r);
                     }
                     Op::Inplace(bop) => {
                         let b = self.pop();
@@ -1099,6 +1106,11 @@ impl Vm {
             }
         }
     }
+}
+
+#[inline]
+fn is_number(v: &Value) -> bool {
+    matches!(v, Value::Int(_) | Value::Float(_))
 }
 
 fn unbound_local(name: &str) -> PyErr {
