@@ -94,13 +94,19 @@ impl Vm {
                 "maximum recursion depth exceeded",
             ));
         }
-        let code = func.code.clone();
         let base = pos + 1;
-        let nlocals = code.varnames.len();
+        let nlocals = func.code.varnames.len();
         debug_assert_eq!(self.stack.len(), base + argc);
         if nlocals > argc {
             self.stack.resize(base + nlocals, Value::Unbound);
         }
+        self.push_function_frame(func, base);
+        Ok(())
+    }
+
+    /// Pushes the frame of `func` whose locals already sit at `stack[base..]`.
+    fn push_function_frame(&mut self, func: Arc<Function>, base: usize) {
+        let code = func.code.clone();
         let cells = self.make_cells(&code, &func, base);
         let globals = func.globals.clone();
         self.frames.push(Frame {
@@ -113,7 +119,6 @@ impl Vm {
             blocks: vec![],
             namespace: None,
         });
-        Ok(())
     }
 
     fn make_cells(&self, code: &Code, func: &Function, base: usize) -> Vec<Arc<Cell>> {
@@ -159,22 +164,10 @@ impl Vm {
                 "maximum recursion depth exceeded",
             ));
         }
-        let code = func.code.clone();
         let base = pos + 1;
         self.stack.truncate(base);
         self.stack.extend(locals);
-        let cells = self.make_cells(&code, &func, base);
-        let globals = func.globals.clone();
-        self.frames.push(Frame {
-            code,
-            func: Some(func),
-            globals,
-            ip: 0,
-            base,
-            cells,
-            blocks: vec![],
-            namespace: None,
-        });
+        self.push_function_frame(func, base);
         Ok(())
     }
 

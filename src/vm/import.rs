@@ -8,7 +8,7 @@ use super::Vm;
 use super::errors::{ExcKind, PyErr, PyResult};
 use super::objects::Module;
 use super::value::Value;
-use crate::compile::compiler::compile;
+use crate::compile::compiler::{CompiledModule, compile};
 
 impl Vm {
     /// Imports `name` (dotted names import each parent first) and returns the module.
@@ -75,14 +75,7 @@ impl Vm {
         filename: &str,
         source: &str,
     ) -> PyResult<Value> {
-        self.interp
-            .sources
-            .lock()
-            .insert(filename.to_string(), Arc::from(source));
-        let parsed =
-            crate::syntax::parse(source).map_err(|e| self.syntax_error_value(&e, filename))?;
-        let compiled =
-            compile(&parsed, filename).map_err(|e| self.syntax_error_value(&e, filename))?;
+        let compiled = self.compile_source(filename, source)?;
         let module = Arc::new(Module::new(name, filename));
         module.intern_names(&compiled.globals);
         module.set("__name__", Value::str(name));
@@ -107,14 +100,7 @@ impl Vm {
         filename: &str,
         source: &str,
     ) -> PyResult<()> {
-        self.interp
-            .sources
-            .lock()
-            .insert(filename.to_string(), Arc::from(source));
-        let parsed =
-            crate::syntax::parse(source).map_err(|e| self.syntax_error_value(&e, filename))?;
-        let compiled =
-            compile(&parsed, filename).map_err(|e| self.syntax_error_value(&e, filename))?;
+        let compiled = self.compile_source(filename, source)?;
         let slots = module.intern_names(&compiled.globals);
         let mut code = compiled.code;
         if slots.iter().enumerate().any(|(i, &s)| s as usize != i) {
@@ -124,6 +110,17 @@ impl Vm {
             }
         }
         self.run_code(code, module.clone(), None).map(|_| ())
+    }
+
+    /// Parses and compiles a file's source, keeping the text for tracebacks.
+    fn compile_source(&mut self, filename: &str, source: &str) -> PyResult<CompiledModule> {
+        self.interp
+            .sources
+            .lock()
+            .insert(filename.to_string(), Arc::from(source));
+        let parsed =
+            crate::syntax::parse(source).map_err(|e| self.syntax_error_value(&e, filename))?;
+        compile(&parsed, filename).map_err(|e| self.syntax_error_value(&e, filename))
     }
 
     /// A SyntaxError exception for a front-end error in an imported file.
