@@ -179,9 +179,10 @@ impl File {
     }
 }
 
-fn read(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+fn read(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let f = this(&args)?;
-    let data = f.read_all()?;
+    // As CPython: the GIL is released around the system calls of file I/O.
+    let data = vm.allow_threads(|| f.read_all())?;
     f.wrap(data)
 }
 
@@ -220,16 +221,16 @@ fn write_bytes(f: &File, data: &[u8]) -> PyResult<()> {
         .map_err(|e| PyErr::from_io(&e, Some(&f.name)))
 }
 
-fn write(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+fn write(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("write", 2, 2, &[])?;
     let f = this(&args)?;
     match (&args.pos[1], f.binary) {
         (Value::Str(s), false) => {
-            write_bytes(f, s.as_str().as_bytes())?;
+            vm.allow_threads(|| write_bytes(f, s.as_str().as_bytes()))?;
             Ok(Value::Int(s.char_len() as i64))
         }
         (Value::Bytes(b), true) => {
-            write_bytes(f, &b.0)?;
+            vm.allow_threads(|| write_bytes(f, &b.0))?;
             Ok(Value::Int(b.0.len() as i64))
         }
         (other, false) => Err(PyErr::type_error(format!(
