@@ -130,6 +130,14 @@ impl PyErr {
     pub fn with_args(kind: ExcKind, args: Vec<Value>) -> PyErr {
         PyErr::New(kind, Box::new(args))
     }
+    /// The message of a not-yet-raised built-in exception (its first argument, if a string).
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            PyErr::New(_, args) => args.first().and_then(|a| a.as_str()),
+            PyErr::Raised(_) => None,
+        }
+    }
+
     pub fn type_error(msg: impl Into<String>) -> PyErr {
         PyErr::new(ExcKind::TypeError, msg)
     }

@@ -1012,12 +1012,8 @@ mod tests {
 
     fn msg(r: PyResult<String>) -> String {
         match r {
-            Err(PyErr::New(_, args)) => args
-                .first()
-                .and_then(|a| a.as_str())
-                .unwrap_or("")
-                .to_string(),
-            other => format!("not an error: {:?}", other.ok()),
+            Err(e) => e.message().unwrap_or("").to_string(),
+            Ok(v) => format!("not an error: {v:?}"),
         }
     }
 
