@@ -8,6 +8,7 @@
 pub mod compile;
 pub mod gil;
 pub mod modules;
+pub mod observe;
 pub mod runtime;
 pub mod syntax;
 pub mod vm;

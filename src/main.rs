@@ -19,6 +19,17 @@ enum Command {
         /// The GIL switch interval, e.g. 500us, 5ms or 0.02s (default 5ms, as CPython).
         #[arg(long, value_parser = parse_duration, default_value = "5ms")]
         switch_interval: std::time::Duration,
+        /// Where the eval breaker is checked: `cpython` (3.10+: function entry, loop back
+        /// edges, after native calls) or `every-instruction` (before 3.10).
+        #[arg(long, value_enum, default_value = "cpython")]
+        check: Check,
+        /// Print, at exit, what the GIL did: per thread, time running, waiting, in native
+        /// calls and blocked; acquisitions, forced switches, wait percentiles; GIL load.
+        #[arg(long)]
+        stats: bool,
+        /// Write the --stats figures as JSON to FILE.
+        #[arg(long, value_name = "FILE")]
+        stats_json: Option<std::path::PathBuf>,
         /// The script to run.
         file: String,
         /// Arguments passed to the script as sys.argv[1:].
@@ -35,6 +46,15 @@ enum Command {
         /// The script to check.
         file: String,
     },
+}
+
+/// Where the eval loop checks for a pending GIL drop request.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Check {
+    /// CPython 3.10+: function entry, loop back edges, after native calls.
+    Cpython,
+    /// Before every instruction, as CPython before 3.10.
+    EveryInstruction,
 }
 
 /// Parses `500us`, `5ms`, `0.02s` or a bare number of seconds.
@@ -85,12 +105,17 @@ fn main() -> ExitCode {
             file,
             args,
             switch_interval,
+            check,
+            stats,
+            stats_json,
         } => {
             let mut argv = vec![file.clone()];
             argv.extend(args);
             let config = gilsim::vm::Config {
                 argv,
                 switch_interval,
+                check_every_instruction: matches!(check, Check::EveryInstruction),
+                reports: gilsim::observe::Reports { stats, stats_json },
             };
             let outcome =
                 gilsim::runtime::run_file_with(&file, config, gilsim::runtime::Stdout::Process);

@@ -97,7 +97,9 @@ pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Std
         )),
         Stdout::Buffer(b) => Box::new(SharedBuf(b)),
     };
+    let reports = config.reports.clone();
     let interp = Interpreter::new(config, out);
+    let recorder = interp.recorder.clone();
     let filename = filename.to_string();
     let source = source.to_string();
     let worker = std::thread::Builder::new()
@@ -105,6 +107,7 @@ pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Std
         .stack_size(INTERPRETER_STACK)
         .spawn(move || {
             let mut vm = Vm::new(interp.clone());
+            vm.set_thread_name("MainThread");
             vm.acquire_gil();
             let mut code = run_main(&mut vm, &filename, &source);
             // As CPython at exit: wait for the non-daemon threads (daemon threads are abandoned).
@@ -115,13 +118,19 @@ pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Std
             interp.flush_stdout();
             code
         });
-    let exit_code = match worker.map(|h| h.join()) {
+    let mut exit_code = match worker.map(|h| h.join()) {
         Ok(Ok(code)) => code,
         _ => {
             eprintln!("gilsim: internal error: the interpreter thread panicked");
             70
         }
     };
+    if let Some(recorder) = recorder
+        && let Err(e) = reports.write(&recorder)
+    {
+        eprintln!("gilsim: {e}");
+        exit_code = exit_code.max(1);
+    }
     Outcome { exit_code }
 }
 

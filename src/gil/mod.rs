@@ -91,6 +91,13 @@ impl Gil {
     /// Takes the GIL for thread `me`, waiting (and asking for a switch) as CPython does.
     /// Returns true if this thread had to wait.
     pub fn take_gil(&self, me: u64) -> bool {
+        self.take_gil_observed(me, |_| {})
+    }
+
+    /// [`Gil::take_gil`], calling `on_drop_request(holder)` each time this thread's wait times
+    /// out and it asks the holder to drop the GIL (for the event log).
+    #[inline]
+    pub fn take_gil_observed(&self, me: u64, mut on_drop_request: impl FnMut(u64)) -> bool {
         let mut st = self.state.lock();
         let waited = st.locked;
         while st.locked {
@@ -98,6 +105,7 @@ impl Gil {
             let timed_out = self.released.wait_for(&mut st, self.interval()).timed_out();
             if timed_out && st.locked && st.switch_number == seen {
                 self.drop_request.store(true, Ordering::Relaxed);
+                on_drop_request(st.holder);
             }
         }
         st.locked = true;
@@ -137,12 +145,6 @@ impl Gil {
             }
         }
     }
-
-    /// Honours a pending drop request: drop (forced), then compete for the GIL again.
-    pub fn yield_to_waiter(&self, me: u64) {
-        self.drop_gil(me, true);
-        self.take_gil(me);
-    }
 }
 
 #[cfg(test)]
@@ -171,7 +173,8 @@ mod tests {
         while !gil.drop_requested() {
             std::thread::yield_now();
         }
-        gil.yield_to_waiter(1);
+        gil.drop_gil(1, true);
+        gil.take_gil(1);
         waiter.join().unwrap();
         gil.drop_gil(1, false);
     }

@@ -18,6 +18,7 @@ use parking_lot::Mutex;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 
 use super::{func, method_args, native_class, receiver};
+use crate::observe::Release;
 use crate::vm::objects::{Args, Class, Module, NativeObject};
 use crate::vm::{PyErr, PyResult, Value, Vm};
 
@@ -176,7 +177,9 @@ impl NativeObject for HashObject {
 /// GIL back.
 fn digest_update(vm: &mut Vm, state: &Mutex<HashState>, data: &[u8]) {
     if data.len() >= GIL_RELEASE_MIN_SIZE {
-        vm.allow_threads(|| state.lock().update(data));
+        vm.allow_threads(Release::Native("hashlib.update"), || {
+            state.lock().update(data)
+        });
     } else {
         state.lock().update(data);
     }

@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 
+use crate::observe::Release;
 use crate::vm::Vm;
 use crate::vm::errors::{ExcKind, PyErr, PyResult};
 use crate::vm::objects::*;
@@ -182,7 +183,7 @@ impl File {
 fn read(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let f = this(&args)?;
     // As CPython: the GIL is released around the system calls of file I/O.
-    let data = vm.allow_threads(|| f.read_all())?;
+    let data = vm.allow_threads(Release::Native("file.read"), || f.read_all())?;
     f.wrap(data)
 }
 
@@ -226,11 +227,13 @@ fn write(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let f = this(&args)?;
     match (&args.pos[1], f.binary) {
         (Value::Str(s), false) => {
-            vm.allow_threads(|| write_bytes(f, s.as_str().as_bytes()))?;
+            vm.allow_threads(Release::Native("file.write"), || {
+                write_bytes(f, s.as_str().as_bytes())
+            })?;
             Ok(Value::Int(s.char_len() as i64))
         }
         (Value::Bytes(b), true) => {
-            vm.allow_threads(|| write_bytes(f, &b.0))?;
+            vm.allow_threads(Release::Native("file.write"), || write_bytes(f, &b.0))?;
             Ok(Value::Int(b.0.len() as i64))
         }
         (other, false) => Err(PyErr::type_error(format!(

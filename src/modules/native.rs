@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::func;
+use crate::observe::Release;
 use crate::vm::errors::{PyErr, PyResult};
 use crate::vm::objects::{Args, Module};
 use crate::vm::ops::{to_f64, to_index};
@@ -69,7 +70,7 @@ fn busy_for(d: Duration) -> u64 {
 
 fn compute(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let d = seconds(&args, "compute")?;
-    let n = vm.allow_threads(|| busy_for(d));
+    let n = vm.allow_threads(Release::Native("native.compute"), || busy_for(d));
     Ok(Value::Int(n as i64))
 }
 
@@ -80,7 +81,7 @@ fn compute_holding_gil(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 
 fn crunch(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let n = rounds(&args, "crunch")?;
-    let r = vm.allow_threads(|| mix(n));
+    let r = vm.allow_threads(Release::Native("native.crunch"), || mix(n));
     Ok(Value::Int((r >> 1) as i64))
 }
 
@@ -91,6 +92,6 @@ fn crunch_holding_gil(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 
 fn io(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let d = seconds(&args, "io")?;
-    vm.allow_threads(|| std::thread::sleep(d));
+    vm.allow_threads(Release::Native("native.io"), || std::thread::sleep(d));
     Ok(Value::None)
 }

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
-use super::{func, native_class};
+use super::{func, int_arg, native_class, str_arg};
+use crate::observe::Release;
 use crate::vm::errors::{PyErr, PyResult};
 use crate::vm::objects::*;
 use crate::vm::ops::to_f64;
@@ -22,6 +23,7 @@ pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     func(m, "allocate_lock", allocate_lock);
     func(m, "get_ident", get_ident);
     func(m, "_print_exception", print_exception);
+    func(m, "_set_name", set_name);
     m.set("LockType", Value::Class(lock_class().clone()));
     m.set("TIMEOUT_MAX", Value::Float(TIMEOUT_MAX));
     Ok(())
@@ -78,6 +80,23 @@ fn print_exception(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let text = vm.format_exception(&args.pos[1]);
     vm.interp
         .write_stderr(&format!("Exception in thread {name}:\n{text}"));
+    Ok(Value::None)
+}
+
+/// A lock's identity in the event log: its address, stable while it lives.
+fn lock_id(lock: &Lock) -> u64 {
+    lock as *const Lock as usize as u64
+}
+
+/// `_set_name(ident, name)`: names a thread in the event log (threading calls it when a
+/// thread starts and when it is renamed).
+fn set_name(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("_set_name", 2, 2, &[])?;
+    let ident = int_arg(&args.pos[0])? as u64;
+    let name = str_arg(&args.pos[1], "name")?;
+    if let Some(recorder) = &vm.interp.recorder {
+        recorder.name_thread(ident, name);
+    }
     Ok(Value::None)
 }
 
@@ -197,7 +216,9 @@ fn acquire(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         return Ok(Value::Bool(false));
     }
     let deadline = (timeout >= 0.0).then(|| Instant::now() + Duration::from_secs_f64(timeout));
-    let got = vm.allow_threads(|| lock.acquire_until(deadline));
+    let got = vm.allow_threads(Release::Blocked("lock", lock_id(lock)), || {
+        lock.acquire_until(deadline)
+    });
     Ok(Value::Bool(got))
 }
 

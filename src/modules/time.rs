@@ -13,6 +13,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use num_bigint::BigInt;
 
 use super::func;
+use crate::observe::Release;
 use crate::vm::objects::{Args, Module};
 use crate::vm::ops::type_name;
 use crate::vm::{PyErr, PyResult, Value, Vm};
@@ -37,7 +38,7 @@ pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
 /// the hook where the GIL will be released for the duration (as CPython's `time.sleep` does).
 pub fn sleep_for(vm: &mut Vm, d: Duration) -> PyResult<()> {
     // As CPython: the GIL is released around the sleep, even `sleep(0)`.
-    vm.allow_threads(|| {
+    vm.allow_threads(Release::Blocked("sleep", 0), || {
         if d.is_zero() {
             // CPython still makes a system call for sleep(0); so do we, letting waiters run.
             std::thread::yield_now();

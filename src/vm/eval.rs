@@ -135,6 +135,7 @@ impl Vm {
     }
 
     fn run_frames(&mut self, depth: usize) -> PyResult<Value> {
+        let check_every_instruction = self.interp.config.check_every_instruction;
         'frames: loop {
             let fi = self.frames.len() - 1;
             let code = self.frames[fi].code.clone();
@@ -144,6 +145,9 @@ impl Vm {
                 let op = code.ops[ip];
                 ip += 1;
                 self.frames[fi].ip = ip;
+                if check_every_instruction {
+                    self.eval_breaker()?;
+                }
                 match op {
                     Op::Nop => {}
                     Op::Resume => self.eval_breaker()?,
@@ -848,7 +852,7 @@ impl Vm {
     #[inline]
     fn eval_breaker(&mut self) -> PyResult<()> {
         if self.interp.gil.drop_requested() {
-            self.interp.gil.yield_to_waiter(self.ident);
+            self.yield_gil();
         }
         Ok(())
     }

@@ -30,6 +30,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
 
+use crate::observe::{EventKind, Recorder, Release, ThreadLog};
+
 pub use errors::{ExcKind, PyErr, PyResult};
 use objects::*;
 pub use value::Value;
@@ -41,6 +43,12 @@ pub struct Config {
     pub argv: Vec<String>,
     /// The GIL's switch interval at start (`sys.setswitchinterval` changes it later).
     pub switch_interval: std::time::Duration,
+    /// The reports to make at exit; any of them turns event recording on (off, recording
+    /// costs one branch per GIL transition).
+    pub reports: crate::observe::Reports,
+    /// Check the eval breaker before every instruction, as CPython before 3.10 did (every
+    /// "tick"), instead of only at function entry, loop back edges and after native calls.
+    pub check_every_instruction: bool,
 }
 
 impl Default for Config {
@@ -48,6 +56,8 @@ impl Default for Config {
         Config {
             argv: vec![],
             switch_interval: crate::gil::DEFAULT_SWITCH_INTERVAL,
+            reports: Default::default(),
+            check_every_instruction: false,
         }
     }
 }
@@ -73,6 +83,8 @@ pub struct Interpreter {
     pub gil: crate::gil::Gil,
     /// Interpreter threads started and not yet finished (besides the main thread).
     pub threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
+    /// The event logs, when a report (`--stats`) was asked for.
+    pub recorder: Option<Arc<Recorder>>,
 }
 
 impl Interpreter {
@@ -91,6 +103,7 @@ impl Interpreter {
             sources: Mutex::new(FxHashMap::default()),
             gil: crate::gil::Gil::new(config.switch_interval),
             threads: Mutex::new(vec![]),
+            recorder: config.reports.any().then(|| Arc::new(Recorder::default())),
             config,
         })
     }
@@ -149,20 +162,24 @@ pub struct Vm {
     pub(crate) repr_stack: Vec<usize>,
     /// This thread's identity (`threading.get_ident()`), unique in the process.
     pub ident: u64,
+    /// This thread's event buffer, when the interpreter records events.
+    pub(crate) log: Option<Arc<ThreadLog>>,
 }
 
 static NEXT_THREAD_IDENT: AtomicU64 = AtomicU64::new(1);
 
 impl Vm {
     pub fn new(interp: Arc<Interpreter>) -> Vm {
+        let ident = NEXT_THREAD_IDENT.fetch_add(1, Ordering::Relaxed);
         Vm {
+            log: interp.recorder.as_ref().map(|r| r.thread_log(ident)),
             interp,
             frames: Vec::with_capacity(64),
             stack: Vec::with_capacity(1024),
             handling: vec![],
             reraising: false,
             repr_stack: vec![],
-            ident: NEXT_THREAD_IDENT.fetch_add(1, Ordering::Relaxed),
+            ident,
         }
     }
 
@@ -170,26 +187,70 @@ impl Vm {
         self.interp.recursion_limit.load(Ordering::Relaxed)
     }
 
+    /// Appends an event to this thread's log, if events are recorded.
+    #[inline]
+    pub(crate) fn record(&self, kind: EventKind) {
+        if let Some(log) = &self.log {
+            log.record(kind);
+        }
+    }
+
+    /// Names this thread in the event log (`threading.Thread.name`).
+    pub fn set_thread_name(&self, name: &str) {
+        self.record(EventKind::Name(name.into()));
+    }
+
+    /// Takes the GIL, logging the request, any drop requests this thread makes while it waits,
+    /// and the acquisition.
+    fn take_gil(&self) {
+        let gil = &self.interp.gil;
+        match &self.log {
+            None => {
+                gil.take_gil(self.ident);
+            }
+            Some(log) => {
+                log.record(EventKind::Request);
+                gil.take_gil_observed(self.ident, |holder| {
+                    log.record(EventKind::DropRequest { holder })
+                });
+                log.record(EventKind::Acquire);
+            }
+        }
+    }
+
     /// Takes this interpreter's GIL for this thread (at thread start).
     pub fn acquire_gil(&self) {
-        self.interp.gil.take_gil(self.ident);
+        self.record(EventKind::Start);
+        self.take_gil();
     }
 
     /// Drops the GIL for good (at thread end).
     pub fn release_gil(&self) {
+        self.record(EventKind::Drop { forced: false });
         self.interp.gil.drop_gil(self.ident, false);
+        self.record(EventKind::End);
+    }
+
+    /// Honours a pending drop request (at the eval breaker): drop the GIL, wait until another
+    /// thread has it, then compete for it again.
+    pub(crate) fn yield_gil(&self) {
+        self.record(EventKind::Drop { forced: true });
+        self.interp.gil.drop_gil(self.ident, true);
+        self.take_gil();
     }
 
     /// Runs `work` with the GIL released, then takes it back, competing like any waiter: the
-    /// pattern of PyO3's `allow_threads`. `work` gets no access to this thread's interpreter
-    /// state, so code that runs without the GIL cannot touch the VM by mistake.
-    pub fn allow_threads<R>(&mut self, work: impl FnOnce() -> R) -> R {
+    /// pattern of PyO3's `allow_threads`. `why` names the native call or blocking wait for the
+    /// event log. `work` gets no access to this thread's interpreter state, so code that runs
+    /// without the GIL cannot touch the VM by mistake.
+    pub fn allow_threads<R>(&mut self, why: Release, work: impl FnOnce() -> R) -> R {
+        self.record(EventKind::Release(why));
         // As CPython's drop_gil: a pending drop request makes even a voluntary drop wait for
         // the requester to take over.
         let gil = &self.interp.gil;
         gil.drop_gil(self.ident, gil.drop_requested());
         let r = work();
-        self.interp.gil.take_gil(self.ident);
+        self.take_gil();
         r
     }
 

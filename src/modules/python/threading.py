@@ -348,6 +348,7 @@ class Thread:
 
     def _bootstrap(self):
         self._ident = get_ident()
+        _thread._set_name(self._ident, self._name)
         self._native_id = self._ident
         _active[self._ident] = self
         self._started.set()
@@ -392,6 +393,8 @@ class Thread:
     @name.setter
     def name(self, value):
         self._name = str(value)
+        if self._ident is not None:
+            _thread._set_name(self._ident, self._name)
 
     @property
     def ident(self):
