@@ -9,6 +9,7 @@ pub mod compile;
 pub mod gil;
 pub mod modules;
 pub mod observe;
+pub mod process;
 pub mod runtime;
 pub mod syntax;
 pub mod vm;

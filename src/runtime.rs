@@ -22,11 +22,25 @@ pub struct Outcome {
 }
 
 /// Where a run's standard output goes.
+#[derive(Clone)]
 pub enum Stdout {
     /// The process's stdout, block-buffered.
     Process,
     /// A shared buffer (for tests and the Rust API).
     Buffer(Arc<parking_lot::Mutex<Vec<u8>>>),
+}
+
+impl Stdout {
+    /// A writer for one interpreter: block-buffered, as CPython's stdout is when piped.
+    pub fn writer(&self) -> Box<dyn Write + Send> {
+        match self {
+            Stdout::Process => Box::new(std::io::BufWriter::with_capacity(
+                1 << 16,
+                std::io::stdout(),
+            )),
+            Stdout::Buffer(b) => Box::new(SharedBuf(b.clone())),
+        }
+    }
 }
 
 struct SharedBuf(Arc<parking_lot::Mutex<Vec<u8>>>);
@@ -90,15 +104,8 @@ pub fn run_source(filename: &str, source: &str, argv: Vec<String>, stdout: Stdou
 
 /// Runs source text as the `__main__` module with the given interpreter settings.
 pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Stdout) -> Outcome {
-    let out: Box<dyn Write + Send> = match stdout {
-        Stdout::Process => Box::new(std::io::BufWriter::with_capacity(
-            1 << 16,
-            std::io::stdout(),
-        )),
-        Stdout::Buffer(b) => Box::new(SharedBuf(b)),
-    };
     let reports = config.reports.clone();
-    let interp = Interpreter::new(config, out);
+    let interp = Interpreter::new(config, stdout);
     let recorder = interp.recorder.clone();
     let filename = filename.to_string();
     let source = source.to_string();
@@ -162,12 +169,19 @@ fn run_main(vm: &mut Vm, filename: &str, source: &str) -> i32 {
     }
 }
 
-/// Calls `threading._shutdown()` if the script imported `threading`.
-fn join_non_daemon_threads(vm: &mut Vm) -> Result<(), PyErr> {
-    let threading = vm.interp.modules.lock().get("threading").cloned();
-    if let Some(m) = threading {
-        let shutdown = vm.get_attr(&m, "_shutdown")?;
-        vm.call(&shutdown, &[])?;
+/// What CPython does at interpreter exit: `threading._shutdown()` joins the non-daemon threads,
+/// then `multiprocessing`'s exit function terminates daemonic child processes and joins the
+/// others (each only if the script imported the module).
+pub fn join_non_daemon_threads(vm: &mut Vm) -> Result<(), PyErr> {
+    for (module, hook) in [
+        ("threading", "_shutdown"),
+        ("multiprocessing", "_exit_function"),
+    ] {
+        let m = vm.interp.modules.lock().get(module).cloned();
+        if let Some(m) = m {
+            let f = vm.get_attr(&m, hook)?;
+            vm.call(&f, &[])?;
+        }
     }
     Ok(())
 }

@@ -88,6 +88,12 @@ impl Gil {
         self.drop_request.load(Ordering::Relaxed)
     }
 
+    /// Raises the drop request without waiting, so the holder reaches its eval-breaker slow
+    /// path soon (used to deliver a terminate request to a process).
+    pub fn request_drop(&self) {
+        self.drop_request.store(true, Ordering::Relaxed);
+    }
+
     /// Takes the GIL for thread `me`, waiting (and asking for a switch) as CPython does.
     /// Returns true if this thread had to wait.
     pub fn take_gil(&self, me: u64) -> bool {

@@ -19,6 +19,7 @@ pub mod hashlib;
 /// `open()` and file objects (used by the `open` builtin; not an importable module).
 pub mod io;
 pub mod math;
+pub mod multiprocessing;
 pub mod native;
 pub mod os;
 pub mod random;
@@ -79,6 +80,24 @@ pub const MODULES: &[ModuleDef] = &[
         init: |vm, m| {
             vm.exec_in_module(m, "<frozen threading>", include_str!("python/threading.py"))
         },
+    },
+    ModuleDef {
+        name: "_multiprocessing",
+        init: multiprocessing::init,
+    },
+    ModuleDef {
+        name: "multiprocessing",
+        init: |vm, m| {
+            vm.exec_in_module(
+                m,
+                "<frozen multiprocessing>",
+                include_str!("python/multiprocessing.py"),
+            )
+        },
+    },
+    ModuleDef {
+        name: "pickle",
+        init: |vm, m| vm.exec_in_module(m, "<frozen pickle>", include_str!("python/pickle.py")),
     },
     ModuleDef {
         name: "_thread",

@@ -35,6 +35,7 @@ pub fn init(vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     }
     m.set("environ", Value::Dict(Arc::new(environ)));
     func(m, "getpid", getpid);
+    func(m, "getppid", getppid);
     func(m, "cpu_count", cpu_count);
     func(m, "getenv", getenv);
     func(m, "getcwd", getcwd);
@@ -124,9 +125,15 @@ fn os_err(e: &std::io::Error, path: &str) -> PyErr {
 // os
 // ---------------------------------------------------------------------------------------------
 
-fn getpid(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+/// `getpid()`: a child interpreter of process mode has a pid of its own.
+fn getpid(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("getpid", 0, 0, &[])?;
-    Ok(Value::Int(i64::from(std::process::id())))
+    Ok(Value::Int(i64::from(vm.interp.process.pid)))
+}
+
+fn getppid(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("getppid", 0, 0, &[])?;
+    Ok(Value::Int(i64::from(vm.interp.process.ppid)))
 }
 
 /// `cpu_count()`: the number of CPUs available, or None when unknown.

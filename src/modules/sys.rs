@@ -231,6 +231,11 @@ impl NativeObject for StdStream {
             _ => None,
         }
     }
+    /// A stream handed to a child process writes to the same place from there (it writes
+    /// through whichever interpreter calls it), as an inherited file descriptor does.
+    fn crosses_interpreters(&self) -> bool {
+        true
+    }
     fn repr(&self) -> Option<String> {
         Some(format!(
             "<_io.TextIOWrapper name='{}' mode='w' encoding='utf-8'>",

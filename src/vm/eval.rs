@@ -852,6 +852,7 @@ impl Vm {
     #[inline]
     fn eval_breaker(&mut self) -> PyResult<()> {
         if self.interp.gil.drop_requested() {
+            crate::process::check_terminated(self)?;
             self.yield_gil();
         }
         Ok(())

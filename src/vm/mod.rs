@@ -85,11 +85,26 @@ pub struct Interpreter {
     pub threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
     /// The event logs, when a report (`--stats`) was asked for.
     pub recorder: Option<Arc<Recorder>>,
+    /// Which process this interpreter is (main or a child of process mode).
+    pub process: crate::process::ProcessContext,
+    /// Where this interpreter's output ends up; child processes write there too.
+    pub stdout_sink: crate::runtime::Stdout,
 }
 
 impl Interpreter {
-    /// Creates an interpreter with its builtins and built-in types.
-    pub fn new(config: Config, stdout: Box<dyn Write + Send>) -> Arc<Interpreter> {
+    /// Creates the main interpreter of a run, with its builtins and built-in types.
+    pub fn new(config: Config, sink: crate::runtime::Stdout) -> Arc<Interpreter> {
+        Interpreter::with_process(config, sink, crate::process::ProcessContext::main())
+    }
+
+    /// Creates an interpreter standing for `process`. Its output is buffered on its own and
+    /// goes to `sink` when flushed, as a child process's does.
+    pub fn with_process(
+        config: Config,
+        sink: crate::runtime::Stdout,
+        process: crate::process::ProcessContext,
+    ) -> Arc<Interpreter> {
+        let stdout = sink.writer();
         let types = types::BuiltinTypes::new();
         let builtins = builtins::make_builtins(&types);
         Arc::new(Interpreter {
@@ -105,6 +120,8 @@ impl Interpreter {
             threads: Mutex::new(vec![]),
             recorder: config.reports.any().then(|| Arc::new(Recorder::default())),
             config,
+            process,
+            stdout_sink: sink,
         })
     }
 

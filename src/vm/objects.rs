@@ -450,6 +450,12 @@ pub trait NativeObject: Send + Sync + 'static {
     fn repr(&self) -> Option<String> {
         None
     }
+    /// May this object be handed to another interpreter as itself (a process primitive such
+    /// as a queue or a semaphore, which holds no Python object)? Everything else crosses only
+    /// as a serialized copy, or not at all.
+    fn crosses_interpreters(&self) -> bool {
+        false
+    }
 }
 
 /// A thin pointer to a native object, so that `Value` stays two words.

@@ -1,0 +1,119 @@
+//! `_multiprocessing`: the native half of process mode, which `multiprocessing` (Python, in
+//! `python/multiprocessing.py`) is written over: starting a child interpreter and the
+//! primitives processes share (`crate::process`).
+
+use std::any::Any;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
+
+use super::{bytes_arg, func, native_class, receiver};
+use crate::process::shared::{self, timeout_arg};
+use crate::process::{self as process, Child, pool, wire};
+use crate::vm::errors::PyResult;
+use crate::vm::objects::*;
+use crate::vm::{Value, Vm};
+
+pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
+    func(m, "spawn", spawn);
+    func(m, "Channel", shared::channel_new);
+    func(m, "SemLock", shared::semlock_new);
+    func(m, "Notifier", shared::notifier_new);
+    func(m, "Flag", shared::flag_new);
+    func(m, "Barrier", shared::barrier_new);
+    func(m, "SharedArray", shared::array_new);
+    func(m, "TaskBoard", pool::board_new);
+    func(m, "bytes_sent", bytes_sent);
+    func(m, "dumps", dumps);
+    func(m, "loads", loads);
+    func(m, "format_exception", format_exception);
+    Ok(())
+}
+
+/// A started child process, as `Process` objects hold it.
+struct ProcessHandle(Arc<Child>);
+
+impl NativeObject for ProcessHandle {
+    fn class(&self) -> &Arc<Class> {
+        static CLASS: OnceLock<Arc<Class>> = OnceLock::new();
+        CLASS.get_or_init(|| {
+            native_class(
+                "ProcessHandle",
+                "_multiprocessing",
+                &[("join", join), ("exitcode", exitcode), ("signal", signal)],
+            )
+        })
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn get_attr(&self, name: &str) -> Option<Value> {
+        (name == "pid").then(|| Value::Int(self.0.pid as i64))
+    }
+}
+
+fn handle<'a>(args: &Args<'a>) -> PyResult<&'a Child> {
+    Ok(&receiver::<ProcessHandle>(args, "ProcessHandle", "method")?.0)
+}
+
+/// `spawn(process)`: starts a child interpreter that runs `process._bootstrap()`.
+fn spawn(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("spawn", 1, 1, &[])?;
+    Ok(Value::object(ProcessHandle(process::spawn(
+        vm,
+        &args.pos[0],
+    )?)))
+}
+
+/// `join(timeout=None)`: true once the child has ended.
+fn join(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    let child = handle(&args)?;
+    let timeout = timeout_arg(args.pos.get(1))?;
+    Ok(Value::Bool(child.join(vm, timeout)?))
+}
+
+fn exitcode(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    Ok(handle(&args)?
+        .exitcode()
+        .map_or(Value::None, |c| Value::Int(c as i64)))
+}
+
+/// `signal(code)`: `terminate()` (-15) or `kill()` (-9).
+fn signal(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    let child = handle(&args)?;
+    let code = super::int_arg(args.pos.get(1).unwrap_or(&Value::Int(-15)))?;
+    child.signal(code as i32);
+    Ok(Value::None)
+}
+
+/// Bytes this interpreter has serialized for other processes (for `--stats`).
+fn bytes_sent(vm: &mut Vm, _args: Args<'_>) -> PyResult<Value> {
+    Ok(Value::Int(
+        vm.interp.process.bytes_sent.load(Ordering::Relaxed) as i64,
+    ))
+}
+
+/// `dumps(obj)` (the `pickle` module's): the serialized bytes of a value.
+pub fn dumps(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("dumps", 1, 2, &["protocol"])?;
+    Ok(Value::bytes(wire::dumps(vm, &args.pos[0], false)?.bytes))
+}
+
+/// `loads(data)`: the value back from [`dumps`]'s bytes.
+pub fn loads(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("loads", 1, 1, &[])?;
+    let bytes = bytes_arg(&args.pos[0])?.to_vec();
+    wire::loads(
+        vm,
+        &wire::Payload {
+            bytes,
+            handles: vec![],
+        },
+    )
+}
+
+/// `format_exception(exc)`: the traceback text CPython would print for `exc`, which a pool
+/// worker sends back with a failed task (`_RemoteTraceback`).
+fn format_exception(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("format_exception", 1, 1, &[])?;
+    Ok(Value::str(vm.format_exception(&args.pos[0])))
+}
