@@ -96,6 +96,26 @@ pub const MODULES: &[ModuleDef] = &[
         },
     },
     ModuleDef {
+        name: "multiprocessing.dummy",
+        init: |vm, m| {
+            vm.exec_in_module(
+                m,
+                "<frozen multiprocessing.dummy>",
+                include_str!("python/multiprocessing_dummy.py"),
+            )
+        },
+    },
+    ModuleDef {
+        name: "multiprocessing.pool",
+        init: |vm, m| {
+            vm.exec_in_module(
+                m,
+                "<frozen multiprocessing.pool>",
+                include_str!("python/multiprocessing_pool.py"),
+            )
+        },
+    },
+    ModuleDef {
         name: "pickle",
         init: |vm, m| vm.exec_in_module(m, "<frozen pickle>", include_str!("python/pickle.py")),
     },

@@ -433,12 +433,17 @@ impl Reader<'_> {
                 if module != "builtins" {
                     vm.import(&module)?;
                 }
-                lookup_global(vm, &module, &qualname).ok_or_else(|| {
-                    PyErr::new(
-                        ExcKind::AttributeError,
-                        format!("Can't get attribute '{qualname}' on <module '{module}'>"),
-                    )
-                })?
+                match lookup_global(vm, &module, &qualname) {
+                    Some(v) => v,
+                    None => {
+                        let m = vm.import(&module)?;
+                        let repr = vm.repr(&m)?;
+                        return Err(PyErr::new(
+                            ExcKind::AttributeError,
+                            format!("Can't get attribute '{qualname}' on {repr}"),
+                        ));
+                    }
+                }
             }
             tag::METHOD => {
                 let receiver = self.value(vm)?;

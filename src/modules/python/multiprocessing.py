@@ -25,7 +25,7 @@ class AuthenticationError(ProcessError):
     pass
 
 
-_exitcode_to_name = {-15: "SIGTERM", -9: "SIGKILL", -2: "SIGINT", -6: "SIGABRT"}
+_exitcode_to_name = {-15: "-SIGTERM", -9: "-SIGKILL", -2: "-SIGINT", -6: "-SIGABRT"}
 
 _children = set()
 _process_counter = 0
@@ -763,7 +763,7 @@ def RawArray(typecode_or_type, size_or_initializer):
 # ---- pools -----------------------------------------------------------------------------
 
 
-class _RemoteTraceback(Exception):
+class RemoteTraceback(Exception):
     def __init__(self, tb):
         self.tb = tb
 
@@ -771,7 +771,7 @@ class _RemoteTraceback(Exception):
         return self.tb
 
 
-_RemoteTraceback.__module__ = "multiprocessing.pool"
+RemoteTraceback.__module__ = "multiprocessing.pool"
 
 
 class MaybeEncodingError(Exception):
@@ -1017,7 +1017,7 @@ class Pool:
             if not ok:
                 exc, tb = value
                 if tb is not None:
-                    exc.__cause__ = _RemoteTraceback(tb)
+                    exc.__cause__ = RemoteTraceback(tb)
                 value = exc
             result = self._cache.get(job)
             if result is not None:
