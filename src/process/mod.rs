@@ -242,7 +242,11 @@ const BOOTSTRAP_ERROR: &str = "
                 ...
 
         The \"freeze_support()\" line can be omitted if the program
-        is not going to be frozen to produce an executable.";
+        is not going to be frozen to produce an executable.
+
+        To fix this issue, refer to the \"Safe importing of main module\"
+        section in https://docs.python.org/3/library/multiprocessing.html
+        ";
 
 /// The life of a child interpreter; returns its exit code.
 fn run_child(interp: Arc<Interpreter>, script: &str, source: &str, payload: &wire::Payload) -> i32 {

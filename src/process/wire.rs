@@ -226,6 +226,7 @@ impl Writer {
             Value::BoundMethod(m) => {
                 let name = match &m.func {
                     Value::Function(f) => f.code.name.to_string(),
+                    Value::Native(n) => n.name.to_string(),
                     _ => return Err(cannot_pickle("method")),
                 };
                 self.u8(tag::METHOD);

@@ -644,7 +644,11 @@ impl Vm {
                     format!("<class '{}.{}'>", c.module, c.qualname)
                 }
             }
-            Value::Module(m) => format!("<module '{}'>", m.name),
+            Value::Module(m) => match m.filename.as_str() {
+                "<built-in>" => format!("<module '{}' (built-in)>", m.name),
+                f if f.starts_with("<frozen") => format!("<module '{}' (frozen)>", m.name),
+                f => format!("<module '{}' from '{f}'>", m.name),
+            },
             Value::Iter(_) => format!("<iterator object at {:#x}>", v.heap_ptr().unwrap_or(0)),
             Value::Cell(_) => "<cell>".into(),
             Value::Code(c) => format!("<code object {}>", c.name),

@@ -942,7 +942,7 @@ class IMapIterator:
             self._next_index += 1
         if not ok:
             raise value
-        return value[0]
+        return value
 
     __next__ = next
 
@@ -1074,11 +1074,8 @@ class Pool:
             it_job = (it._job, count, func, chunk, False, {})
             count += 1
             self._put_task(it_job)
-        it._chunked = chunksize > 1
         it._set_length(count)
-        if chunksize == 1:
-            return _Flatten(it, False)
-        return _Flatten(it, True)
+        return _Flatten(it)
 
     def imap(self, func, iterable, chunksize=1):
         return self._imap(func, iterable, chunksize, True)
@@ -1123,9 +1120,8 @@ class Pool:
 
 class _Flatten:
     # imap's results are chunks; this hands them out one item at a time.
-    def __init__(self, it, chunked):
+    def __init__(self, it):
         self._it = it
-        self._chunked = chunked
         self._pending = []
 
     def __iter__(self):
@@ -1134,7 +1130,7 @@ class _Flatten:
     def next(self, timeout=None):
         while not self._pending:
             chunk = self._it.next(timeout)
-            self._pending = list(chunk) if self._chunked else [chunk]
+            self._pending = list(chunk)
         return self._pending.pop(0)
 
     __next__ = next
