@@ -7,6 +7,7 @@
 //! daemon threads still run, or after an uncaught exception, loses nothing.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 use parking_lot::Mutex;
@@ -73,22 +74,70 @@ impl ThreadLog {
     }
 }
 
-/// One interpreter's event logs, and the clock they share.
+/// One interpreter's event logs, and the clock they share with the other processes of the run.
 pub struct Recorder {
     start: Instant,
     threads: Mutex<Vec<Arc<ThreadLog>>>,
+    /// Every process of the run, main first; shared by all the run's recorders.
+    run: Arc<Mutex<Vec<ProcessRecord>>>,
 }
 
-impl Default for Recorder {
-    fn default() -> Self {
-        Recorder {
-            start: Instant::now(),
-            threads: Mutex::new(vec![]),
-        }
-    }
+/// One process of a run (an interpreter), as the reports list it.
+#[derive(Clone)]
+pub struct ProcessRecord {
+    pub pid: u32,
+    pub name: String,
+    /// When it started, in nanoseconds on the run's clock.
+    pub started_ns: u64,
+    pub recorder: Arc<Recorder>,
+    /// Bytes it serialized to send to other processes.
+    pub bytes_sent: Arc<AtomicU64>,
 }
 
 impl Recorder {
+    /// The recorder of a run's main interpreter, registered as its first process.
+    pub fn new_run(pid: u32, bytes_sent: Arc<AtomicU64>) -> Arc<Recorder> {
+        let r = Arc::new(Recorder {
+            start: Instant::now(),
+            threads: Mutex::new(vec![]),
+            run: Arc::default(),
+        });
+        r.register(pid, "MainProcess", bytes_sent, r.clone());
+        r
+    }
+
+    /// A recorder for a child process of the same run, on the same clock.
+    pub fn new_process(&self, pid: u32, name: &str, bytes_sent: Arc<AtomicU64>) -> Arc<Recorder> {
+        let r = Arc::new(Recorder {
+            start: self.start,
+            threads: Mutex::new(vec![]),
+            run: self.run.clone(),
+        });
+        self.register(pid, name, bytes_sent, r.clone());
+        r
+    }
+
+    fn register(&self, pid: u32, name: &str, bytes_sent: Arc<AtomicU64>, r: Arc<Recorder>) {
+        self.run.lock().push(ProcessRecord {
+            pid,
+            name: name.to_string(),
+            started_ns: self.now_ns(),
+            recorder: r,
+            bytes_sent,
+        });
+    }
+
+    /// Every process of the run so far, main first. `take` empties the list (at the end of a
+    /// run, so the recorders it holds can be freed).
+    pub fn processes(&self, take: bool) -> Vec<ProcessRecord> {
+        let mut run = self.run.lock();
+        if take {
+            std::mem::take(&mut *run)
+        } else {
+            run.clone()
+        }
+    }
+
     /// A new buffer for thread `ident`, registered so reports find it.
     pub fn thread_log(&self, ident: u64) -> Arc<ThreadLog> {
         let log = Arc::new(ThreadLog {
@@ -108,7 +157,7 @@ impl Recorder {
         }
     }
 
-    /// Nanoseconds since the recorder started.
+    /// Nanoseconds since the run started.
     pub fn now_ns(&self) -> u64 {
         self.start.elapsed().as_nanos() as u64
     }

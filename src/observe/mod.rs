@@ -8,7 +8,9 @@
 pub mod events;
 pub mod stats;
 
-pub use events::{Event, EventKind, Recorder, Release, ThreadLog};
+pub use events::{Event, EventKind, ProcessRecord, Recorder, Release, ThreadLog};
+
+use std::sync::atomic::Ordering;
 
 /// The reports a run makes at exit, all folded from the same events.
 #[derive(Clone, Debug, Default)]
@@ -25,15 +27,51 @@ impl Reports {
         self.stats || self.stats_json.is_some()
     }
 
-    /// Folds the recorded events and makes every report asked for. Called on every exit path
-    /// of a run, so nothing recorded is lost.
+    /// Folds the recorded events of every process of the run and makes every report asked
+    /// for. Called on every exit path of a run, so nothing recorded is lost.
     pub fn write(&self, recorder: &Recorder) -> Result<(), String> {
-        let stats = stats::Stats::fold(&recorder.snapshot(), recorder.now_ns());
+        let now = recorder.now_ns();
+        let processes = recorder.processes(true);
+        let folded: Vec<(&ProcessRecord, stats::Stats)> = processes
+            .iter()
+            .map(|p| {
+                (
+                    p,
+                    stats::Stats::fold_process(&p.recorder.snapshot(), p.started_ns, now),
+                )
+            })
+            .collect();
         if self.stats {
-            eprint!("{}", stats.render());
+            for (p, s) in &folded {
+                if folded.len() > 1 {
+                    eprintln!(
+                        "process {} (pid {}): started at {:.1} ms, {} bytes serialized",
+                        p.name,
+                        p.pid,
+                        p.started_ns as f64 / 1e6,
+                        p.bytes_sent.load(Ordering::Relaxed)
+                    );
+                }
+                eprint!("{}", s.render());
+            }
         }
         if let Some(path) = &self.stats_json {
-            let text = serde_json::to_string_pretty(&stats.to_json()).map_err(|e| e.to_string())?;
+            // The main process's figures at the top level; every process (main first) under
+            // "processes", with its start time and bytes serialized.
+            let mut top = folded.first().map(|(_, s)| s.to_json()).unwrap_or_default();
+            let all: Vec<serde_json::Value> = folded
+                .iter()
+                .map(|(p, s)| {
+                    let mut j = s.to_json();
+                    j["pid"] = p.pid.into();
+                    j["name"] = p.name.clone().into();
+                    j["start_s"] = (p.started_ns as f64 / 1e9).into();
+                    j["bytes_serialized"] = p.bytes_sent.load(Ordering::Relaxed).into();
+                    j
+                })
+                .collect();
+            top["processes"] = all.into();
+            let text = serde_json::to_string_pretty(&top).map_err(|e| e.to_string())?;
             std::fs::write(path, text + "\n")
                 .map_err(|e| format!("can't write {}: {e}", path.display()))?;
         }

@@ -95,6 +95,31 @@ impl Stats {
         }
     }
 
+    /// Folds one process's logs: it started at `start_ns` on the run's clock and counts as
+    /// running until its last event (or `now_ns`, if a thread of it is still alive).
+    pub fn fold_process(logs: &[(u64, Vec<Event>)], start_ns: u64, now_ns: u64) -> Stats {
+        let ended = logs.iter().all(|(_, ev)| {
+            matches!(
+                ev.last(),
+                Some(Event {
+                    kind: EventKind::End,
+                    ..
+                })
+            )
+        });
+        let end = if ended {
+            logs.iter()
+                .filter_map(|(_, ev)| ev.last().map(|e| e.t_ns))
+                .max()
+                .unwrap_or(now_ns)
+        } else {
+            now_ns
+        };
+        let mut s = Stats::fold(logs, end);
+        s.wall_ns = end.saturating_sub(start_ns);
+        s
+    }
+
     /// The table `--stats` prints.
     pub fn render(&self) -> String {
         let mut s = String::new();

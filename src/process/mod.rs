@@ -39,7 +39,7 @@ pub struct ProcessContext {
     /// Set by the parent's `terminate()`/`kill()`: the exit code the child is to end with.
     pub terminate: Arc<AtomicTerminate>,
     /// Bytes this interpreter serialized to send to other processes.
-    pub bytes_sent: AtomicU64,
+    pub bytes_sent: Arc<AtomicU64>,
 }
 
 /// A pending request to end a process, with the exit code it ends with (0 = none).
@@ -64,7 +64,7 @@ impl ProcessContext {
             ppid: parent_os_pid(),
             bootstrapping: AtomicBool::new(false),
             terminate: Arc::default(),
-            bytes_sent: AtomicU64::new(0),
+            bytes_sent: Arc::default(),
         }
     }
 }
@@ -209,10 +209,18 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
         ppid: parent.process.pid,
         bootstrapping: AtomicBool::new(true),
         terminate,
-        bytes_sent: AtomicU64::new(0),
+        bytes_sent: Arc::default(),
+    };
+    let recorder = match &parent.recorder {
+        Some(r) => {
+            let name = vm.get_attr(process_obj, "name")?;
+            let name = vm.to_str(&name)?;
+            Some(r.new_process(pid, &name, context.bytes_sent.clone()))
+        }
+        None => None,
     };
     let config: Config = parent.config.clone();
-    let interp = Interpreter::with_process(config, parent.stdout_sink.clone(), context);
+    let interp = Interpreter::with_process(config, parent.stdout_sink.clone(), context, recorder);
     *child.interp.lock() = Some(Arc::downgrade(&interp));
     let handle = child.clone();
     std::thread::Builder::new()

@@ -94,15 +94,21 @@ pub struct Interpreter {
 impl Interpreter {
     /// Creates the main interpreter of a run, with its builtins and built-in types.
     pub fn new(config: Config, sink: crate::runtime::Stdout) -> Arc<Interpreter> {
-        Interpreter::with_process(config, sink, crate::process::ProcessContext::main())
+        let process = crate::process::ProcessContext::main();
+        let recorder = config
+            .reports
+            .any()
+            .then(|| Recorder::new_run(process.pid, process.bytes_sent.clone()));
+        Interpreter::with_process(config, sink, process, recorder)
     }
 
-    /// Creates an interpreter standing for `process`. Its output is buffered on its own and
-    /// goes to `sink` when flushed, as a child process's does.
+    /// Creates an interpreter standing for `process`, recording its events to `recorder`. Its
+    /// output is buffered on its own and goes to `sink` when flushed, as a child process's does.
     pub fn with_process(
         config: Config,
         sink: crate::runtime::Stdout,
         process: crate::process::ProcessContext,
+        recorder: Option<Arc<Recorder>>,
     ) -> Arc<Interpreter> {
         let stdout = sink.writer();
         let types = types::BuiltinTypes::new();
@@ -118,7 +124,7 @@ impl Interpreter {
             sources: Mutex::new(FxHashMap::default()),
             gil: crate::gil::Gil::new(config.switch_interval),
             threads: Mutex::new(vec![]),
-            recorder: config.reports.any().then(|| Arc::new(Recorder::default())),
+            recorder,
             config,
             process,
             stdout_sink: sink,
