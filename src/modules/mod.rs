@@ -1,5 +1,5 @@
 //! The built-in modules `import` can load (`time`, `sys`, `math`, `random`, `os` with `os.path`,
-//! `hashlib`, `zlib`, the threading modules, ...), each in its own file: Rust here, or Python
+//! `hashlib`, `zlib`, `subprocess`, the threading modules, ...), each in its own file: Rust here, or Python
 //! source under `python/` run into the module by its `init`.
 //!
 //! The VM's import op looks a name up with [`find`], creates an empty
@@ -23,6 +23,7 @@ pub mod multiprocessing;
 pub mod native;
 pub mod os;
 pub mod random;
+pub mod subprocess;
 pub mod sys;
 pub mod thread;
 pub mod time;
@@ -122,6 +123,10 @@ pub const MODULES: &[ModuleDef] = &[
     ModuleDef {
         name: "_thread",
         init: thread::init,
+    },
+    ModuleDef {
+        name: "subprocess",
+        init: subprocess::init,
     },
     ModuleDef {
         name: "sys",

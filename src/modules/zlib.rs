@@ -8,6 +8,11 @@
 //! `Error -5 while decompressing data: incomplete or truncated stream`). Corrupt deflate data
 //! inside a stream reports zlib's generic `invalid input data`, as the specific reason is
 //! flate2's, not zlib's. `zlib.error` is created per interpreter when the module is imported.
+//!
+//! `compress` and `decompress` release the GIL around the (de)compression for inputs of every
+//! size, as CPython's do (its `zlib_compress_impl`/`zlib_decompress_impl` wrap each
+//! `deflate()`/`inflate()` call in `Py_BEGIN_ALLOW_THREADS`, with no size threshold, unlike
+//! hashlib's 2048 bytes); arguments are parsed before and the result object built after.
 
 use std::io::{Read, Write};
 use std::sync::Arc;
@@ -18,6 +23,7 @@ use num_integer::Integer;
 use num_traits::ToPrimitive;
 
 use super::{bytes_arg, func, int_arg, module_attr};
+use crate::observe::Release;
 use crate::vm::objects::{Args, Module};
 use crate::vm::ops::to_bigint;
 use crate::vm::{ExcKind, PyErr, PyResult, Value, Vm};
@@ -120,8 +126,35 @@ fn compress(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     } else {
         level
     };
-    let out = match format_of(wbits, false) {
-        Some(Format::Zlib) => finish(
+    let Some(format) = format_of(wbits, false).filter(|f| !matches!(f, Format::Auto)) else {
+        return Err(zlib_error(vm, "Bad compression level"));
+    };
+    // As CPython's `zlib.compress`, whatever the size: the GIL is released around the
+    // compression (CPython drops it around each `deflate()` call). Only the argument's bytes,
+    // kept alive by `args`, are read meanwhile.
+    let out = vm.allow_threads(Release::Native("zlib.compress"), || {
+        deflate(format, level, small_window, wbits, data)
+    });
+    match out {
+        Ok(bytes) => Ok(Value::bytes(bytes)),
+        Err(e) => Err(zlib_error(
+            vm,
+            format!("Error -2 while compressing data: {e}"),
+        )),
+    }
+}
+
+/// Compresses `data` into the container `format`; touches no interpreter object, so it runs
+/// with the GIL released.
+fn deflate(
+    format: Format,
+    level: Compression,
+    small_window: bool,
+    wbits: i64,
+    data: &[u8],
+) -> std::io::Result<Vec<u8>> {
+    match format {
+        Format::Zlib => finish(
             flate2::write::ZlibEncoder::new(Vec::new(), level),
             data,
             |e| e.finish(),
@@ -132,24 +165,18 @@ fn compress(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             }
             out
         }),
-        Some(Format::Raw) => finish(
+        Format::Raw => finish(
             flate2::write::DeflateEncoder::new(Vec::new(), level),
             data,
             |e| e.finish(),
         ),
-        Some(Format::Gzip) => finish(
+        Format::Gzip => finish(
             flate2::write::GzEncoder::new(Vec::new(), level),
             data,
             |e| e.finish(),
         ),
-        Some(Format::Auto) | None => return Err(zlib_error(vm, "Bad compression level")),
-    };
-    match out {
-        Ok(bytes) => Ok(Value::bytes(bytes)),
-        Err(e) => Err(zlib_error(
-            vm,
-            format!("Error -2 while compressing data: {e}"),
-        )),
+        // Rejected by the caller: `wbits` 32+n is for decompression only.
+        Format::Auto => Err(std::io::Error::other("inconsistent stream state")),
     }
 }
 
@@ -317,19 +344,21 @@ fn decompress(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let bufsize = opt_int(&args, 2, "bufsize", DEF_BUF_SIZE as i64)?;
     let bufsize =
         usize::try_from(bufsize).map_err(|_| PyErr::value_error("bufsize must be non-negative"))?;
-    let result = match format_of(wbits, true) {
-        Some(Format::Zlib) => inflate_zlib(data, wbits, bufsize),
-        Some(Format::Raw) => inflate_raw(data, bufsize).map(|(out, _)| out),
-        Some(Format::Gzip) => inflate_gzip(data),
-        Some(Format::Auto) if data.starts_with(&[0x1f, 0x8b]) => inflate_gzip(data),
-        Some(Format::Auto) => inflate_zlib(data, 0, bufsize),
-        None => {
-            return Err(zlib_error(
-                vm,
-                "Error -2 while preparing to decompress data: inconsistent stream state",
-            ));
-        }
+    let Some(format) = format_of(wbits, true) else {
+        return Err(zlib_error(
+            vm,
+            "Error -2 while preparing to decompress data: inconsistent stream state",
+        ));
     };
+    // As CPython's `zlib.decompress`, whatever the size: the GIL is released around the
+    // decompression (CPython drops it around each `inflate()` call).
+    let result = vm.allow_threads(Release::Native("zlib.decompress"), || match format {
+        Format::Zlib => inflate_zlib(data, wbits, bufsize),
+        Format::Raw => inflate_raw(data, bufsize).map(|(out, _)| out),
+        Format::Gzip => inflate_gzip(data),
+        Format::Auto if data.starts_with(&[0x1f, 0x8b]) => inflate_gzip(data),
+        Format::Auto => inflate_zlib(data, 0, bufsize),
+    });
     match result {
         Ok(out) => Ok(Value::bytes(out)),
         Err(e) => Err(zlib_error(vm, e.message())),

@@ -799,8 +799,15 @@ fn input(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         vm.interp.write_stdout(&s);
     }
     vm.interp.flush_stdout();
+    // The wait for a line runs with the GIL released, as in CPython (PyOS_Readline on a
+    // terminal, the buffered `sys.stdin` read otherwise, both drop the GIL around the read).
+    // It is recorded as a blocking wait, not native work: the thread waits on something outside
+    // the process (a user, a pipe) like `sleep` does, and uses no CPU meanwhile.
     let mut line = String::new();
-    match std::io::stdin().read_line(&mut line) {
+    let read = vm.allow_threads(crate::observe::Release::Blocked("input", 0), || {
+        std::io::stdin().read_line(&mut line)
+    });
+    match read {
         Ok(0) => Err(PyErr::new(ExcKind::EOFError, "EOF when reading a line")),
         Ok(_) => {
             if line.ends_with('\n') {
