@@ -96,6 +96,16 @@ pub fn make_builtins(t: &BuiltinTypes) -> FxHashMap<Arc<str>, Value> {
             .insert(Arc::from("__new__"), native(name, *f));
         b.insert(Arc::from(*name), Value::Class((*cls).clone()));
     }
+    // `object.__setattr__(self, name, value)` and `__delattr__`: the plain instance store that
+    // a class overriding them calls to do the actual work.
+    t.object.attrs.write().insert(
+        Arc::from("__setattr__"),
+        native("__setattr__", object_setattr),
+    );
+    t.object.attrs.write().insert(
+        Arc::from("__delattr__"),
+        native("__delattr__", object_delattr),
+    );
     t.property
         .attrs
         .write()
@@ -920,6 +930,41 @@ fn object_new(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     Ok(Value::Instance(Arc::new(Instance::new(
         _vm.interp.types.object.clone(),
     ))))
+}
+
+fn object_setattr(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("__setattr__", 3, 3, &[])?;
+    let name = args.pos[1]
+        .as_str()
+        .ok_or_else(|| PyErr::type_error("attribute name must be string"))?;
+    match &args.pos[0] {
+        Value::Instance(inst) => {
+            inst.attrs
+                .lock()
+                .insert(Arc::from(name), args.pos[2].clone());
+            Ok(Value::None)
+        }
+        other => vm
+            .set_attr(other, name, args.pos[2].clone())
+            .map(|_| Value::None),
+    }
+}
+
+fn object_delattr(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("__delattr__", 2, 2, &[])?;
+    let name = args.pos[1]
+        .as_str()
+        .ok_or_else(|| PyErr::type_error("attribute name must be string"))?;
+    match &args.pos[0] {
+        Value::Instance(inst) => match inst.attrs.lock().remove(name) {
+            Some(_) => Ok(Value::None),
+            None => Err(PyErr::attribute_error(format!(
+                "'{}' object has no attribute '{name}'",
+                inst.class.name
+            ))),
+        },
+        other => vm.del_attr(other, name).map(|_| Value::None),
+    }
 }
 
 /// Parses a Python int literal string in a base (`int("ff", 16)`, `int(" 1_000 ")`).

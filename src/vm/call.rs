@@ -656,7 +656,9 @@ impl Vm {
                     self.call(&setter, &[obj.clone(), value])?;
                     return Ok(());
                 }
-                if let Some(sa) = inst.class.lookup("__setattr__") {
+                if let Some(sa) = inst.class.lookup("__setattr__")
+                    && !self.is_object_slot(&sa, "__setattr__")
+                {
                     self.call(&sa, &[obj.clone(), Value::str(name), value])?;
                     return Ok(());
                 }
@@ -685,9 +687,19 @@ impl Vm {
         }
     }
 
+    /// Is `f` `object`'s own `name` (`object.__setattr__`), which stores plainly and needs no
+    /// call?
+    fn is_object_slot(&self, f: &Value, name: &str) -> bool {
+        match (f, self.interp.types.object.attrs.read().get(name)) {
+            (Value::Native(a), Some(Value::Native(b))) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
     pub fn del_attr(&mut self, obj: &Value, name: &str) -> PyResult<()> {
         if let Value::Instance(inst) = obj
             && let Some(da) = inst.class.lookup("__delattr__")
+            && !self.is_object_slot(&da, "__delattr__")
         {
             return self.call(&da, &[obj.clone(), Value::str(name)]).map(|_| ());
         }

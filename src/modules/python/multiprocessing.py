@@ -1226,6 +1226,36 @@ class _ValueHolder:
 _manager_types = {"dict": dict, "list": list, "Namespace": Namespace, "Value": _ValueHolder}
 
 
+def _call_on(obj, name, args, kwds):
+    # Operators are spelled out: gilsim's built-in types do not expose their dunder methods.
+    if name == "__getitem__":
+        return obj[args[0]]
+    if name == "__setitem__":
+        obj[args[0]] = args[1]
+        return None
+    if name == "__delitem__":
+        del obj[args[0]]
+        return None
+    if name == "__len__":
+        return len(obj)
+    if name == "__contains__":
+        return args[0] in obj
+    if name == "__repr__":
+        return repr(obj)
+    if name == "__add__":
+        return obj + args[0]
+    if name in ("__mul__", "__rmul__"):
+        return obj * args[0]
+    if name == "__imul__":
+        obj[:] = obj * args[0]
+        return None
+    if name == "__reversed__":
+        return list(reversed(obj))
+    if name in ("keys", "values", "items"):
+        return list(getattr(obj, name)())
+    return getattr(obj, name)(*args, **kwds)
+
+
 def _manager_server(requests):
     objects = {}
     next_id = 0
@@ -1240,7 +1270,7 @@ def _manager_server(requests):
                 objects[next_id] = _manager_types[name](*args, **kwds)
                 result = next_id
             elif op == "call":
-                result = getattr(objects[oid], name)(*args, **kwds)
+                result = _call_on(objects[oid], name, args, kwds)
             elif op == "getattr":
                 result = getattr(objects[oid], name)
             elif op == "setattr":
