@@ -524,6 +524,12 @@ impl<'a> Compiler<'a> {
     /// Emits the exit actions of block `i`; `value_on_top` when a return value sits above.
     fn unwind_block(&mut self, i: usize, value_on_top: bool) -> CResult {
         match &self.unit().fblocks[i] {
+            // A `for` loop's iterator sits under the return value: drop it, so the blocks
+            // outside (a `with`'s exit function, a handler's exception) find their own values.
+            FBlock::Loop { is_for: true, .. } if value_on_top => {
+                self.emit(Op::Rot2);
+                self.emit(Op::Pop);
+            }
             FBlock::Loop { .. } => {}
             FBlock::Try { finally } => {
                 let finally = *finally;

@@ -49,6 +49,50 @@ pub struct ModuleDef {
 /// Every built-in module, by import name.
 pub const MODULES: &[ModuleDef] = &[
     ModuleDef {
+        name: "concurrent",
+        init: |_, _| Ok(()),
+    },
+    ModuleDef {
+        name: "concurrent.futures",
+        init: |vm, m| {
+            vm.exec_in_module(
+                m,
+                "<frozen concurrent.futures>",
+                include_str!("python/concurrent/futures/__init__.py"),
+            )
+        },
+    },
+    ModuleDef {
+        name: "concurrent.futures._base",
+        init: |vm, m| {
+            vm.exec_in_module(
+                m,
+                "<frozen concurrent.futures._base>",
+                include_str!("python/concurrent/futures/_base.py"),
+            )
+        },
+    },
+    ModuleDef {
+        name: "concurrent.futures.process",
+        init: |vm, m| {
+            vm.exec_in_module(
+                m,
+                "<frozen concurrent.futures.process>",
+                include_str!("python/concurrent/futures/process.py"),
+            )
+        },
+    },
+    ModuleDef {
+        name: "concurrent.futures.thread",
+        init: |vm, m| {
+            vm.exec_in_module(
+                m,
+                "<frozen concurrent.futures.thread>",
+                include_str!("python/concurrent/futures/thread.py"),
+            )
+        },
+    },
+    ModuleDef {
         name: "hashlib",
         init: hashlib::init,
     },

@@ -23,6 +23,7 @@ pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     func(m, "allocate_lock", allocate_lock);
     func(m, "get_ident", get_ident);
     func(m, "_print_exception", print_exception);
+    func(m, "_format_exception", format_exception);
     func(m, "_set_name", set_name);
     m.set("LockType", Value::Class(lock_class().clone()));
     m.set("TIMEOUT_MAX", Value::Float(TIMEOUT_MAX));
@@ -81,6 +82,13 @@ fn print_exception(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     vm.interp
         .write_stderr(&format!("Exception in thread {name}:\n{text}"));
     Ok(Value::None)
+}
+
+/// `_format_exception(exc)`: the traceback text the interpreter prints for `exc` (what
+/// `logging`'s `exc_info=True` appends to a message; concurrent.futures uses it).
+fn format_exception(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("_format_exception", 1, 1, &[])?;
+    Ok(Value::str(vm.format_exception(&args.pos[0])))
 }
 
 /// A lock's identity in the event log: its address, stable while it lives.

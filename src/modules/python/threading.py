@@ -544,7 +544,23 @@ def setswitchinterval(interval):
     sys.setswitchinterval(interval)
 
 
+_threading_atexits = []
+_SHUTTING_DOWN = False
+
+
+def _register_atexit(func, *arg, **kwargs):
+    # Registers func(*arg, **kwargs) to run at exit before the non-daemon threads are joined,
+    # last registered first (concurrent.futures uses it to stop its idle workers).
+    if _SHUTTING_DOWN:
+        raise RuntimeError("can't register atexit after shutdown")
+    _threading_atexits.append((func, arg, kwargs))
+
+
 def _shutdown():
+    global _SHUTTING_DOWN
+    _SHUTTING_DOWN = True
+    for func, arg, kwargs in reversed(_threading_atexits):
+        func(*arg, **kwargs)
     for t in list(_active.values()):
         if t is not _main_thread and not t.daemon and t.is_alive():
             t.join()
