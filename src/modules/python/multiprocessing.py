@@ -800,9 +800,14 @@ def _worker_loop(take, put, initializer, initargs, maxtasks, index):
         if task is None:
             return
         job, i, func, chunk, star, kwds = task
+        leaving = None
         try:
             result = (job, i, True, _run_task(func, chunk, star, kwds))
-        except Exception as e:
+        except BaseException as e:
+            # A task that exits the worker (sys.exit, terminate) still answers, so nothing
+            # waits for it forever; then the worker ends and the pool replaces it.
+            if not isinstance(e, Exception):
+                leaving = e
             tb = '\n"""\n' + _mp.format_exception(e) + '"""'
             result = (job, i, False, (e, tb))
         try:
@@ -810,6 +815,9 @@ def _worker_loop(take, put, initializer, initargs, maxtasks, index):
         except Exception as e:
             put((job, i, False, (MaybeEncodingError(e, result[3]), None)))
         completed += 1
+        if leaving is not None:
+            put(("exit", index))
+            raise leaving
     put(("exit", index))
 
 
