@@ -835,7 +835,10 @@ class ApplyResult:
         pool._job_counter += 1
         self._job = pool._job_counter
         self._pool = pool
-        self._event = _threading.Event()
+        # A native flag, not threading.Event: its set() and wait() are one native call each,
+        # where Event's go through a Condition and its Python locks (get() is the pool's
+        # round trip; see benches/processes.rs).
+        self._event = _mp.Flag()
         self._callback = callback
         self._error_callback = error_callback
         self._success = None

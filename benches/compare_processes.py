@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Compare gilsim's process mode against CPython's multiprocessing, side by side.
+
+Runs, in the same run and alternating round by round:
+  * process start + join (benches/workloads/processes/start_join.py): gilsim (interp
+    backend) and CPython with each start method (fork, forkserver, spawn);
+  * the pool round trip Pool(2).apply_async(f, (x,)).get()
+    (benches/workloads/processes/apply_async.py): gilsim and CPython (default start method);
+  * as a control for machine load, F8's process pool speed-up, 8 x count(n) via Pool(2).map
+    vs a list comprehension (benches/workloads/processes/f8_map.py), on both.
+
+Each script times its own loop with time.perf_counter_ns (interpreter start-up and the first,
+untimed round are not counted). Prints the median per operation of --runs rounds and the
+ratios, with the load average before and after: on a shared 2-core machine, compare ratios
+measured together, not numbers from different runs.
+
+This is a measurement, not a test: it exits 0 even when gilsim is slower; 1 if a run fails;
+2 if the gilsim binary is missing.
+
+Usage:
+    python3 benches/compare_processes.py [--runs N] [--gilsim PATH] [--python PATH]
+                                         [--starts N] [--round-trips N] [--f8-size N]
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(BENCH_DIR)
+SCRIPTS = os.path.join(BENCH_DIR, "workloads", "processes")
+START_METHODS = ["fork", "forkserver", "spawn"]
+
+
+class RunFailed(Exception):
+    pass
+
+
+def run(cmd):
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        raise RunFailed(f"{' '.join(cmd)}: exit {proc.returncode}\n"
+                        f"  stdout: {proc.stdout.strip()[-300:]}\n"
+                        f"  stderr: {proc.stderr.strip()[-500:]}")
+    return [int(x) for x in lines[-1].split()]
+
+
+def show(seconds):
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.1f} us"
+    return f"{seconds * 1e3:.2f} ms"
+
+
+def loadavg():
+    try:
+        return "%.2f %.2f %.2f" % os.getloadavg()
+    except OSError:
+        return "?"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5,
+                        help="rounds per measurement, medians taken (default 5)")
+    parser.add_argument("--gilsim",
+                        default=os.path.join(REPO_ROOT, "target", "release", "gilsim"),
+                        help="path to the gilsim binary (default target/release/gilsim)")
+    parser.add_argument("--python", default=sys.executable or "python3",
+                        help="CPython interpreter to compare against (default: this one)")
+    parser.add_argument("--starts", type=int, default=40,
+                        help="process start + joins per run (spawn: a quarter, at least 5; "
+                             "default 40)")
+    parser.add_argument("--round-trips", type=int, default=2000,
+                        help="apply_async round trips per run (default 2000)")
+    parser.add_argument("--f8-size", type=int, default=1_000_000,
+                        help="count per item in the F8 control, 0 to skip (default 1000000)")
+    args = parser.parse_args()
+    if args.runs < 1 or args.starts < 1 or args.round_trips < 1:
+        parser.error("--runs, --starts and --round-trips must be >= 1")
+    if not os.path.isfile(args.gilsim):
+        print(f"gilsim binary not found: {args.gilsim} (run `cargo build --release`)",
+              file=sys.stderr)
+        return 2
+
+    start_join = os.path.join(SCRIPTS, "start_join.py")
+    apply_async = os.path.join(SCRIPTS, "apply_async.py")
+    f8_map = os.path.join(SCRIPTS, "f8_map.py")
+
+    # (label, command, operations per run): seconds per operation = printed ns / operations.
+    starts = [("gilsim interp", [args.gilsim, "run", start_join, str(args.starts)], args.starts)]
+    for method in START_METHODS:
+        n = max(5, args.starts // 4) if method == "spawn" else args.starts
+        starts.append((f"CPython {method}", [args.python, start_join, str(n), method], n))
+    trips = [
+        ("gilsim", [args.gilsim, "run", apply_async, str(args.round_trips)], args.round_trips),
+        ("CPython", [args.python, apply_async, str(args.round_trips)], args.round_trips),
+    ]
+    f8 = []
+    if args.f8_size > 0:
+        f8 = [("gilsim", [args.gilsim, "run", f8_map, "1", "both", str(args.f8_size)]),
+              ("CPython", [args.python, f8_map, "1", "both", str(args.f8_size)])]
+
+    load_before = loadavg()
+    times = {}
+    try:
+        for r in range(args.runs):
+            # One round runs every variant once; the order rotates so that no variant always
+            # follows the same one.
+            variants = [("start", *v) for v in starts] + [("trip", *v) for v in trips]
+            variants += [("f8", label, cmd, 1) for label, cmd in f8]
+            shift = r % len(variants)
+            for kind, label, cmd, ops in variants[shift:] + variants[:shift]:
+                out = run(cmd)
+                if kind == "f8":
+                    value = out[1] / out[0]
+                else:
+                    value = out[0] / 1e9 / ops
+                times.setdefault((kind, label), []).append(value)
+            print(f"  round {r + 1}/{args.runs} done (load {loadavg()})", file=sys.stderr,
+                  flush=True)
+    except RunFailed as e:
+        print(f"FAILED: {e}", file=sys.stderr)
+        return 1
+
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"gilsim: {args.gilsim}; python: {args.python}; {args.runs} runs, medians; "
+          f"load average {load_before} before, {loadavg()} after")
+    print()
+    g = med[("start", "gilsim interp")]
+    header = f"{'process start + join':<24} {'per process':>12} {'vs gilsim':>10}"
+    print(header)
+    print("-" * len(header))
+    for label, _, ops in starts:
+        t = med[("start", label)]
+        print(f"{label:<24} {show(t):>12} {t / g:>9.2f}x   ({ops} per run)")
+    print()
+    header = f"{'apply_async().get()':<24} {'per trip':>12} {'vs gilsim':>10}"
+    print(header)
+    print("-" * len(header))
+    g = med[("trip", "gilsim")]
+    for label, _, ops in trips:
+        t = med[("trip", label)]
+        print(f"{label:<24} {show(t):>12} {t / g:>9.2f}x   ({ops} per run)")
+    if f8:
+        print()
+        header = f"{'F8 Pool(2).map / seq':<24} {'ratio':>12}"
+        print(header)
+        print("-" * len(header))
+        for label, _ in f8:
+            print(f"{label:<24} {med[('f8', label)]:>12.2f}   (8 x count({args.f8_size}))")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
