@@ -17,6 +17,9 @@ pub enum CodeKind {
 }
 
 /// Compiled bytecode for one function, class body or module, with everything needed to run it.
+/// Immutable once built and free of interpreter state, so one compiled module can serve every
+/// interpreter of a run (see `vm::import`).
+#[derive(Clone)]
 pub struct Code {
     pub kind: CodeKind,
     pub name: Arc<str>,
@@ -74,10 +77,9 @@ impl Code {
             };
         }
         for c in &mut self.consts {
-            if let Value::Code(inner) = c
-                && let Some(inner) = Arc::get_mut(inner)
-            {
-                inner.remap_globals(slots);
+            if let Value::Code(inner) = c {
+                // A shared nested code object (from the compile cache) is copied first.
+                Arc::make_mut(inner).remap_globals(slots);
             }
         }
     }

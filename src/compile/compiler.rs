@@ -22,6 +22,7 @@ use crate::syntax::ast::*;
 use crate::vm::value::Value;
 
 /// A compiled module: its top-level code and the names of its global slots, in slot order.
+#[derive(Clone)]
 pub struct CompiledModule {
     pub code: Arc<Code>,
     pub globals: Vec<Arc<str>>,

@@ -10,6 +10,12 @@ use super::objects::Module;
 use super::value::Value;
 use crate::compile::compiler::{CompiledModule, compile};
 
+/// Compiled modules by file name, with the source they were compiled from.
+type CompileCache = rustc_hash::FxHashMap<String, (Arc<str>, CompiledModule)>;
+
+static COMPILED: std::sync::LazyLock<parking_lot::Mutex<CompileCache>> =
+    std::sync::LazyLock::new(Default::default);
+
 impl Vm {
     /// Imports `name` (dotted names import each parent first) and returns the module.
     pub fn import(&mut self, name: &str) -> PyResult<Value> {
@@ -104,23 +110,34 @@ impl Vm {
         let slots = module.intern_names(&compiled.globals);
         let mut code = compiled.code;
         if slots.iter().enumerate().any(|(i, &s)| s as usize != i) {
-            match Arc::get_mut(&mut code) {
-                Some(c) => c.remap_globals(&slots),
-                None => return Err(PyErr::runtime_error("compiled code is already shared")),
-            }
+            Arc::make_mut(&mut code).remap_globals(&slots);
         }
         self.run_code(code, module.clone(), None).map(|_| ())
     }
 
-    /// Parses and compiles a file's source, keeping the text for tracebacks.
+    /// Parses and compiles a file's source, keeping the text for tracebacks. Compiled modules
+    /// are cached for the whole run: every child interpreter of process mode imports the same
+    /// `threading` and `multiprocessing` and runs the same main script, and compiling them again
+    /// was most of what starting a process cost.
     fn compile_source(&mut self, filename: &str, source: &str) -> PyResult<CompiledModule> {
         self.interp
             .sources
             .lock()
             .insert(filename.to_string(), Arc::from(source));
+        let cached = COMPILED.lock().get(filename).cloned();
+        if let Some((text, compiled)) = cached
+            && *text == *source
+        {
+            return Ok(compiled);
+        }
         let parsed =
             crate::syntax::parse(source).map_err(|e| self.syntax_error_value(&e, filename))?;
-        compile(&parsed, filename).map_err(|e| self.syntax_error_value(&e, filename))
+        let compiled =
+            compile(&parsed, filename).map_err(|e| self.syntax_error_value(&e, filename))?;
+        COMPILED
+            .lock()
+            .insert(filename.to_string(), (Arc::from(source), compiled.clone()));
+        Ok(compiled)
     }
 
     /// A SyntaxError exception for a front-end error in an imported file.
