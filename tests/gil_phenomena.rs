@@ -111,3 +111,45 @@ fn switch_interval_is_settable_from_cli_and_script() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// F4 by its mechanism rather than its timing (which a loaded 2-core machine distorts): two
+/// processes running CPU-bound loops never wait for each other's GIL, and they run at the same
+/// time. Read from `--stats-json`, which lists every process of the run.
+#[test]
+fn f4_processes_have_a_gil_each() {
+    let dir = std::env::temp_dir().join(format!("gilsim-f4-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = dir.join("stats.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_gilsim"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", "--stats-json", json.to_str().unwrap()])
+        .args(["examples/f4_processes.py", "300000"])
+        .output()
+        .expect("gilsim runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let procs = report["processes"].as_array().expect("a processes list");
+    assert_eq!(procs.len(), 3, "main and two children: {report}");
+    let window = |p: &serde_json::Value| {
+        let start = p["start_s"].as_f64().unwrap();
+        (start, start + p["wall_s"].as_f64().unwrap())
+    };
+    for child in &procs[1..] {
+        let main_thread = &child["threads"][0];
+        let running = main_thread["running_s"].as_f64().unwrap();
+        let waiting = main_thread["waiting_s"].as_f64().unwrap();
+        assert!(running > 0.0 && waiting < 0.1 * running, "{child}");
+    }
+    let ((s1, e1), (s2, e2)) = (window(&procs[1]), window(&procs[2]));
+    let overlap = e1.min(e2) - s1.max(s2);
+    assert!(
+        overlap > 0.5 * (e1 - s1).min(e2 - s2),
+        "the two processes should run at the same time: {report}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
