@@ -2,39 +2,15 @@
 //! tight bands belong to the benchmarks, not to tests on a shared 2-core machine). Each test
 //! runs an example script through the real binary and reads the figure it prints.
 
-use std::process::Command;
+mod common;
+use common::{Scratch, figure, gilsim, run};
 
+/// Runs `examples/NAME ARGS...` and returns its stdout.
 fn run_example(name: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_gilsim"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("run")
-        .arg(format!("examples/{name}"))
-        .args(args)
-        .output()
-        .expect("gilsim runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{name} failed: {stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
-/// The number after `label` on the first line containing it.
-fn figure(output: &str, label: &str) -> f64 {
-    let line = output
-        .lines()
-        .find(|l| l.contains(label))
-        .unwrap_or_else(|| panic!("no {label:?} in {output}"));
-    let rest = &line[line.find(label).unwrap() + label.len()..];
-    let num: String = rest
-        .trim_start()
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    num.parse()
-        .unwrap_or_else(|_| panic!("no number after {label:?} in {line:?}"))
+    let path = format!("examples/{name}");
+    let mut all = vec![path.as_str()];
+    all.extend_from_slice(args);
+    run(&all)
 }
 
 #[test]
@@ -90,16 +66,13 @@ fn f7_plain_increment_keeps_updates_but_a_call_loses_some() {
 
 #[test]
 fn switch_interval_is_settable_from_cli_and_script() {
-    let dir = std::env::temp_dir().join(format!("gilsim_si_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let script = dir.join("si.py");
-    std::fs::write(
-        &script,
+    let scratch = Scratch::new("switch_interval");
+    let script = scratch.script(
+        "si.py",
         "import sys\nprint(sys.getswitchinterval())\nsys.setswitchinterval(0.02)\nprint(sys.getswitchinterval())\n\
          try:\n    sys.setswitchinterval(0)\nexcept ValueError as e:\n    print(e)\n",
-    )
-    .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_gilsim"))
+    );
+    let out = gilsim()
         .args(["run", "--switch-interval", "500us"])
         .arg(&script)
         .output()
@@ -109,7 +82,6 @@ fn switch_interval_is_settable_from_cli_and_script() {
         text,
         "0.0005\n0.02\nswitch interval must be strictly positive\n"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// F4 by its mechanism rather than its timing (which a loaded 2-core machine distorts): two
@@ -117,20 +89,14 @@ fn switch_interval_is_settable_from_cli_and_script() {
 /// time. Read from `--stats-json`, which lists every process of the run.
 #[test]
 fn f4_processes_have_a_gil_each() {
-    let dir = std::env::temp_dir().join(format!("gilsim-f4-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let json = dir.join("stats.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_gilsim"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["run", "--stats-json", json.to_str().unwrap()])
-        .args(["examples/f4_processes.py", "300000"])
-        .output()
-        .expect("gilsim runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let scratch = Scratch::new("f4");
+    let json = scratch.json_path();
+    run(&[
+        "--stats-json",
+        json.to_str().unwrap(),
+        "examples/f4_processes.py",
+        "300000",
+    ]);
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let procs = report["processes"].as_array().expect("a processes list");
@@ -151,5 +117,4 @@ fn f4_processes_have_a_gil_each() {
         overlap > 0.5 * (e1 - s1).min(e2 - s2),
         "the two processes should run at the same time: {report}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

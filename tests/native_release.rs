@@ -5,78 +5,22 @@
 //! heading (native work or a blocking wait).
 
 use std::io::{Read, Write};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 use std::time::Duration;
 
-fn gilsim() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gilsim"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
-
-/// Runs `gilsim run ARGS...` and returns its stdout, failing on a non-zero exit.
-fn run(args: &[&str]) -> String {
-    let out = gilsim()
-        .arg("run")
-        .args(args)
-        .output()
-        .expect("gilsim runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "gilsim run {args:?} failed: {stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
-/// The number after `label` on the first line containing it.
-fn figure(output: &str, label: &str) -> f64 {
-    let line = output
-        .lines()
-        .find(|l| l.contains(label))
-        .unwrap_or_else(|| panic!("no {label:?} in {output}"));
-    let rest = &line[line.find(label).unwrap() + label.len()..];
-    let num: String = rest
-        .trim_start()
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    num.parse()
-        .unwrap_or_else(|_| panic!("no number after {label:?} in {line:?}"))
-}
-
-/// A script written to a fresh temporary file (removed on drop).
-struct Script(PathBuf);
-
-impl Script {
-    fn new(name: &str, source: &str) -> Script {
-        let path = std::env::temp_dir().join(format!(
-            "gilsim_native_release_{}_{name}.py",
-            std::process::id()
-        ));
-        std::fs::write(&path, source).expect("temporary script written");
-        Script(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().expect("temporary path is UTF-8")
-    }
-}
-
-impl Drop for Script {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
+mod common;
+use common::{Scratch, figure, gilsim, run};
 
 /// `gilsim run --stats-json FILE script`: the main thread's `(native_s, blocked_s)`.
-fn main_thread_release_times(script: &Script) -> (f64, f64) {
-    let json_path = format!("{}.json", script.path());
-    run(&["--stats-json", &json_path, script.path()]);
+fn main_thread_release_times(script: &Path) -> (f64, f64) {
+    let json_path = script.with_extension("json");
+    run(&[
+        "--stats-json",
+        json_path.to_str().unwrap(),
+        script.to_str().unwrap(),
+    ]);
     let text = std::fs::read_to_string(&json_path).expect("stats written");
-    let _ = std::fs::remove_file(&json_path);
     let stats: serde_json::Value = serde_json::from_str(&text).expect("stats are JSON");
     let main = &stats["threads"][0];
     assert_eq!(main["name"], "MainThread", "{stats}");
@@ -125,8 +69,9 @@ fn zlib_compress_lets_python_run() {
 
 #[test]
 fn stats_file_zlib_as_native_and_subprocess_as_blocked() {
-    let zlib = Script::new(
-        "zlib",
+    let scratch = Scratch::new("release_times");
+    let zlib = scratch.script(
+        "zlib.py",
         "import zlib\n\
          data = bytes(range(256)) * 40000\n\
          for _ in range(3):\n    assert zlib.decompress(zlib.compress(data)) == data\n",
@@ -137,8 +82,8 @@ fn stats_file_zlib_as_native_and_subprocess_as_blocked() {
         "zlib time not counted as native work ({native} s)"
     );
 
-    let sub = Script::new(
-        "sub",
+    let sub = scratch.script(
+        "sub.py",
         "import subprocess\nsubprocess.run(['sleep', '0.3'])\n",
     );
     let (_, blocked) = main_thread_release_times(&sub);
@@ -152,8 +97,9 @@ fn stats_file_zlib_as_native_and_subprocess_as_blocked() {
 fn input_releases_the_gil_while_it_waits() {
     // A spinning thread runs while the main thread waits in input() for a line sent 0.4 s after
     // the prompt.
-    let script = Script::new(
-        "input",
+    let scratch = Scratch::new("input");
+    let script = scratch.script(
+        "input.py",
         r#"import threading
 import time
 
@@ -182,9 +128,10 @@ print(f"got {line!r}")
 print(f"share {during / alone:.2f}")
 "#,
     );
-    let json_path = format!("{}.json", script.path());
+    let json_path = scratch.json_path();
     let mut child = gilsim()
-        .args(["run", "--stats-json", &json_path, script.path()])
+        .args(["run", "--stats-json", json_path.to_str().unwrap()])
+        .arg(&script)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -226,7 +173,6 @@ print(f"share {during / alone:.2f}")
         "a Python thread barely ran while input() waited (share {share}): {stdout}"
     );
     let text = std::fs::read_to_string(&json_path).expect("stats written");
-    let _ = std::fs::remove_file(&json_path);
     let stats: serde_json::Value = serde_json::from_str(&text).expect("stats are JSON");
     let blocked = stats["threads"][0]["blocked_s"].as_f64().unwrap_or(0.0);
     // 0.2 s of sleep plus about 0.4 s in input().

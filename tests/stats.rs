@@ -8,32 +8,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-/// A scratch directory for one test, removed at the end.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("gilsim_stats_{}_{test}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn script(&self, name: &str, source: &str) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, source).unwrap();
-        path
-    }
-
-    fn json_path(&self) -> PathBuf {
-        self.0.join("stats.json")
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod common;
+use common::Scratch;
 
 /// `gilsim run FLAGS... SCRIPT ARGS...` from the crate root.
 fn gilsim(flags: &[&str], script: &Path, args: &[&str]) -> Output {
@@ -434,7 +410,7 @@ fn a_daemon_thread_still_running_at_exit_is_reported_up_to_the_end() {
 fn an_unwritable_stats_file_is_an_error() {
     let scratch = Scratch::new("unwritable");
     let script = scratch.script("ok.py", "print('ok')\n");
-    let target = scratch.0.join("no_such_dir").join("stats.json");
+    let target = scratch.dir().join("no_such_dir").join("stats.json");
     let out = gilsim(&["--stats-json", target.to_str().unwrap()], &script, &[]);
     assert_eq!(text(&out.stdout), "ok\n");
     assert_eq!(out.status.code(), Some(1));
