@@ -26,41 +26,18 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use gilsim::gil::Gil;
 use gilsim::observe::Reports;
-use gilsim::runtime::{Stdout, run_source_with};
 use gilsim::vm::Config;
 
-/// Runs `source` with `argv[1] = n` and returns what it printed; panics on a non-zero exit so a
-/// broken interpreter cannot produce fast numbers.
+mod common;
+
+/// Runs `source` with `argv[1] = n` (see [`common::run`]).
 fn run(name: &str, source: &str, n: u64, config: Config) -> String {
-    let buf = Arc::new(parking_lot::Mutex::new(Vec::new()));
-    let outcome = run_source_with(
-        name,
-        source,
-        Config {
-            argv: vec![name.to_string(), n.to_string()],
-            ..config
-        },
-        Stdout::Buffer(buf.clone()),
-    );
-    let out = String::from_utf8_lossy(&buf.lock()).into_owned();
-    assert_eq!(
-        outcome.exit_code, 0,
-        "{name} exited with {}: {out}",
-        outcome.exit_code
-    );
-    out
+    common::run(name, source, &[n.to_string()], config)
 }
 
-/// Runs a script that times its own loop of `n` rounds and prints the nanoseconds taken as its
-/// last line.
+/// Runs a self-timing script of `n` rounds (see [`common::self_timed`]).
 fn self_timed(name: &str, source: &str, n: u64, config: Config) -> Duration {
-    let out = run(name, source, n, config);
-    let ns: u64 = out
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse().ok())
-        .unwrap_or_else(|| panic!("{name} printed no time: {out:?}"));
-    Duration::from_nanos(ns)
+    common::self_timed(name, source, &[n.to_string()], config)
 }
 
 /// `total / n` in seconds (a `Duration` would round to whole nanoseconds).

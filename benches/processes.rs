@@ -16,47 +16,21 @@
 //!
 //! `benches/compare_processes.py` runs the first two against CPython (fork, forkserver, spawn).
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
-use gilsim::runtime::{Stdout, run_source_with};
 use gilsim::vm::Config;
 
-/// Runs `source` with `argv[1..] = args` and returns what it printed; panics on a non-zero exit
-/// so a broken interpreter cannot produce fast numbers. (Child interpreters run the script again
-/// under the same name, so `name` must be the same for every run of one script.)
+mod common;
+
+/// Runs a script with default settings (see [`common::run`]).
 fn run(name: &str, source: &str, args: &[String]) -> String {
-    let buf = Arc::new(parking_lot::Mutex::new(Vec::new()));
-    let mut argv = vec![name.to_string()];
-    argv.extend_from_slice(args);
-    let outcome = run_source_with(
-        name,
-        source,
-        Config {
-            argv,
-            ..Config::default()
-        },
-        Stdout::Buffer(buf.clone()),
-    );
-    let out = String::from_utf8_lossy(&buf.lock()).into_owned();
-    assert_eq!(
-        outcome.exit_code, 0,
-        "{name} exited with {}: {out}",
-        outcome.exit_code
-    );
-    out
+    common::run(name, source, args, Config::default())
 }
 
-/// The nanoseconds a self-timing script printed as its last line.
+/// Runs a self-timing script with default settings (see [`common::self_timed`]).
 fn self_timed(name: &str, source: &str, args: &[String]) -> Duration {
-    let out = run(name, source, args);
-    let ns: u64 = out
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse().ok())
-        .unwrap_or_else(|| panic!("{name} printed no time: {out:?}"));
-    Duration::from_nanos(ns)
+    common::self_timed(name, source, args, Config::default())
 }
 
 fn args(list: &[&dyn ToString]) -> Vec<String> {
