@@ -260,6 +260,15 @@ pub fn method_args<'a>(args: &Args<'a>) -> Args<'a> {
     }
 }
 
+/// Just the receiver of a native method call (`args.pos[0]`), to call another method of the
+/// same object with no arguments (`__exit__` calling `release`).
+pub fn receiver_only<'a>(args: &Args<'a>) -> Args<'a> {
+    Args {
+        pos: &args.pos[..1],
+        kw: &[],
+    }
+}
+
 /// An attribute of an already-imported module of this interpreter (`sys.modules[module].name`).
 pub fn module_attr(vm: &Vm, module: &str, name: &str) -> Option<Value> {
     let m = vm.interp.modules.lock().get(module).cloned()?;

@@ -25,7 +25,6 @@ pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     func(m, "bytes_sent", bytes_sent);
     func(m, "dumps", dumps);
     func(m, "loads", loads);
-    func(m, "format_exception", format_exception);
     Ok(())
 }
 
@@ -109,11 +108,4 @@ pub fn loads(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             handles: vec![],
         },
     )
-}
-
-/// `format_exception(exc)`: the traceback text CPython would print for `exc`, which a pool
-/// worker sends back with a failed task (`_RemoteTraceback`).
-fn format_exception(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    args.check("format_exception", 1, 1, &[])?;
-    Ok(Value::str(vm.format_exception(&args.pos[0])))
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
-use super::{func, int_arg, native_class, str_arg};
+use super::{func, int_arg, native_class, receiver_only, str_arg};
 use crate::observe::Release;
 use crate::vm::errors::{PyErr, PyResult};
 use crate::vm::objects::*;
@@ -246,12 +246,6 @@ fn locked(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 }
 
 fn exit(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    release(
-        vm,
-        Args {
-            pos: &args.pos[..1],
-            kw: &[],
-        },
-    )?;
+    release(vm, receiver_only(&args))?;
     Ok(Value::Bool(false))
 }

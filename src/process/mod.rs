@@ -87,8 +87,9 @@ pub struct Child {
     exit: Mutex<Option<i32>>,
     exited: Condvar,
     terminate: Arc<AtomicTerminate>,
-    /// The child's GIL, to poke its eval breaker when it is asked to end.
-    interp: Mutex<Option<std::sync::Weak<Interpreter>>>,
+    /// The child interpreter (weak: it ends on its own), to poke its eval breaker when it is
+    /// asked to end.
+    interp: std::sync::Weak<Interpreter>,
 }
 
 impl Child {
@@ -114,7 +115,7 @@ impl Child {
             return;
         }
         self.terminate.0.store(code, Ordering::Relaxed);
-        if let Some(interp) = self.interp.lock().as_ref().and_then(|w| w.upgrade()) {
+        if let Some(interp) = self.interp.upgrade() {
             interp.gil.request_drop();
         }
     }
@@ -197,18 +198,11 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
     };
     let pid = next_child_pid();
     let terminate: Arc<AtomicTerminate> = Arc::default();
-    let child = Arc::new(Child {
-        pid,
-        exit: Mutex::new(None),
-        exited: Condvar::new(),
-        terminate: terminate.clone(),
-        interp: Mutex::new(None),
-    });
     let context = ProcessContext {
         pid,
         ppid: parent.process.pid,
         bootstrapping: AtomicBool::new(true),
-        terminate,
+        terminate: terminate.clone(),
         bytes_sent: Arc::default(),
     };
     let recorder = match &parent.recorder {
@@ -221,7 +215,13 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
     };
     let config: Config = parent.config.clone();
     let interp = Interpreter::with_process(config, parent.stdout_sink.clone(), context, recorder);
-    *child.interp.lock() = Some(Arc::downgrade(&interp));
+    let child = Arc::new(Child {
+        pid,
+        exit: Mutex::new(None),
+        exited: Condvar::new(),
+        terminate,
+        interp: Arc::downgrade(&interp),
+    });
     let handle = child.clone();
     std::thread::Builder::new()
         .name(format!("gilsim-process-{pid}"))

@@ -19,7 +19,7 @@ use parking_lot::{Condvar, Mutex};
 
 use super::wire::{self, Payload};
 use super::{blocking, wait_until};
-use crate::modules::{int_arg, method_args, native_class, receiver, str_arg};
+use crate::modules::{int_arg, method_args, native_class, receiver, receiver_only, str_arg};
 use crate::vm::errors::{ExcKind, PyErr, PyResult};
 use crate::vm::objects::*;
 use crate::vm::ops::to_f64;
@@ -372,13 +372,7 @@ fn sem_release(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 }
 
 fn sem_exit(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    sem_release(
-        vm,
-        Args {
-            pos: &args.pos[..1],
-            kw: &[],
-        },
-    )?;
+    sem_release(vm, receiver_only(&args))?;
     Ok(Value::Bool(false))
 }
 
@@ -411,26 +405,14 @@ fn sem_release_save(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         st.count = 1;
         depth
     };
-    sem_release(
-        vm,
-        Args {
-            pos: &args.pos[..1],
-            kw: &[],
-        },
-    )?;
+    sem_release(vm, receiver_only(&args))?;
     Ok(Value::Int(depth as i64))
 }
 
 fn sem_acquire_restore(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let sem = this::<SemLock>(&args, "SemLock")?;
     let depth = int_arg(method_args(&args).get(0, "depth").unwrap_or(&Value::Int(1)))?;
-    sem_acquire(
-        vm,
-        Args {
-            pos: &args.pos[..1],
-            kw: &[],
-        },
-    )?;
+    sem_acquire(vm, receiver_only(&args))?;
     sem.state.lock().count = depth.max(1) as u64;
     Ok(Value::None)
 }

@@ -3,6 +3,7 @@
 # values cross only as serialized copies. The primitives (queues, pipes, locks, shared values,
 # the pool's task board) are native objects in _multiprocessing that several interpreters share.
 import _multiprocessing as _mp
+import _thread
 import os as _os
 import sys as _sys
 import threading as _threading
@@ -195,7 +196,7 @@ class BaseProcess:
         except BaseException as e:
             exitcode = 1
             _sys.stderr.write("Process %s:\n" % self.name)
-            _sys.stderr.write(_mp.format_exception(e))
+            _sys.stderr.write(_thread._format_exception(e))
         finally:
             _threading._shutdown()
             _exit_function()
@@ -615,18 +616,11 @@ def _make_lock(lock):
     return lock
 
 
-class Synchronized:
+class _Locked:
+    # What Value and Array wrappers share: the shared storage and the lock that guards it.
     def __init__(self, arr, lock):
         self._arr = arr
         self._lock = lock
-
-    @property
-    def value(self):
-        return self._arr.get(0)
-
-    @value.setter
-    def value(self, v):
-        self._arr.set(0, v)
 
     def get_lock(self):
         return self._lock
@@ -645,6 +639,16 @@ class Synchronized:
 
     def __exit__(self, *args):
         return self._lock.__exit__(*args)
+
+
+class Synchronized(_Locked):
+    @property
+    def value(self):
+        return self._arr.get(0)
+
+    @value.setter
+    def value(self, v):
+        self._arr.set(0, v)
 
     def __repr__(self):
         return "<Synchronized wrapper for %s(%r)>" % (_ctype_names[self._arr.typecode()], self.value)
@@ -688,11 +692,7 @@ def RawValue(typecode_or_type, *args):
     return Value(typecode_or_type, *args, lock=False)
 
 
-class SynchronizedArray:
-    def __init__(self, arr, lock):
-        self._arr = arr
-        self._lock = lock
-
+class SynchronizedArray(_Locked):
     def __len__(self):
         return self._arr.__len__()
 
@@ -724,18 +724,6 @@ class SynchronizedArray:
     @property
     def raw(self):
         return b"".join(self._arr.tolist())
-
-    def get_lock(self):
-        return self._lock
-
-    def get_obj(self):
-        return self._arr
-
-    def __enter__(self):
-        return self._lock.__enter__()
-
-    def __exit__(self, *args):
-        return self._lock.__exit__(*args)
 
     def __repr__(self):
         return "<SynchronizedArray wrapper for %s_Array_%d>" % (
@@ -808,7 +796,7 @@ def _worker_loop(take, put, initializer, initargs, maxtasks, index):
             # waits for it forever; then the worker ends and the pool replaces it.
             if not isinstance(e, Exception):
                 leaving = e
-            tb = '\n"""\n' + _mp.format_exception(e) + '"""'
+            tb = '\n"""\n' + _thread._format_exception(e) + '"""'
             result = (job, i, False, (e, tb))
         try:
             put(result)
