@@ -6,9 +6,11 @@
 //! branch per GIL transition, never per instruction.
 
 pub mod events;
+pub mod spans;
 pub mod stats;
 
 pub use events::{Event, EventKind, ProcessRecord, Recorder, Release, ThreadLog};
+pub use spans::{ProcessSpans, Span, State, ThreadSpans};
 
 use std::sync::atomic::Ordering;
 
@@ -30,16 +32,10 @@ impl Reports {
     /// Folds the recorded events of every process of the run and makes every report asked
     /// for. Called on every exit path of a run, so nothing recorded is lost.
     pub fn write(&self, recorder: &Recorder) -> Result<(), String> {
-        let now = recorder.now_ns();
-        let processes = recorder.processes(true);
-        let folded: Vec<(&ProcessRecord, stats::Stats)> = processes
+        let run = ProcessSpans::collect_run(recorder);
+        let folded: Vec<(&ProcessRecord, stats::Stats)> = run
             .iter()
-            .map(|p| {
-                (
-                    p,
-                    stats::Stats::fold_process(&p.recorder.snapshot(), p.started_ns, now),
-                )
-            })
+            .map(|p| (&p.record, stats::Stats::fold_process(p)))
             .collect();
         if self.stats {
             for (p, s) in &folded {

@@ -3,12 +3,13 @@
 //! Each thread is, at any instant, in one of four states: *running* (holds the GIL),
 //! *waiting* (wants it: from a request, or from a forced drop, until it has it again),
 //! *native* (released it for native work) or *blocked* (released it for a blocking wait).
-//! The fold walks each thread's events once and adds up the time spent in each state, so the
-//! four columns of a thread add up to its lifetime.
+//! The fold adds up each thread's spans ([`super::spans`]), the same intervals the trace and
+//! the timeline show.
 
 use std::fmt::Write as _;
 
-use super::events::{Event, EventKind, Release};
+use super::events::Event;
+use super::spans::{self, Mark, ProcessSpans, State, ThreadSpans};
 
 /// One thread's figures.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -71,53 +72,36 @@ impl Stats {
     /// Folds the event logs of one interpreter, as of `now_ns`: a thread still alive has its
     /// current state counted up to then.
     pub fn fold(logs: &[(u64, Vec<Event>)], now_ns: u64) -> Stats {
-        let mut acquires: Vec<(u64, u64)> = vec![];
-        let threads = logs
+        Stats::from_spans(&spans::fold(logs, now_ns), 0, now_ns)
+    }
+
+    /// The figures of one process of a run, from its spans.
+    pub fn fold_process(p: &ProcessSpans) -> Stats {
+        Stats::from_spans(&p.threads, p.record.started_ns, p.end_ns)
+    }
+
+    /// Adds up the spans of one interpreter's threads, over its life from `start_ns` to
+    /// `end_ns`. Hand-overs are counted from the starts of the running spans, in time order.
+    fn from_spans(threads: &[ThreadSpans], start_ns: u64, end_ns: u64) -> Stats {
+        let mut holds: Vec<(u64, u64)> = threads
             .iter()
-            .map(|(ident, events)| {
-                for e in events {
-                    if e.kind == EventKind::Acquire {
-                        acquires.push((e.t_ns, *ident));
-                    }
-                }
-                fold_thread(*ident, events, now_ns)
+            .flat_map(|t| {
+                t.spans
+                    .iter()
+                    .filter(|s| s.state == State::Waiting && s.acquired)
+                    .map(|s| (s.end_ns, t.ident))
             })
             .collect();
-        acquires.sort_unstable();
-        let switches = acquires
+        holds.sort_unstable();
+        let switches = holds
             .windows(2)
             .filter(|pair| pair[0].1 != pair[1].1)
             .count() as u64;
         Stats {
-            threads,
-            wall_ns: now_ns,
+            threads: threads.iter().map(fold_thread).collect(),
+            wall_ns: end_ns.saturating_sub(start_ns),
             switches,
         }
-    }
-
-    /// Folds one process's logs: it started at `start_ns` on the run's clock and counts as
-    /// running until its last event (or `now_ns`, if a thread of it is still alive).
-    pub fn fold_process(logs: &[(u64, Vec<Event>)], start_ns: u64, now_ns: u64) -> Stats {
-        let ended = logs.iter().all(|(_, ev)| {
-            matches!(
-                ev.last(),
-                Some(Event {
-                    kind: EventKind::End,
-                    ..
-                })
-            )
-        });
-        let end = if ended {
-            logs.iter()
-                .filter_map(|(_, ev)| ev.last().map(|e| e.t_ns))
-                .max()
-                .unwrap_or(now_ns)
-        } else {
-            now_ns
-        };
-        let mut s = Stats::fold(logs, end);
-        s.wall_ns = end.saturating_sub(start_ns);
-        s
     }
 
     /// The table `--stats` prints.
@@ -217,72 +201,34 @@ fn ms(ns: u64) -> String {
     }
 }
 
-#[derive(Clone, Copy)]
-enum State {
-    Outside,
-    Running,
-    Waiting,
-    Released(Release),
-}
-
-/// Adds the time from `since` to `t` to the column of `state`.
-fn close(st: &mut ThreadStats, state: State, since: u64, t: u64) {
-    let d = t.saturating_sub(since);
-    match state {
-        State::Outside => {}
-        State::Running => st.running_ns += d,
-        State::Waiting => st.waiting_ns += d,
-        State::Released(Release::Native(_)) => st.native_ns += d,
-        State::Released(Release::Blocked(..)) => st.blocked_ns += d,
-    }
-}
-
-fn fold_thread(ident: u64, events: &[Event], now_ns: u64) -> ThreadStats {
+/// Adds up one thread's spans: the four columns of a thread add up to its lifetime.
+fn fold_thread(t: &ThreadSpans) -> ThreadStats {
     let mut st = ThreadStats {
-        ident,
-        name: format!("Thread {ident}"),
+        ident: t.ident,
+        name: t.name.clone(),
+        acquisitions: t.acquisitions,
         ..ThreadStats::default()
     };
-    let mut state = State::Outside;
-    let mut since = 0u64;
-    let mut wait_from = None;
-    for e in events {
-        let next = match &e.kind {
-            EventKind::Name(n) => {
-                st.name = n.to_string();
-                continue;
-            }
-            EventKind::Start | EventKind::DropRequest { .. } => {
-                if let EventKind::DropRequest { .. } = e.kind {
-                    st.drop_requests += 1;
+    for span in &t.spans {
+        let d = span.duration_ns();
+        match span.state {
+            State::Running => st.running_ns += d,
+            State::Waiting => {
+                st.waiting_ns += d;
+                if span.acquired {
+                    st.waits_ns.push(d);
                 }
-                continue;
             }
-            // A request after a forced drop continues the same wait.
-            EventKind::Request if matches!(state, State::Waiting) => continue,
-            EventKind::Request => State::Waiting,
-            EventKind::Acquire => {
-                st.acquisitions += 1;
-                if let Some(from) = wait_from.take() {
-                    st.waits_ns.push(e.t_ns.saturating_sub(from));
-                }
-                State::Running
-            }
-            EventKind::Drop { forced: true } => {
-                st.forced_drops += 1;
-                State::Waiting
-            }
-            EventKind::Drop { forced: false } | EventKind::End => State::Outside,
-            EventKind::Release(why) => State::Released(*why),
-        };
-        if matches!(next, State::Waiting) {
-            wait_from = Some(e.t_ns);
+            State::Native(_) => st.native_ns += d,
+            State::Blocked(..) => st.blocked_ns += d,
         }
-        close(&mut st, state, since, e.t_ns);
-        state = next;
-        since = e.t_ns;
     }
-    close(&mut st, state, since, now_ns);
+    for mark in &t.marks {
+        match mark {
+            Mark::DropRequest { .. } => st.drop_requests += 1,
+            Mark::ForcedDrop { .. } => st.forced_drops += 1,
+        }
+    }
     st.waits_ns.sort_unstable();
     st
 }
@@ -290,6 +236,7 @@ fn fold_thread(ident: u64, events: &[Event], now_ns: u64) -> ThreadStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::observe::{EventKind, Release};
 
     fn ev(t_ns: u64, kind: EventKind) -> Event {
         Event { t_ns, kind }
