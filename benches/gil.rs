@@ -8,10 +8,10 @@
 //! | `native_call` | a script calling `native.crunch(1)` (releases the GIL) vs `native.crunch_holding_gil(1)`, per call: the difference is the release + reacquire through `Vm::allow_threads` | < 100 ns |
 //! | `gil_handoff` | a waiter's request timing out → the waiter holding the GIL, the holder spinning on `drop_requested()` ("beyond the interval"); each sample is the median of a batch; p50/p90/p99 of single hand-offs printed after the group | median < 50 us |
 //! | `threading` | `threading.Lock` acquire + release, per pair; `queue.Queue` put + get between two threads, per item; the bare loop they run in | |
-//! | `stats_overhead` | a CPU-bound 2-thread script, whole run, with and without `--stats-json`; and a loop of GIL-releasing native calls (3 events per call), per call | < 5 % |
+//! | `recording_overhead` | a CPU-bound 2-thread script, whole run, with and without `--stats-json` or `--trace`; and a loop of GIL-releasing native calls (3 events per call), per call | < 10 % |
 //! | `eval_breaker` | a single-threaded loop with the eval breaker checked at CPython 3.10+'s places vs before every instruction, per loop iteration | |
 //!
-//! Where two variants are compared (`native_call`, `stats_overhead`, `eval_breaker`), a paired
+//! Where two variants are compared (`native_call`, `recording_overhead`, `eval_breaker`), a paired
 //! run after the group alternates them and prints the median ratio and difference: load on a
 //! shared machine drifts between benchmarks more than the differences measured.
 //!
@@ -341,7 +341,7 @@ fn bench_threading(c: &mut Criterion) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// (e) The cost of recording events for --stats.
+// (e) The cost of recording events for --stats-json and --trace.
 
 /// examples/f1_cpu_threads.py's threaded half, shorter: two threads counting down.
 const CPU_THREADS: &str = "\
@@ -360,19 +360,30 @@ for t in threads:
     t.join()
 ";
 
-fn stats_config(path: &std::path::Path) -> Config {
-    Config {
-        reports: Reports {
-            stats: false,
-            stats_json: Some(path.to_path_buf()),
+/// A config that records events for one report: `--stats-json` or `--trace` to `path`.
+fn recording(report: &str, path: &std::path::Path) -> Config {
+    let path = Some(path.to_path_buf());
+    let reports = match report {
+        "stats_json" => Reports {
+            stats_json: path,
+            ..Reports::default()
         },
+        "trace" => Reports {
+            trace: path,
+            ..Reports::default()
+        },
+        other => unreachable!("no report {other}"),
+    };
+    Config {
+        reports,
         ..Config::default()
     }
 }
 
-fn bench_stats_overhead(c: &mut Criterion) {
-    let path = std::env::temp_dir().join(format!("gilsim_bench_stats_{}.json", std::process::id()));
-    let mut group = c.benchmark_group("stats_overhead");
+fn bench_recording_overhead(c: &mut Criterion) {
+    let path =
+        std::env::temp_dir().join(format!("gilsim_bench_report_{}.json", std::process::id()));
+    let mut group = c.benchmark_group("recording_overhead");
     group.sampling_mode(SamplingMode::Flat);
     group.sample_size(20);
     group.warm_up_time(Duration::from_millis(500));
@@ -382,30 +393,36 @@ fn bench_stats_overhead(c: &mut Criterion) {
     group.bench_function("cpu_threads_off", |b| {
         b.iter(|| run("cpu_threads", CPU_THREADS, N, Config::default()))
     });
-    group.bench_function("cpu_threads_stats_json", |b| {
-        b.iter(|| run("cpu_threads", CPU_THREADS, N, stats_config(&path)))
-    });
+    for report in ["stats_json", "trace"] {
+        group.bench_function(format!("cpu_threads_{report}"), |b| {
+            b.iter(|| run("cpu_threads", CPU_THREADS, N, recording(report, &path)))
+        });
+    }
     // The worst case: a GIL transition every few bytecodes (3 events per native call).
     let source = NATIVE_CALL.replace("FUNC", "crunch");
     group.sampling_mode(SamplingMode::Auto);
     group.bench_function("native_calls_off", |b| {
         b.iter_custom(|n| self_timed("native_calls", &source, n, Config::default()))
     });
-    group.bench_function("native_calls_stats_json", |b| {
-        b.iter_custom(|n| self_timed("native_calls", &source, n, stats_config(&path)))
-    });
+    for report in ["stats_json", "trace"] {
+        group.bench_function(format!("native_calls_{report}"), |b| {
+            b.iter_custom(|n| self_timed("native_calls", &source, n, recording(report, &path)))
+        });
+    }
     group.finish();
     let wall = |config: Config| {
         let t0 = Instant::now();
         run("cpu_threads", CPU_THREADS, N, config);
         t0.elapsed().as_secs_f64()
     };
-    paired(
-        "stats_overhead cpu_threads whole run, off vs --stats-json",
-        41,
-        || wall(Config::default()),
-        || wall(stats_config(&path)),
-    );
+    for report in ["stats_json", "trace"] {
+        paired(
+            &format!("recording_overhead cpu_threads whole run, off vs --{report}"),
+            41,
+            || wall(Config::default()),
+            || wall(recording(report, &path)),
+        );
+    }
     let _ = std::fs::remove_file(&path);
 }
 
@@ -472,6 +489,6 @@ criterion_group! {
     name = benches;
     config = config();
     targets = bench_uncontended, bench_native_call, bench_handoff, bench_threading,
-        bench_stats_overhead, bench_eval_breaker
+        bench_recording_overhead, bench_eval_breaker
 }
 criterion_main!(benches);

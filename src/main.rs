@@ -30,6 +30,10 @@ enum Command {
         /// Write the --stats figures as JSON to FILE.
         #[arg(long, value_name = "FILE")]
         stats_json: Option<std::path::PathBuf>,
+        /// Write the run as a Chrome trace (JSON) to FILE, for Perfetto UI or chrome://tracing:
+        /// a track per thread with its GIL states, drop requests and forced switches.
+        #[arg(long, value_name = "FILE")]
+        trace: Option<std::path::PathBuf>,
         /// The script to run.
         file: String,
         /// Arguments passed to the script as sys.argv[1:].
@@ -108,6 +112,7 @@ fn main() -> ExitCode {
             check,
             stats,
             stats_json,
+            trace,
         } => {
             let mut argv = vec![file.clone()];
             argv.extend(args);
@@ -115,8 +120,15 @@ fn main() -> ExitCode {
                 argv,
                 switch_interval,
                 check_every_instruction: matches!(check, Check::EveryInstruction),
-                reports: gilsim::observe::Reports { stats, stats_json },
+                reports: gilsim::observe::Reports {
+                    stats,
+                    stats_json,
+                    trace,
+                },
             };
+            if let Err(e) = gilsim::runtime::interrupt::install() {
+                eprintln!("gilsim: {e}");
+            }
             let outcome =
                 gilsim::runtime::run_file_with(&file, config, gilsim::runtime::Stdout::Process);
             ExitCode::from(outcome.exit_code.clamp(0, 255) as u8)

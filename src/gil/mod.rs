@@ -132,13 +132,16 @@ impl Gil {
         );
         st.locked = false;
         let woke = self.released.notify_one();
+        if !woke {
+            // Nobody to hand over to (a drop request raised for a terminate or Ctrl-C, or a
+            // requester that gave up): waiting for a taker would only stall this thread.
+            return;
+        }
         if !forced {
             // Hand the state mutex straight to the woken waiter, as a futex wake-up on Linux
             // lets the waiter in before the dropping thread can come back for the GIL (without
             // this a thread doing short blocking calls would never let a waiter run).
-            if woke {
-                parking_lot::MutexGuard::unlock_fair(st);
-            }
+            parking_lot::MutexGuard::unlock_fair(st);
             return;
         }
         {

@@ -7,6 +7,7 @@
 //! [`sleep_for`], the single place where a thread blocks on the clock, so that releasing the GIL
 //! around it needs one change.
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -37,20 +38,36 @@ pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
 /// Blocks the calling thread for `d`. Every sleep in the interpreter comes through here; this is
 /// the hook where the GIL will be released for the duration (as CPython's `time.sleep` does).
 pub fn sleep_for(vm: &mut Vm, d: Duration) -> PyResult<()> {
+    // The main thread's sleep ends early at Ctrl-C, as CPython's does (EINTR), and raises
+    // `KeyboardInterrupt`.
+    let interrupt = vm
+        .is_main_thread()
+        .then(|| vm.interp.clone())
+        .filter(|_| !d.is_zero());
     // As CPython: the GIL is released around the sleep, even `sleep(0)`.
-    vm.allow_threads(Release::Blocked("sleep", 0), || {
-        if d.is_zero() {
-            // CPython still makes the clock_nanosleep system call for sleep(0), which on Linux
-            // sleeps for the thread's timer slack (about 50 us); so do we. Returning at once
-            // instead lets the sleeper retake the GIL before a waiter it woke has run, which
-            // hides the convoy effect (F5).
-            std::thread::sleep(Duration::from_nanos(1));
-        } else {
-            std::thread::sleep(d);
+    vm.allow_threads(Release::Blocked("sleep", 0), || match interrupt {
+        // CPython still makes the clock_nanosleep system call for sleep(0), which on Linux
+        // sleeps for the thread's timer slack (about 50 us); so do we. Returning at once
+        // instead lets the sleeper retake the GIL before a waiter it woke has run, which
+        // hides the convoy effect (F5).
+        None if d.is_zero() => std::thread::sleep(Duration::from_nanos(1)),
+        None => std::thread::sleep(d),
+        Some(interp) => {
+            let end = Instant::now() + d;
+            while !interp.interrupt_pending.load(Ordering::Relaxed) {
+                let left = end.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                std::thread::sleep(left.min(INTERRUPT_POLL));
+            }
         }
     });
-    Ok(())
+    vm.check_interrupt()
 }
+
+/// How often the main thread's sleep looks for a Ctrl-C.
+const INTERRUPT_POLL: Duration = Duration::from_millis(50);
 
 fn no_args(args: &Args<'_>, name: &str) -> PyResult<()> {
     args.check(name, 0, 0, &[])

@@ -1,13 +1,15 @@
-//! What the GIL did, recorded and told: events → stats (and, later, traces and timelines).
+//! What the GIL did, recorded and told: events → spans → stats, trace (and timeline).
 //!
 //! Every interpreter thread appends GIL transitions and blocking waits to its own buffer
-//! ([`events`]); the reports are folds over the same event lists ([`stats`]), so they always
-//! agree. Nothing is recorded unless a report was asked for: a run without `--stats` pays one
-//! branch per GIL transition, never per instruction.
+//! ([`events`]); every report reads the same fold of those events into spans ([`spans`]): the
+//! `--stats` table ([`stats`]) and the Chrome trace ([`trace`]), so they always agree. Nothing
+//! is recorded unless a report was asked for: a run without one pays one branch per GIL
+//! transition, never per instruction.
 
 pub mod events;
 pub mod spans;
 pub mod stats;
+pub mod trace;
 
 pub use events::{Event, EventKind, ProcessRecord, Recorder, Release, ThreadLog};
 pub use spans::{ProcessSpans, Span, State, ThreadSpans};
@@ -21,12 +23,14 @@ pub struct Reports {
     pub stats: bool,
     /// `--stats-json FILE`: write the same figures as JSON.
     pub stats_json: Option<std::path::PathBuf>,
+    /// `--trace FILE`: write the run in the Chrome Trace Event Format.
+    pub trace: Option<std::path::PathBuf>,
 }
 
 impl Reports {
     /// Does any report need the event log?
     pub fn any(&self) -> bool {
-        self.stats || self.stats_json.is_some()
+        self.stats || self.stats_json.is_some() || self.trace.is_some()
     }
 
     /// Folds the recorded events of every process of the run and makes every report asked
@@ -70,6 +74,9 @@ impl Reports {
             let text = serde_json::to_string_pretty(&top).map_err(|e| e.to_string())?;
             std::fs::write(path, text + "\n")
                 .map_err(|e| format!("can't write {}: {e}", path.display()))?;
+        }
+        if let Some(path) = &self.trace {
+            trace::write(path, &run)?;
         }
         Ok(())
     }

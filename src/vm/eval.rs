@@ -853,6 +853,7 @@ impl Vm {
     fn eval_breaker(&mut self) -> PyResult<()> {
         if self.interp.gil.drop_requested() {
             crate::process::check_terminated(self)?;
+            self.check_interrupt()?;
             self.yield_gil();
         }
         Ok(())

@@ -25,7 +25,7 @@ pub mod value;
 
 use std::io::Write;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
@@ -89,6 +89,10 @@ pub struct Interpreter {
     pub process: crate::process::ProcessContext,
     /// Where this interpreter's output ends up; child processes write there too.
     pub stdout_sink: crate::runtime::Stdout,
+    /// The main thread's identity, for what only it receives (`KeyboardInterrupt`).
+    pub main_ident: AtomicU64,
+    /// A Ctrl-C not yet raised as `KeyboardInterrupt` in the main thread.
+    pub interrupt_pending: AtomicBool,
 }
 
 impl Interpreter {
@@ -128,7 +132,17 @@ impl Interpreter {
             config,
             process,
             stdout_sink: sink,
+            main_ident: AtomicU64::new(0),
+            interrupt_pending: AtomicBool::new(false),
         })
+    }
+
+    /// Ctrl-C: the main thread raises `KeyboardInterrupt` at its next eval-breaker check (the
+    /// drop request sends the running thread there; if that is not the main thread, the main
+    /// thread re-arms it when it next takes the GIL).
+    pub fn interrupt_main(&self) {
+        self.interrupt_pending.store(true, Ordering::Relaxed);
+        self.gil.request_drop();
     }
 
     pub fn write_stdout(&self, s: &str) {
@@ -239,6 +253,22 @@ impl Vm {
                 log.record(EventKind::Acquire);
             }
         }
+        if self.interp.interrupt_pending.load(Ordering::Relaxed) && self.is_main_thread() {
+            self.interp.gil.request_drop();
+        }
+    }
+
+    /// Is this the interpreter's main thread?
+    pub fn is_main_thread(&self) -> bool {
+        self.ident == self.interp.main_ident.load(Ordering::Relaxed)
+    }
+
+    /// Raises a pending Ctrl-C as `KeyboardInterrupt`, if this is the main thread.
+    pub fn check_interrupt(&self) -> PyResult<()> {
+        if self.is_main_thread() && self.interp.interrupt_pending.swap(false, Ordering::Relaxed) {
+            return Err(PyErr::new(ExcKind::KeyboardInterrupt, ""));
+        }
+        Ok(())
     }
 
     /// Takes this interpreter's GIL for this thread (at thread start).

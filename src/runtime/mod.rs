@@ -5,6 +5,8 @@
 //! recurse in Rust, but calls that pass through native code (a builtin calling back into Python,
 //! `__init__` from a constructor) do, and they are bounded only by the recursion limit.
 
+pub mod interrupt;
+
 use std::io::Write;
 use std::sync::Arc;
 
@@ -106,7 +108,8 @@ pub fn run_source(filename: &str, source: &str, argv: Vec<String>, stdout: Stdou
 pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Stdout) -> Outcome {
     let reports = config.reports.clone();
     let interp = Interpreter::new(config, stdout);
-    let recorder = interp.recorder.clone();
+    let reports = interrupt::PendingReports::new(reports, interp.recorder.clone());
+    interrupt::set_active(&interp, &reports);
     let filename = filename.to_string();
     let source = source.to_string();
     let worker = std::thread::Builder::new()
@@ -114,6 +117,9 @@ pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Std
         .stack_size(INTERPRETER_STACK)
         .spawn(move || {
             let mut vm = Vm::new(interp.clone());
+            interp
+                .main_ident
+                .store(vm.ident, std::sync::atomic::Ordering::Relaxed);
             vm.set_thread_name("MainThread");
             vm.acquire_gil();
             let mut code = run_main(&mut vm, &filename, &source);
@@ -132,9 +138,7 @@ pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Std
             70
         }
     };
-    if let Some(recorder) = recorder
-        && let Err(e) = reports.write(&recorder)
-    {
+    if let Err(e) = reports.write() {
         eprintln!("gilsim: {e}");
         exit_code = exit_code.max(1);
     }
