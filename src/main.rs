@@ -23,6 +23,14 @@ enum Command {
         /// edges, after native calls) or `every-instruction` (before 3.10).
         #[arg(long, value_enum, default_value = "cpython")]
         check: Check,
+        /// The GIL design: cpython (3.2+, the default), legacy (Python 2), fifo (fair
+        /// hand-off), io-priority (threads back from I/O first), none (no GIL).
+        #[arg(long, value_parser = parse_policy, default_value = "cpython")]
+        gil: &'static gilsim::gil::PolicyInfo,
+        /// Instructions between the legacy GIL's releases (Python 2's sys.setcheckinterval).
+        #[arg(long, default_value_t = gilsim::gil::DEFAULT_CHECK_INTERVAL,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        check_interval: u32,
         /// Print, at exit, what the GIL did: per thread, time running, waiting, in native
         /// calls and blocked; acquisitions, forced switches, wait percentiles; GIL load.
         #[arg(long)]
@@ -85,6 +93,10 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     Ok(std::time::Duration::from_secs_f64(value * scale))
 }
 
+fn parse_policy(name: &str) -> Result<&'static gilsim::gil::PolicyInfo, String> {
+    gilsim::gil::policy(name)
+}
+
 fn read(file: &str) -> Result<String, ExitCode> {
     std::fs::read_to_string(file).map_err(|e| {
         eprintln!("gilsim: can't open file '{file}': {e}");
@@ -110,6 +122,8 @@ fn main() -> ExitCode {
             args,
             switch_interval,
             check,
+            gil,
+            check_interval,
             stats,
             stats_json,
             trace,
@@ -120,6 +134,8 @@ fn main() -> ExitCode {
                 argv,
                 switch_interval,
                 check_every_instruction: matches!(check, Check::EveryInstruction),
+                gil,
+                check_interval,
                 reports: gilsim::observe::Reports {
                     stats,
                     stats_json,

@@ -1,54 +1,149 @@
-//! The global interpreter lock, as CPython 3.2+ implements it ("new GIL", Antoine Pitrou,
-//! `Python/ceval_gil.c`).
+//! The global interpreter lock, and the designs of it a run can choose (`--gil NAME`).
 //!
-//! # The algorithm
+//! A [`Gil`] is one interpreter's lock: a [`Policy`] (how threads take and drop it) plus the
+//! [`Control`] every policy shares with the eval loop: the *drop request* flag the eval loop
+//! reads on its fast path (one relaxed load at function entry and loop back edges), and the
+//! switch interval. Policies differ only at GIL transitions, behind one dynamic call, so the
+//! eval loop's fast path is the same for all of them.
 //!
-//! One small mutex guards the state: whether the GIL is `locked`, which thread held it last
-//! (`holder`), and `switch_number`, incremented at every hand-over. Two condition variables go
-//! with it: `released` (the GIL was dropped) and `switched` (another thread took it).
-//!
-//! *Taking* the GIL: while it is held, wait on `released` for at most the switch interval
-//! (5 ms by default). If the wait timed out, the GIL is still held and no hand-over happened in
-//! the meantime, set the *drop request*, which raises the interpreter's eval breaker. Once it
-//! is free, take it, bump `switch_number`, wake anyone waiting on `switched`, and clear a drop
-//! request (a new holder starts a fresh interval).
-//!
-//! *Dropping* it: mark it free and wake one waiter. If the drop answers a drop request
-//! (*forced switching*), wait on `switched` until some other thread has taken it: without this
-//! the dropping thread, still running on its core, usually wins the lock straight back.
-//!
-//! The holder notices a drop request only where the eval loop checks the eval breaker (function
-//! entry and loop back edges, CPython 3.11's places), so a switch lands between bytecodes, never
-//! inside one. Blocking calls (sleep, lock waits, I/O, native compute) drop the GIL voluntarily
-//! and take it back afterwards, competing like any other waiter: that is the convoy effect
-//! (bpo-7946) when the others are CPU-bound, since the returning thread waits up to an interval.
-//!
-//! The OS does not hand the lock over in FIFO order and neither does this: a woken waiter
-//! competes with every other thread that wants the GIL at that moment.
+//! Each policy is one module, registered once in [`POLICIES`]:
+//! - [`cpython`]: CPython 3.2+'s algorithm (the default);
+//! - [`legacy`]: Python 2's: release and re-take every N instructions, no forced switching;
+//! - [`fifo`]: CPython's, but the GIL goes to the longest waiter;
+//! - [`io_priority`]: CPython's, with threads returning from I/O or native calls served first
+//!   (the fix proposed for the convoy effect, bpo-7946);
+//! - [`free_threaded`]: no GIL at all, as PEP 703's build.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+pub mod cpython;
+pub mod fifo;
+pub mod free_threaded;
+pub mod handoff;
+pub mod io_priority;
+pub mod legacy;
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
-
-use parking_lot::{Condvar, Mutex};
 
 /// The default switch interval, as `sys.getswitchinterval()` reports it (5 ms).
 pub const DEFAULT_SWITCH_INTERVAL: Duration = Duration::from_millis(5);
 
-struct State {
-    locked: bool,
-    /// The thread that took the GIL most recently (0 = nobody yet).
-    holder: u64,
-    switch_number: u64,
+/// Python 2's default check interval (`sys.setcheckinterval`), in instructions.
+pub const DEFAULT_CHECK_INTERVAL: u32 = 100;
+
+/// What every policy shares with the eval loop.
+pub struct Control {
+    /// Raised by a waiter (or a terminate request, or Ctrl-C): the holder should come to the
+    /// eval breaker's slow path. Read by the eval loop on its fast path.
+    drop_request: AtomicBool,
+    interval_ns: AtomicU64,
+    check_interval: AtomicU32,
+}
+
+impl Control {
+    /// The switch interval: how long a waiter waits before it asks the holder to drop.
+    pub fn interval(&self) -> Duration {
+        Duration::from_nanos(self.interval_ns.load(Ordering::Relaxed))
+    }
+
+    pub fn request_drop(&self) {
+        self.drop_request.store(true, Ordering::Relaxed);
+    }
+
+    pub fn clear_drop_request(&self) {
+        self.drop_request.store(false, Ordering::Relaxed);
+    }
+
+    pub fn drop_requested(&self) -> bool {
+        self.drop_request.load(Ordering::Relaxed)
+    }
+
+    /// Instructions between a legacy holder's release and re-take.
+    pub fn check_interval(&self) -> u32 {
+        self.check_interval.load(Ordering::Relaxed)
+    }
+}
+
+/// A design of the GIL: how a thread takes it and drops it.
+pub trait Policy: Send + Sync {
+    /// Takes the GIL for thread `me`, waiting as the design says; `returning` is true when the
+    /// thread comes back from a native call or a blocking wait. Calls `on_drop_request(holder)`
+    /// each time it asks the holder to drop. Returns true if the thread had to wait.
+    fn take_gil(
+        &self,
+        ctl: &Control,
+        me: u64,
+        returning: bool,
+        on_drop_request: &mut dyn FnMut(u64),
+    ) -> bool;
+
+    /// Drops the GIL held by `me`; `forced` when answering a drop request.
+    fn drop_gil(&self, ctl: &Control, me: u64, forced: bool);
+
+    /// Does the holder release and re-take the GIL every [`Control::check_interval`]
+    /// instructions (Python 2), rather than when asked?
+    fn ticks(&self) -> bool {
+        false
+    }
+}
+
+/// A registered policy: its `--gil` name, what it is, and how to make one.
+pub struct PolicyInfo {
+    pub name: &'static str,
+    pub about: &'static str,
+    pub make: fn() -> Box<dyn Policy>,
+}
+
+/// Every policy a run can choose, the default first.
+pub const POLICIES: &[PolicyInfo] = &[
+    PolicyInfo {
+        name: "cpython",
+        about: "CPython 3.2+: timed waits, drop requests, forced switching (the default)",
+        make: || Box::new(cpython::CPython::default()),
+    },
+    PolicyInfo {
+        name: "legacy",
+        about: "Python 2: release and re-take every --check-interval instructions, no forced switching",
+        make: || Box::new(legacy::Legacy::default()),
+    },
+    PolicyInfo {
+        name: "fifo",
+        about: "CPython's, but the GIL goes to the longest waiter (ticket order)",
+        make: || Box::new(fifo::Fifo::default()),
+    },
+    PolicyInfo {
+        name: "io-priority",
+        about: "CPython's, with threads back from I/O or native calls served first (bpo-7946)",
+        make: || Box::new(io_priority::IoPriority::default()),
+    },
+    PolicyInfo {
+        name: "none",
+        about: "no GIL: threads run Python code in parallel (PEP 703's free-threaded build)",
+        make: || Box::new(free_threaded::FreeThreaded),
+    },
+];
+
+impl std::fmt::Debug for PolicyInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// The registered policy called `name`.
+pub fn policy(name: &str) -> Result<&'static PolicyInfo, String> {
+    POLICIES.iter().find(|p| p.name == name).ok_or_else(|| {
+        let names: Vec<&str> = POLICIES.iter().map(|p| p.name).collect();
+        format!(
+            "no GIL policy {name:?} (choose one of: {})",
+            names.join(", ")
+        )
+    })
 }
 
 /// One interpreter's GIL.
 pub struct Gil {
-    state: Mutex<State>,
-    released: Condvar,
-    switched: Condvar,
-    /// Set by a waiter whose interval ran out; read by the eval loop on its fast path.
-    drop_request: AtomicBool,
-    interval_ns: AtomicU64,
+    ctl: Control,
+    policy: Box<dyn Policy>,
+    name: &'static str,
 }
 
 impl Default for Gil {
@@ -58,133 +153,89 @@ impl Default for Gil {
 }
 
 impl Gil {
+    /// CPython's GIL with the given switch interval.
     pub fn new(interval: Duration) -> Gil {
+        Gil::with_policy(&POLICIES[0], interval)
+    }
+
+    pub fn with_policy(info: &PolicyInfo, interval: Duration) -> Gil {
         Gil {
-            state: Mutex::new(State {
-                locked: false,
-                holder: 0,
-                switch_number: 0,
-            }),
-            released: Condvar::new(),
-            switched: Condvar::new(),
-            drop_request: AtomicBool::new(false),
-            interval_ns: AtomicU64::new(interval.as_nanos() as u64),
+            ctl: Control {
+                drop_request: AtomicBool::new(false),
+                interval_ns: AtomicU64::new(interval.as_nanos().max(1) as u64),
+                check_interval: AtomicU32::new(DEFAULT_CHECK_INTERVAL),
+            },
+            policy: (info.make)(),
+            name: info.name,
         }
     }
 
+    /// The policy's `--gil` name.
+    pub fn policy_name(&self) -> &'static str {
+        self.name
+    }
+
     pub fn interval(&self) -> Duration {
-        Duration::from_nanos(self.interval_ns.load(Ordering::Relaxed))
+        self.ctl.interval()
     }
 
     /// `sys.setswitchinterval`: applies to waits that start after the call.
     pub fn set_interval(&self, d: Duration) {
-        self.interval_ns
+        self.ctl
+            .interval_ns
             .store(d.as_nanos().max(1) as u64, Ordering::Relaxed);
+    }
+
+    /// `sys.getcheckinterval` (legacy policy).
+    pub fn check_interval(&self) -> u32 {
+        self.ctl.check_interval()
+    }
+
+    /// `sys.setcheckinterval` / `--check-interval`: at least 1.
+    pub fn set_check_interval(&self, n: u32) {
+        self.ctl.check_interval.store(n.max(1), Ordering::Relaxed);
+    }
+
+    /// Does the holder release every check interval (so the eval loop must count
+    /// instructions)?
+    pub fn ticks(&self) -> bool {
+        self.policy.ticks()
     }
 
     /// Is a drop request pending? The eval loop's one check on its fast path.
     #[inline]
     pub fn drop_requested(&self) -> bool {
-        self.drop_request.load(Ordering::Relaxed)
+        self.ctl.drop_requested()
     }
 
     /// Raises the drop request without waiting, so the holder reaches its eval-breaker slow
-    /// path soon (used to deliver a terminate request to a process).
+    /// path soon (used to deliver a terminate request or a Ctrl-C).
     pub fn request_drop(&self) {
-        self.drop_request.store(true, Ordering::Relaxed);
+        self.ctl.request_drop();
     }
 
-    /// Takes the GIL for thread `me`, waiting (and asking for a switch) as CPython does.
-    /// Returns true if this thread had to wait.
+    /// Takes the GIL for thread `me`. Returns true if this thread had to wait.
     pub fn take_gil(&self, me: u64) -> bool {
-        self.take_gil_observed(me, |_| {})
+        self.policy.take_gil(&self.ctl, me, false, &mut |_| {})
     }
 
-    /// [`Gil::take_gil`], calling `on_drop_request(holder)` each time this thread's wait times
-    /// out and it asks the holder to drop the GIL (for the event log).
+    /// [`Gil::take_gil`] for a thread coming back from native work or a blocking wait
+    /// (`returning`), calling `on_drop_request(holder)` each time this thread asks the holder
+    /// to drop the GIL (for the event log).
     #[inline]
-    pub fn take_gil_observed(&self, me: u64, mut on_drop_request: impl FnMut(u64)) -> bool {
-        let mut st = self.state.lock();
-        let waited = st.locked;
-        while st.locked {
-            let seen = st.switch_number;
-            let timed_out = self.released.wait_for(&mut st, self.interval()).timed_out();
-            if timed_out && st.locked && st.switch_number == seen {
-                self.drop_request.store(true, Ordering::Relaxed);
-                on_drop_request(st.holder);
-            }
-        }
-        st.locked = true;
-        st.holder = me;
-        st.switch_number = st.switch_number.wrapping_add(1);
-        self.switched.notify_all();
-        self.drop_request.store(false, Ordering::Relaxed);
-        waited
+    pub fn take_gil_observed(
+        &self,
+        me: u64,
+        returning: bool,
+        on_drop_request: &mut dyn FnMut(u64),
+    ) -> bool {
+        self.policy
+            .take_gil(&self.ctl, me, returning, on_drop_request)
     }
 
-    /// Drops the GIL held by `me`. With `forced` (answering a drop request), waits until
-    /// another thread has taken it before returning.
+    /// Drops the GIL held by `me`. With `forced` (answering a drop request), the policy may
+    /// wait until another thread has taken it before returning.
     pub fn drop_gil(&self, me: u64, forced: bool) {
-        let mut st = self.state.lock();
-        debug_assert!(
-            st.locked && st.holder == me,
-            "dropping a GIL this thread does not hold"
-        );
-        st.locked = false;
-        let woke = self.released.notify_one();
-        if !woke {
-            // Nobody to hand over to (a drop request raised for a terminate or Ctrl-C, or a
-            // requester that gave up): waiting for a taker would only stall this thread.
-            return;
-        }
-        if !forced {
-            // Hand the state mutex straight to the woken waiter, as a futex wake-up on Linux
-            // lets the waiter in before the dropping thread can come back for the GIL (without
-            // this a thread doing short blocking calls would never let a waiter run).
-            parking_lot::MutexGuard::unlock_fair(st);
-            return;
-        }
-        {
-            // Bounded waits: if the requester vanished meanwhile, carry on after an interval.
-            let deadline = std::time::Instant::now() + self.interval() * 4;
-            while st.holder == me && !st.locked {
-                if self.switched.wait_until(&mut st, deadline).timed_out() {
-                    break;
-                }
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::Arc;
-
-    #[test]
-    fn uncontended_take_does_not_wait() {
-        let gil = Gil::default();
-        assert!(!gil.take_gil(1));
-        gil.drop_gil(1, false);
-        assert!(!gil.take_gil(2));
-    }
-
-    #[test]
-    fn a_waiter_raises_the_drop_request_and_gets_the_gil() {
-        let gil = Arc::new(Gil::new(Duration::from_millis(1)));
-        gil.take_gil(1);
-        let g = gil.clone();
-        let waiter = std::thread::spawn(move || {
-            g.take_gil(2);
-            g.drop_gil(2, false);
-        });
-        // The holder spins until it sees the drop request, as the eval loop would.
-        while !gil.drop_requested() {
-            std::thread::yield_now();
-        }
-        gil.drop_gil(1, true);
-        gil.take_gil(1);
-        waiter.join().unwrap();
-        gil.drop_gil(1, false);
+        self.policy.drop_gil(&self.ctl, me, forced)
     }
 }

@@ -135,7 +135,9 @@ impl Vm {
     }
 
     fn run_frames(&mut self, depth: usize) -> PyResult<Value> {
-        let check_every_instruction = self.interp.config.check_every_instruction;
+        // Python 2's GIL counts every instruction, as the older check rule does.
+        let check_every_instruction =
+            self.interp.config.check_every_instruction || self.interp.gil.ticks();
         'frames: loop {
             let fi = self.frames.len() - 1;
             let code = self.frames[fi].code.clone();
@@ -852,8 +854,26 @@ impl Vm {
     #[inline]
     fn eval_breaker(&mut self) -> PyResult<()> {
         if self.interp.gil.drop_requested() {
-            crate::process::check_terminated(self)?;
-            self.check_interrupt()?;
+            self.eval_breaker_slow()?;
+        }
+        Ok(())
+    }
+
+    /// A terminate request, a Ctrl-C, or the GIL policy wants something of this thread: under
+    /// the legacy policy (which keeps the drop request raised), count an instruction and
+    /// release every check interval; otherwise answer the drop request.
+    #[inline(never)]
+    fn eval_breaker_slow(&mut self) -> PyResult<()> {
+        crate::process::check_terminated(self)?;
+        self.check_interrupt()?;
+        let gil = &self.interp.gil;
+        if gil.ticks() {
+            self.ticks = self.ticks.saturating_sub(1);
+            if self.ticks == 0 {
+                self.ticks = gil.check_interval();
+                self.release_and_retake_gil();
+            }
+        } else {
             self.yield_gil();
         }
         Ok(())

@@ -49,6 +49,10 @@ pub struct Config {
     /// Check the eval breaker before every instruction, as CPython before 3.10 did (every
     /// "tick"), instead of only at function entry, loop back edges and after native calls.
     pub check_every_instruction: bool,
+    /// The GIL design (`--gil`), one of [`crate::gil::POLICIES`].
+    pub gil: &'static crate::gil::PolicyInfo,
+    /// The legacy policy's instructions between releases (`--check-interval`).
+    pub check_interval: u32,
 }
 
 impl Default for Config {
@@ -58,6 +62,8 @@ impl Default for Config {
             switch_interval: crate::gil::DEFAULT_SWITCH_INTERVAL,
             reports: Default::default(),
             check_every_instruction: false,
+            gil: &crate::gil::POLICIES[0],
+            check_interval: crate::gil::DEFAULT_CHECK_INTERVAL,
         }
     }
 }
@@ -126,7 +132,11 @@ impl Interpreter {
                 out: Mutex::new(stdout),
             },
             sources: Mutex::new(FxHashMap::default()),
-            gil: crate::gil::Gil::new(config.switch_interval),
+            gil: {
+                let gil = crate::gil::Gil::with_policy(config.gil, config.switch_interval);
+                gil.set_check_interval(config.check_interval);
+                gil
+            },
             threads: Mutex::new(vec![]),
             recorder,
             config,
@@ -201,6 +211,8 @@ pub struct Vm {
     pub ident: u64,
     /// This thread's event buffer, when the interpreter records events.
     pub(crate) log: Option<Arc<ThreadLog>>,
+    /// Instructions left before the legacy GIL policy's next release.
+    pub(crate) ticks: u32,
 }
 
 static NEXT_THREAD_IDENT: AtomicU64 = AtomicU64::new(1);
@@ -210,6 +222,7 @@ impl Vm {
         let ident = NEXT_THREAD_IDENT.fetch_add(1, Ordering::Relaxed);
         Vm {
             log: interp.recorder.as_ref().map(|r| r.thread_log(ident)),
+            ticks: interp.gil.check_interval(),
             interp,
             frames: Vec::with_capacity(64),
             stack: Vec::with_capacity(1024),
@@ -238,16 +251,16 @@ impl Vm {
     }
 
     /// Takes the GIL, logging the request, any drop requests this thread makes while it waits,
-    /// and the acquisition.
-    fn take_gil(&self) {
+    /// and the acquisition. `returning`: back from native work or a blocking wait.
+    fn take_gil(&self, returning: bool) {
         let gil = &self.interp.gil;
         match &self.log {
             None => {
-                gil.take_gil(self.ident);
+                gil.take_gil_observed(self.ident, returning, &mut |_| {});
             }
             Some(log) => {
                 log.record(EventKind::Request);
-                gil.take_gil_observed(self.ident, |holder| {
+                gil.take_gil_observed(self.ident, returning, &mut |holder| {
                     log.record(EventKind::DropRequest { holder })
                 });
                 log.record(EventKind::Acquire);
@@ -265,7 +278,13 @@ impl Vm {
 
     /// Raises a pending Ctrl-C as `KeyboardInterrupt`, if this is the main thread.
     pub fn check_interrupt(&self) -> PyResult<()> {
-        if self.is_main_thread() && self.interp.interrupt_pending.swap(false, Ordering::Relaxed) {
+        let pending = &self.interp.interrupt_pending;
+        // A plain load first: the swap is a locked instruction, and under the legacy policy
+        // this runs at every instruction.
+        if pending.load(Ordering::Relaxed)
+            && self.is_main_thread()
+            && pending.swap(false, Ordering::Relaxed)
+        {
             return Err(PyErr::new(ExcKind::KeyboardInterrupt, ""));
         }
         Ok(())
@@ -274,7 +293,7 @@ impl Vm {
     /// Takes this interpreter's GIL for this thread (at thread start).
     pub fn acquire_gil(&self) {
         self.record(EventKind::Start);
-        self.take_gil();
+        self.take_gil(false);
     }
 
     /// Drops the GIL for good (at thread end).
@@ -289,7 +308,14 @@ impl Vm {
     pub(crate) fn yield_gil(&self) {
         self.record(EventKind::Drop { forced: true });
         self.interp.gil.drop_gil(self.ident, true);
-        self.take_gil();
+        self.take_gil(false);
+    }
+
+    /// The legacy policy's periodic release: drop the GIL and ask for it again at once.
+    pub(crate) fn release_and_retake_gil(&self) {
+        self.record(EventKind::Drop { forced: false });
+        self.interp.gil.drop_gil(self.ident, false);
+        self.take_gil(false);
     }
 
     /// Runs `work` with the GIL released, then takes it back, competing like any waiter: the
@@ -303,7 +329,7 @@ impl Vm {
         let gil = &self.interp.gil;
         gil.drop_gil(self.ident, gil.drop_requested());
         let r = work();
-        self.take_gil();
+        self.take_gil(true);
         r
     }
 
