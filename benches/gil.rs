@@ -365,6 +365,7 @@ fn stats_config(path: &std::path::Path) -> Config {
         reports: Reports {
             stats: false,
             stats_json: Some(path.to_path_buf()),
+            ..Reports::default()
         },
         ..Config::default()
     }

@@ -30,6 +30,11 @@ enum Command {
         /// Write the --stats figures as JSON to FILE.
         #[arg(long, value_name = "FILE")]
         stats_json: Option<std::path::PathBuf>,
+        /// Draw the run to FILE (SVG): a row per thread (grouped by process), time across,
+        /// coloured running / waiting for the GIL / native / blocked, with a mark at each
+        /// forced switch. Long runs are binned to pixel columns, never cut.
+        #[arg(long, value_name = "FILE.svg")]
+        timeline: Option<std::path::PathBuf>,
         /// The script to run.
         file: String,
         /// Arguments passed to the script as sys.argv[1:].
@@ -108,6 +113,7 @@ fn main() -> ExitCode {
             check,
             stats,
             stats_json,
+            timeline,
         } => {
             let mut argv = vec![file.clone()];
             argv.extend(args);
@@ -115,7 +121,12 @@ fn main() -> ExitCode {
                 argv,
                 switch_interval,
                 check_every_instruction: matches!(check, Check::EveryInstruction),
-                reports: gilsim::observe::Reports { stats, stats_json },
+                reports: gilsim::observe::Reports {
+                    stats,
+                    stats_json,
+                    timeline,
+                    ..Default::default()
+                },
             };
             let outcome =
                 gilsim::runtime::run_file_with(&file, config, gilsim::runtime::Stdout::Process);

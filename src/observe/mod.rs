@@ -1,4 +1,5 @@
-//! What the GIL did, recorded and told: events → stats (and, later, traces and timelines).
+//! What the GIL did, recorded and told: events → spans → stats and the timeline picture
+//! (`crate::pictures::timeline`).
 //!
 //! Every interpreter thread appends GIL transitions and blocking waits to its own buffer
 //! ([`events`]); the reports are folds over the same event lists ([`stats`]), so they always
@@ -21,12 +22,18 @@ pub struct Reports {
     pub stats: bool,
     /// `--stats-json FILE`: write the same figures as JSON.
     pub stats_json: Option<std::path::PathBuf>,
+    /// `--timeline FILE.svg`: draw every thread of every process over time.
+    pub timeline: Option<std::path::PathBuf>,
+    /// What the run was, for the titles of pictures: the script's path and the switch interval
+    /// it started with (filled in by the runtime).
+    pub script: String,
+    pub switch_interval: Option<std::time::Duration>,
 }
 
 impl Reports {
     /// Does any report need the event log?
     pub fn any(&self) -> bool {
-        self.stats || self.stats_json.is_some()
+        self.stats || self.stats_json.is_some() || self.timeline.is_some()
     }
 
     /// Folds the recorded events of every process of the run and makes every report asked
@@ -70,6 +77,14 @@ impl Reports {
             let text = serde_json::to_string_pretty(&top).map_err(|e| e.to_string())?;
             std::fs::write(path, text + "\n")
                 .map_err(|e| format!("can't write {}: {e}", path.display()))?;
+        }
+        if let Some(path) = &self.timeline {
+            let opts = crate::pictures::timeline::Options {
+                title: self.script.clone(),
+                switch_interval: self.switch_interval,
+                ..Default::default()
+            };
+            crate::pictures::timeline::write(path, &run, &opts)?;
         }
         Ok(())
     }
