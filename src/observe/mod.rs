@@ -24,9 +24,9 @@ pub struct Reports {
     pub stats_json: Option<std::path::PathBuf>,
     /// `--timeline FILE.svg`: draw every thread of every process over time.
     pub timeline: Option<std::path::PathBuf>,
-    /// What the run was, for the titles of pictures: the script's path and the switch interval
-    /// it started with (filled in by the runtime).
+    /// The script's path, for the titles of pictures (filled in by the runtime).
     pub script: String,
+    /// The switch interval the run started with, for the same titles.
     pub switch_interval: Option<std::time::Duration>,
 }
 

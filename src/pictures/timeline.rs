@@ -23,9 +23,13 @@ use crate::observe::spans::{Mark, ProcessSpans, State, ThreadSpans};
 /// native function or the blocking primitive are in each rectangle's tooltip).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// Holds the GIL.
     Running,
+    /// Wants the GIL.
     Waiting,
+    /// Released it for native work.
     Native,
+    /// Released it for a blocking wait.
     Blocked,
 }
 
