@@ -8,7 +8,7 @@
 //! | `native_call` | a script calling `native.crunch(1)` (releases the GIL) vs `native.crunch_holding_gil(1)`, per call: the difference is the release + reacquire through `Vm::allow_threads` | < 100 ns |
 //! | `gil_handoff` | a waiter's request timing out → the waiter holding the GIL, the holder spinning on `drop_requested()` ("beyond the interval"); each sample is the median of a batch; p50/p90/p99 of single hand-offs printed after the group | median < 50 us |
 //! | `threading` | `threading.Lock` acquire + release, per pair; `queue.Queue` put + get between two threads, per item; the bare loop they run in | |
-//! | `recording_overhead` | a CPU-bound 2-thread script, whole run, with and without `--stats-json` or `--trace`; and a loop of GIL-releasing native calls (3 events per call), per call | < 10 % |
+//! | `recording_overhead` | a CPU-bound 2-thread script, whole run, with and without `--stats-json`, `--trace` or `--timeline`; and a loop of GIL-releasing native calls (3 events per call), per call | < 10 % |
 //! | `eval_breaker` | a single-threaded loop with the eval breaker checked at CPython 3.10+'s places vs before every instruction, per loop iteration | |
 //!
 //! Where two variants are compared (`native_call`, `recording_overhead`, `eval_breaker`), a paired
@@ -207,7 +207,7 @@ impl Holder {
     fn handoff(&self) -> Duration {
         let before = self.turns.load(Ordering::SeqCst);
         let mut requested: Option<Instant> = None;
-        self.gil.take_gil_observed(WAITER, |_| {
+        self.gil.take_gil_observed(WAITER, false, &mut |_| {
             requested.get_or_insert_with(Instant::now);
         });
         let held = Instant::now();
@@ -360,7 +360,8 @@ for t in threads:
     t.join()
 ";
 
-/// A config that records events for one report: `--stats-json` or `--trace` to `path`.
+/// A config that records events for one report: `--stats-json`, `--trace` or `--timeline`
+/// to `path`.
 fn recording(report: &str, path: &std::path::Path) -> Config {
     let path = Some(path.to_path_buf());
     let reports = match report {
@@ -370,6 +371,10 @@ fn recording(report: &str, path: &std::path::Path) -> Config {
         },
         "trace" => Reports {
             trace: path,
+            ..Reports::default()
+        },
+        "timeline" => Reports {
+            timeline: path,
             ..Reports::default()
         },
         other => unreachable!("no report {other}"),
@@ -393,7 +398,7 @@ fn bench_recording_overhead(c: &mut Criterion) {
     group.bench_function("cpu_threads_off", |b| {
         b.iter(|| run("cpu_threads", CPU_THREADS, N, Config::default()))
     });
-    for report in ["stats_json", "trace"] {
+    for report in ["stats_json", "trace", "timeline"] {
         group.bench_function(format!("cpu_threads_{report}"), |b| {
             b.iter(|| run("cpu_threads", CPU_THREADS, N, recording(report, &path)))
         });
@@ -404,7 +409,7 @@ fn bench_recording_overhead(c: &mut Criterion) {
     group.bench_function("native_calls_off", |b| {
         b.iter_custom(|n| self_timed("native_calls", &source, n, Config::default()))
     });
-    for report in ["stats_json", "trace"] {
+    for report in ["stats_json", "trace", "timeline"] {
         group.bench_function(format!("native_calls_{report}"), |b| {
             b.iter_custom(|n| self_timed("native_calls", &source, n, recording(report, &path)))
         });
@@ -415,7 +420,7 @@ fn bench_recording_overhead(c: &mut Criterion) {
         run("cpu_threads", CPU_THREADS, N, config);
         t0.elapsed().as_secs_f64()
     };
-    for report in ["stats_json", "trace"] {
+    for report in ["stats_json", "trace", "timeline"] {
         paired(
             &format!("recording_overhead cpu_threads whole run, off vs --{report}"),
             41,

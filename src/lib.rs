@@ -3,12 +3,14 @@
 //!
 //! The modules follow the data flow: `syntax` (source → tokens → AST), `compile` (AST →
 //! bytecode), `vm` (bytecode run by interpreter threads), `gil` (the lock they contend for), `modules` (what `import` finds),
-//! `runtime` (running a script file end to end, as the CLI does).
+//! `runtime` (running a script file end to end, as the CLI does); `observe` records what the GIL
+//! did and `pictures` draws it.
 
 pub mod compile;
 pub mod gil;
 pub mod modules;
 pub mod observe;
+pub mod pictures;
 pub mod process;
 pub mod runtime;
 pub mod syntax;

@@ -42,6 +42,11 @@ enum Command {
         /// a track per thread with its GIL states, drop requests and forced switches.
         #[arg(long, value_name = "FILE")]
         trace: Option<std::path::PathBuf>,
+        /// Draw the run to FILE (SVG): a row per thread (grouped by process), time across,
+        /// coloured running / waiting for the GIL / native / blocked, with a mark at each
+        /// forced switch. Long runs are binned to pixel columns, never cut.
+        #[arg(long, value_name = "FILE.svg")]
+        timeline: Option<std::path::PathBuf>,
         /// The script to run.
         file: String,
         /// Arguments passed to the script as sys.argv[1:].
@@ -127,6 +132,7 @@ fn main() -> ExitCode {
             stats,
             stats_json,
             trace,
+            timeline,
         } => {
             let mut argv = vec![file.clone()];
             argv.extend(args);
@@ -140,6 +146,8 @@ fn main() -> ExitCode {
                     stats,
                     stats_json,
                     trace,
+                    timeline,
+                    ..Default::default()
                 },
             };
             if let Err(e) = gilsim::runtime::interrupt::install() {

@@ -1,4 +1,5 @@
-//! What the GIL did, recorded and told: events → spans → stats, trace (and timeline).
+//! What the GIL did, recorded and told: events → spans → stats, the Chrome trace and the
+//! timeline picture (`crate::pictures::timeline`).
 //!
 //! Every interpreter thread appends GIL transitions and blocking waits to its own buffer
 //! ([`events`]); every report reads the same fold of those events into spans ([`spans`]): the
@@ -25,12 +26,18 @@ pub struct Reports {
     pub stats_json: Option<std::path::PathBuf>,
     /// `--trace FILE`: write the run in the Chrome Trace Event Format.
     pub trace: Option<std::path::PathBuf>,
+    /// `--timeline FILE.svg`: draw every thread of every process over time.
+    pub timeline: Option<std::path::PathBuf>,
+    /// The script's path, for the titles of pictures (filled in by the runtime).
+    pub script: String,
+    /// The switch interval the run started with, for the same titles.
+    pub switch_interval: Option<std::time::Duration>,
 }
 
 impl Reports {
     /// Does any report need the event log?
     pub fn any(&self) -> bool {
-        self.stats || self.stats_json.is_some() || self.trace.is_some()
+        self.stats || self.stats_json.is_some() || self.trace.is_some() || self.timeline.is_some()
     }
 
     /// Folds the recorded events of every process of the run and makes every report asked
@@ -55,29 +62,55 @@ impl Reports {
                 eprint!("{}", s.render());
             }
         }
-        if let Some(path) = &self.stats_json {
-            // The main process's figures at the top level; every process (main first) under
-            // "processes", with its start time and bytes serialized.
-            let mut top = folded.first().map(|(_, s)| s.to_json()).unwrap_or_default();
-            let all: Vec<serde_json::Value> = folded
-                .iter()
-                .map(|(p, s)| {
-                    let mut j = s.to_json();
-                    j["pid"] = p.pid.into();
-                    j["name"] = p.name.clone().into();
-                    j["start_s"] = (p.started_ns as f64 / 1e9).into();
-                    j["bytes_serialized"] = p.bytes_sent.load(Ordering::Relaxed).into();
-                    j
-                })
-                .collect();
-            top["processes"] = all.into();
-            let text = serde_json::to_string_pretty(&top).map_err(|e| e.to_string())?;
-            std::fs::write(path, text + "\n")
-                .map_err(|e| format!("can't write {}: {e}", path.display()))?;
+        // Each report is attempted even if another failed, so one bad path loses only its own.
+        let mut errors = vec![];
+        if let Some(path) = &self.stats_json
+            && let Err(e) = write_stats_json(path, &folded)
+        {
+            errors.push(e);
         }
-        if let Some(path) = &self.trace {
-            trace::write(path, &run)?;
+        if let Some(path) = &self.trace
+            && let Err(e) = trace::write(path, &run)
+        {
+            errors.push(e);
         }
-        Ok(())
+        if let Some(path) = &self.timeline {
+            let opts = crate::pictures::timeline::Options {
+                title: self.script.clone(),
+                switch_interval: self.switch_interval,
+                ..Default::default()
+            };
+            if let Err(e) = crate::pictures::timeline::write(path, &run, &opts) {
+                errors.push(e);
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors.join("\ngilsim: "))
+        }
     }
+}
+
+/// `--stats-json`: the main process's figures at the top level; every process (main first)
+/// under "processes", with its start time and bytes serialized.
+fn write_stats_json(
+    path: &std::path::Path,
+    folded: &[(&ProcessRecord, stats::Stats)],
+) -> Result<(), String> {
+    let mut top = folded.first().map(|(_, s)| s.to_json()).unwrap_or_default();
+    let all: Vec<serde_json::Value> = folded
+        .iter()
+        .map(|(p, s)| {
+            let mut j = s.to_json();
+            j["pid"] = p.pid.into();
+            j["name"] = p.name.clone().into();
+            j["start_s"] = (p.started_ns as f64 / 1e9).into();
+            j["bytes_serialized"] = p.bytes_sent.load(Ordering::Relaxed).into();
+            j
+        })
+        .collect();
+    top["processes"] = all.into();
+    let text = serde_json::to_string_pretty(&top).map_err(|e| e.to_string())?;
+    std::fs::write(path, text + "\n").map_err(|e| format!("can't write {}: {e}", path.display()))
 }

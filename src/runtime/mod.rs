@@ -106,7 +106,13 @@ pub fn run_source(filename: &str, source: &str, argv: Vec<String>, stdout: Stdou
 
 /// Runs source text as the `__main__` module with the given interpreter settings.
 pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Stdout) -> Outcome {
-    let reports = config.reports.clone();
+    let mut reports = config.reports.clone();
+    if reports.script.is_empty() {
+        reports.script = filename.to_string();
+    }
+    reports
+        .switch_interval
+        .get_or_insert(config.switch_interval);
     let interp = Interpreter::new(config, stdout);
     let reports = interrupt::PendingReports::new(reports, interp.recorder.clone());
     interrupt::set_active(&interp, &reports);
