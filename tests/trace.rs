@@ -17,9 +17,21 @@ use common::{Scratch, gilsim};
 /// `gilsim run --trace FILE SCRIPT ARGS...`, expecting exit status `code`; returns the parsed
 /// trace (checked against the invariants) and stdout.
 fn traced(scratch: &Scratch, script: &Path, args: &[&str], code: i32) -> (Value, String) {
+    traced_with(scratch, &[], script, args, code)
+}
+
+/// [`traced`] with more `gilsim run` flags.
+fn traced_with(
+    scratch: &Scratch,
+    flags: &[&str],
+    script: &Path,
+    args: &[&str],
+    code: i32,
+) -> (Value, String) {
     let trace = scratch.dir().join("trace.json");
     let out: Output = gilsim()
         .args(["run", "--trace", trace.to_str().unwrap()])
+        .args(flags)
         .arg(script)
         .args(args)
         .output()
@@ -32,6 +44,9 @@ fn traced(scratch: &Scratch, script: &Path, args: &[&str], code: i32) -> (Value,
         String::from_utf8_lossy(&out.stderr)
     );
     let v = read_trace(&trace);
+    if !flags.contains(&"none") {
+        check_exclusive(&v);
+    }
     (v, String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
@@ -62,7 +77,7 @@ fn end(e: &Value) -> f64 {
     ts(e) + e["dur"].as_f64().expect("a slice has a duration")
 }
 
-/// The invariants every trace must satisfy.
+/// The invariants every trace must satisfy, whatever the GIL policy.
 fn check_invariants(v: &Value) {
     assert!(v["displayTimeUnit"].is_string());
     // Slices per thread, in file order.
@@ -94,23 +109,6 @@ fn check_invariants(v: &Value) {
             }
         }
     }
-    // Per interpreter, the running slices of all its threads never overlap.
-    let mut held: BTreeMap<u64, Vec<(f64, f64, u64)>> = BTreeMap::new();
-    for e in with_phase(v, "X").filter(|e| e["name"] == "running (holds GIL)") {
-        let (pid, tid) = key(e);
-        held.entry(pid).or_default().push((ts(e), end(e), tid));
-    }
-    for (pid, mut spans) in held {
-        spans.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        for pair in spans.windows(2) {
-            assert!(
-                pair[1].0 >= pair[0].1 - 1e-3,
-                "two threads of pid {pid} hold the GIL at once: {:?} and {:?}",
-                pair[0],
-                pair[1]
-            );
-        }
-    }
     // Every flow starts at a drop request and ends later at its holder's forced switch.
     let starts: BTreeMap<u64, &Value> = with_phase(v, "s")
         .map(|e| (e["id"].as_u64().unwrap(), e))
@@ -128,6 +126,34 @@ fn check_invariants(v: &Value) {
         let forced_at_f = with_phase(v, "i")
             .any(|i| i["name"] == "forced switch" && key(i) == key(f) && ts(i) == ts(f));
         assert!(forced_at_f, "flow {id} does not end at a forced switch");
+    }
+}
+
+/// Each interpreter's running slices, in time order: (start, end, thread).
+fn holds(v: &Value) -> BTreeMap<u64, Vec<(f64, f64, u64)>> {
+    let mut held: BTreeMap<u64, Vec<(f64, f64, u64)>> = BTreeMap::new();
+    for e in with_phase(v, "X").filter(|e| e["name"] == "running (holds GIL)") {
+        let (pid, tid) = key(e);
+        held.entry(pid).or_default().push((ts(e), end(e), tid));
+    }
+    for spans in held.values_mut() {
+        spans.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    }
+    held
+}
+
+/// Mutual exclusion: per interpreter, no two threads hold the GIL at once (every policy but
+/// `none`).
+fn check_exclusive(v: &Value) {
+    for (pid, spans) in holds(v) {
+        for pair in spans.windows(2) {
+            assert!(
+                pair[1].0 >= pair[0].1 - 1e-3,
+                "two threads of pid {pid} hold the GIL at once: {:?} and {:?}",
+                pair[0],
+                pair[1]
+            );
+        }
     }
 }
 
@@ -366,4 +392,55 @@ except KeyboardInterrupt:
         "the sleep was not cut short"
     );
     read_trace(&trace);
+}
+
+/// A mix of CPU-bound threads, a sleeper and a lock, for the policies' invariants.
+const MIXED: &str = r#"
+import threading, time
+
+lock = threading.Lock()
+total = 0
+
+def count(n):
+    global total
+    while n > 0:
+        n -= 1
+    with lock:
+        total += 1
+
+def sleeper():
+    for _ in range(5):
+        time.sleep(0.001)
+
+ts = [threading.Thread(target=count, args=(200_000,)) for _ in range(3)]
+ts.append(threading.Thread(target=sleeper))
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+print(total)
+"#;
+
+#[test]
+fn every_policy_but_none_lets_one_thread_at_a_time_hold_the_gil() {
+    let scratch = Scratch::new("trace_policies");
+    let script = scratch.script("mixed.py", MIXED);
+    for policy in ["cpython", "legacy", "fifo", "io-priority"] {
+        let flags = ["--gil", policy, "--switch-interval", "1ms"];
+        let (_, out) = traced_with(&scratch, &flags, &script, &[], 0);
+        assert_eq!(out, "3\n", "under {policy}");
+    }
+}
+
+#[test]
+fn without_a_gil_threads_run_at_once() {
+    let scratch = Scratch::new("trace_none");
+    let script = scratch.script("cpu.py", CPU_THREADS);
+    let (v, out) = traced_with(&scratch, &["--gil", "none"], &script, &[], 0);
+    assert_eq!(out, "done\n");
+    let spans = &holds(&v).into_values().next().unwrap();
+    let overlapping = spans
+        .windows(2)
+        .any(|pair| pair[1].0 < pair[0].1 && pair[1].2 != pair[0].2);
+    assert!(overlapping, "no two threads ran at once: {spans:?}");
 }

@@ -79,6 +79,11 @@ pub trait Policy: Send + Sync {
     /// Drops the GIL held by `me`; `forced` when answering a drop request.
     fn drop_gil(&self, ctl: &Control, me: u64, forced: bool);
 
+    /// Threads holding a ticket (the `fifo` policy; 0 for the others), for tests.
+    fn queued(&self) -> usize {
+        0
+    }
+
     /// Does the holder release and re-take the GIL every [`Control::check_interval`]
     /// instructions (Python 2), rather than when asked?
     fn ticks(&self) -> bool {
@@ -231,6 +236,11 @@ impl Gil {
     ) -> bool {
         self.policy
             .take_gil(&self.ctl, me, returning, on_drop_request)
+    }
+
+    /// Threads waiting in ticket order (`fifo` only), for tests of the hand-off order.
+    pub fn queued(&self) -> usize {
+        self.policy.queued()
     }
 
     /// Drops the GIL held by `me`. With `forced` (answering a drop request), the policy may
