@@ -3,9 +3,11 @@
 //!
 //! The modules follow the data flow: `syntax` (source → tokens → AST), `compile` (AST →
 //! bytecode), `vm` (bytecode run by interpreter threads), `gil` (the lock they contend for), `modules` (what `import` finds),
-//! `runtime` (running a script file end to end, as the CLI does).
+//! `runtime` (running a script file end to end, as the CLI does). Beside the interpreter:
+//! `experiment` (the built-in GIL experiments and their sweeps) and `pictures` (SVG charts).
 
 pub mod compile;
+pub mod duration;
 pub mod gil;
 pub mod modules;
 pub mod observe;
