@@ -11,6 +11,7 @@ pub mod duration;
 pub mod gil;
 pub mod modules;
 pub mod observe;
+pub mod pictures;
 pub mod process;
 pub mod runtime;
 pub mod syntax;

@@ -1,0 +1,3 @@
+//! Pictures gilsim draws as SVG files.
+
+pub mod chart;
