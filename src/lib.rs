@@ -8,6 +8,7 @@
 
 pub mod compile;
 pub mod duration;
+pub mod experiment;
 pub mod gil;
 pub mod modules;
 pub mod observe;

@@ -47,6 +47,9 @@ enum Command {
         /// The script to check.
         file: String,
     },
+    /// Run the built-in GIL experiments (F1-F8 of FIDELITY.md) over a sweep of threads and
+    /// switch intervals, optionally beside CPython; `gilsim experiment list` names them.
+    Experiment(gilsim::experiment::command::ExperimentArgs),
 }
 
 /// Where the eval loop checks for a pending GIL drop request.
@@ -109,5 +112,6 @@ fn main() -> ExitCode {
             Ok(_) => ExitCode::SUCCESS,
             Err(code) => code,
         },
+        Command::Experiment(args) => gilsim::experiment::command::run(args),
     }
 }
