@@ -108,7 +108,7 @@ pub static EXPERIMENTS: &[Experiment] = &[
         threads_mean: "threads",
         script_name: "f1_cpu_threads.py",
         script: include_str!("../../examples/f1_cpu_threads.py"),
-        size: 250_000,
+        size: 500_000,
         size_meaning: "count(n) per thread",
         defaults: &[
             threads(1),
@@ -140,7 +140,7 @@ pub static EXPERIMENTS: &[Experiment] = &[
         threads_mean: "threads",
         script_name: "f3_hashlib.py",
         script: include_str!("../../examples/f3_hashlib.py"),
-        size: 2,
+        size: 4,
         size_meaning: "sha256 rounds of 8 MiB per thread",
         defaults: &[threads(1), threads(2), threads(4)],
         figures: &[ratio("0.49-0.52 (2 threads)", "<= 0.65 (2 threads)")],
