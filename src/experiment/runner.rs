@@ -5,12 +5,16 @@
 //! runaway script costs one cell of the table and never the sweep: each run has a deadline,
 //! after which its whole process group (CPython's `multiprocessing` children too) is killed.
 //! Output goes to files, not pipes, so a grandchild that outlives its parent cannot block us.
+//! The group is out of the terminal's reach (Ctrl-C goes to the foreground group only), so an
+//! interrupt or termination of `gilsim experiment` kills the running group before it exits.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Once;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 use super::Experiment;
@@ -127,24 +131,57 @@ fn run_with_deadline(
         .stdout(File::create(out)?)
         .stderr(File::create(err)?)
         .process_group(0);
+    kill_group_on_interrupt();
     let mut child = cmd.spawn()?;
+    let group = child.id() as libc::pid_t;
+    RUNNING_GROUP.store(group, Ordering::SeqCst);
     let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(Finished::Exited(status.code()));
+    let finished = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Ok(Finished::Exited(status.code())),
+            Ok(None) => {}
+            Err(e) => break Err(e),
         }
         if Instant::now() >= deadline {
             // The child is not reaped yet, so its id (the group's id) cannot have been reused.
-            let group = child.id() as libc::pid_t;
             // SAFETY: kill(2) with a negative id signals that process group; no memory is shared.
             unsafe {
                 libc::kill(-group, libc::SIGKILL);
             }
-            child.wait()?;
-            return Ok(Finished::TimedOut);
+            break child.wait().map(|_| Finished::TimedOut);
         }
         std::thread::sleep(Duration::from_millis(5));
+    };
+    RUNNING_GROUP.store(0, Ordering::SeqCst);
+    finished
+}
+
+/// The process group of the run in progress (0 when none), for the interrupt handler.
+static RUNNING_GROUP: AtomicI32 = AtomicI32::new(0);
+
+/// On SIGINT or SIGTERM: kill the running group, then die of the signal as we would have.
+extern "C" fn on_interrupt(signal: libc::c_int) {
+    let group = RUNNING_GROUP.load(Ordering::SeqCst);
+    // SAFETY: kill, signal and raise are async-signal-safe; the handler touches only an atomic.
+    unsafe {
+        if group > 0 {
+            libc::kill(-group, libc::SIGKILL);
+        }
+        libc::signal(signal, libc::SIG_DFL);
+        libc::raise(signal);
     }
+}
+
+fn kill_group_on_interrupt() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let handler = on_interrupt as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        // SAFETY: installs a handler that only calls async-signal-safe functions.
+        unsafe {
+            libc::signal(libc::SIGINT, handler);
+            libc::signal(libc::SIGTERM, handler);
+        }
+    });
 }
 
 /// The figures on the `RESULT key=value ...` lines of a script's output (later lines win).
