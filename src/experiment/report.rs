@@ -12,7 +12,9 @@ use crate::duration::trim_number;
 /// The values one interpreter gave for one figure at one point, and the runs that gave none.
 #[derive(Clone, Debug, Default)]
 pub struct Samples {
+    /// The figure from each run that gave one, in run order.
     pub values: Vec<f64>,
+    /// Why each other run gave none.
     pub errors: Vec<String>,
 }
 
@@ -72,11 +74,15 @@ impl Samples {
 /// One figure of one experiment at one point of the sweep.
 #[derive(Debug)]
 pub struct Row {
+    /// The experiment measured.
     pub experiment: &'static Experiment,
+    /// Which of its figures this row holds.
     pub figure: &'static Figure,
     /// The work size the script was given.
     pub size: u64,
+    /// Where in the sweep.
     pub point: Point,
+    /// gilsim's samples.
     pub gilsim: Samples,
     /// CPython's samples, when `--compare-python` was given.
     pub python: Option<Samples>,
@@ -99,6 +105,7 @@ impl Row {
 /// The results of a whole sweep, in the order it ran.
 #[derive(Debug)]
 pub struct Report {
+    /// Experiment by experiment, point by point, figure by figure.
     pub rows: Vec<Row>,
     /// Runs per point and interpreter.
     pub repeat: usize,

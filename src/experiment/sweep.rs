@@ -60,7 +60,9 @@ impl Axis {
 /// One value on one axis.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Level {
+    /// A number of threads (processes, workers).
     Threads(u32),
+    /// A switch interval.
     Interval(Duration),
 }
 
@@ -102,7 +104,9 @@ impl Level {
 /// The values the user asked for on each axis; `None` means "the experiment's defaults".
 #[derive(Clone, Debug, Default)]
 pub struct Sweep {
+    /// `--threads`.
     pub threads: Option<Vec<u32>>,
+    /// `--switch-interval`.
     pub intervals: Option<Vec<Duration>>,
 }
 
@@ -133,6 +137,7 @@ impl Sweep {
 /// One point of a sweep: one value on each axis the experiment has, in [`Axis::ALL`] order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Point {
+    /// One value per axis of the experiment.
     pub levels: Vec<Level>,
 }
 

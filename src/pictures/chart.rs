@@ -45,6 +45,7 @@ pub struct Series {
 /// A line chart.
 #[derive(Clone, Debug)]
 pub struct Chart {
+    /// Centred above the plot.
     pub title: String,
     /// The x axis's label, with its unit.
     pub x_label: String,
@@ -52,6 +53,7 @@ pub struct Chart {
     pub y_label: String,
     /// x values are counts (threads, processes): ticks only at whole numbers.
     pub x_integers: bool,
+    /// The lines, listed in this order in the legend.
     pub series: Vec<Series>,
 }
 
