@@ -1,11 +1,17 @@
 # F5: the convoy effect (bpo-7946). A thread doing time.sleep(0) must win the GIL back after
 # each call; beside a CPU-bound thread it waits up to a whole switch interval every time.
-# Expect about 5 ms per call beside the spinner (CPython 3.11: 5.1 ms), microseconds alone.
+# Expect about 5 ms per call beside the spinner at the default 5 ms interval (CPython 3.11:
+# 5.1 ms), microseconds alone; about the interval in general.
+# Arguments (all optional; `gilsim experiment convoy` sweeps them): CALLS --switch-interval
+# SECONDS. The last line, RESULT ..., is for that command.
 import sys
 import threading
 import time
 
-CALLS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+args = sys.argv[1:]
+CALLS = int(args[0]) if args and not args[0].startswith("--") else 200
+if "--switch-interval" in args:
+    sys.setswitchinterval(float(args[args.index("--switch-interval") + 1]))
 
 
 def io_calls():
@@ -35,3 +41,4 @@ spin.join()
 print(f"per call alone {alone * 1e3:.3f} ms, beside a spinner {beside * 1e3:.3f} ms")
 print(f"slowdown {beside / alone:.0f}x")
 print(f"per-call ms {beside * 1e3:.2f}")
+print(f"RESULT per_call_ms={beside * 1e3:.4f}")

@@ -4,9 +4,12 @@
 //! The modules follow the data flow: `syntax` (source → tokens → AST), `compile` (AST →
 //! bytecode), `vm` (bytecode run by interpreter threads), `gil` (the lock they contend for), `modules` (what `import` finds),
 //! `runtime` (running a script file end to end, as the CLI does); `observe` records what the GIL
-//! did and `pictures` draws it.
+//! did and `pictures` draws it (timelines, charts). Beside the interpreter: `experiment` (the
+//! built-in GIL experiments and their sweeps).
 
 pub mod compile;
+pub mod duration;
+pub mod experiment;
 pub mod gil;
 pub mod modules;
 pub mod observe;

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use gilsim::duration::parse_duration;
 
 /// gilsim: run Python-subset scripts under a real global interpreter lock and see what it does.
 #[derive(Parser)]
@@ -63,6 +64,9 @@ enum Command {
         /// The script to check.
         file: String,
     },
+    /// Run the built-in GIL experiments (F1-F8 of FIDELITY.md) over a sweep of threads and
+    /// switch intervals, optionally beside CPython; `gilsim experiment list` names them.
+    Experiment(gilsim::experiment::command::ExperimentArgs),
 }
 
 /// Where the eval loop checks for a pending GIL drop request.
@@ -72,30 +76,6 @@ enum Check {
     Cpython,
     /// Before every instruction, as CPython before 3.10.
     EveryInstruction,
-}
-
-/// Parses `500us`, `5ms`, `0.02s` or a bare number of seconds.
-fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    let t = text.trim();
-    let (num, scale) = if let Some(n) = t.strip_suffix("us") {
-        (n, 1e-6)
-    } else if let Some(n) = t.strip_suffix("ms") {
-        (n, 1e-3)
-    } else if let Some(n) = t.strip_suffix('s') {
-        (n, 1.0)
-    } else {
-        (t, 1.0)
-    };
-    let value: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("not a duration: {text:?} (try 500us, 5ms or 0.02s)"))?;
-    if value.is_nan() || value <= 0.0 || value.is_infinite() {
-        return Err(format!(
-            "the switch interval must be positive, got {text:?}"
-        ));
-    }
-    Ok(std::time::Duration::from_secs_f64(value * scale))
 }
 
 fn parse_policy(name: &str) -> Result<&'static gilsim::gil::PolicyInfo, String> {
@@ -168,5 +148,6 @@ fn main() -> ExitCode {
             Ok(_) => ExitCode::SUCCESS,
             Err(code) => code,
         },
+        Command::Experiment(args) => gilsim::experiment::command::run(args),
     }
 }

@@ -127,6 +127,13 @@ pub const POLICIES: &[PolicyInfo] = &[
     },
 ];
 
+/// Policies are registered once, so a policy is its name.
+impl PartialEq for PolicyInfo {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
 impl std::fmt::Debug for PolicyInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name)
