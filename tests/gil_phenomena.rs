@@ -21,11 +21,16 @@ fn run_example(name: &str, args: &[&str]) -> String {
 #[test]
 fn f1_cpu_bound_threads_gain_nothing() {
     let _cores = one_at_a_time();
-    let out = run_example("f1_cpu_threads.py", &["1000000"]);
-    let ratio = figure(&out, "ratio");
+    // The median of three runs: a burst of other work on the machine during one phase (the
+    // sequential one runs first) skews a single ratio either way.
+    let mut ratios: Vec<f64> = (0..3)
+        .map(|_| figure(&run_example("f1_cpu_threads.py", &["600000"]), "ratio"))
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let ratio = ratios[1];
     assert!(
         ratio >= 0.8,
-        "2 CPU-bound threads ran in parallel (ratio {ratio}), the GIL should serialise them"
+        "2 CPU-bound threads ran in parallel (ratios {ratios:?}), the GIL should serialise them"
     );
 }
 
