@@ -32,6 +32,8 @@ pub struct Reports {
     pub script: String,
     /// The switch interval the run started with, for the same titles.
     pub switch_interval: Option<std::time::Duration>,
+    /// The GIL policy the run used, for the same titles.
+    pub gil: Option<&'static str>,
 }
 
 impl Reports {
@@ -78,6 +80,7 @@ impl Reports {
             let opts = crate::pictures::timeline::Options {
                 title: self.script.clone(),
                 switch_interval: self.switch_interval,
+                gil: self.gil,
                 ..Default::default()
             };
             if let Err(e) = crate::pictures::timeline::write(path, &run, &opts) {

@@ -90,6 +90,8 @@ pub struct Options {
     pub title: String,
     /// The switch interval the run started with, shown beside the wall time.
     pub switch_interval: Option<Duration>,
+    /// The GIL policy (`--gil`), named in the title.
+    pub gil: Option<&'static str>,
     /// Width of the plot area in pixels: the number of time bins per row.
     pub plot_width: u32,
 }
@@ -99,6 +101,7 @@ impl Default for Options {
         Options {
             title: "gilsim run".into(),
             switch_interval: None,
+            gil: None,
             plot_width: 1200,
         }
     }
@@ -485,6 +488,9 @@ pub fn render(run: &[ProcessSpans], opts: &Options) -> Document {
     }
     if let Some(si) = opts.switch_interval {
         title += &format!(", switch interval {}", duration_text(si.as_nanos() as f64));
+    }
+    if let Some(gil) = opts.gil {
+        title += &format!(", --gil {gil}");
     }
     let mut doc = Document::new()
         .set("width", width)

@@ -113,6 +113,7 @@ pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Std
     reports
         .switch_interval
         .get_or_insert(config.switch_interval);
+    reports.gil.get_or_insert(config.gil.name);
     let interp = Interpreter::new(config, stdout);
     let reports = interrupt::PendingReports::new(reports, interp.recorder.clone());
     interrupt::set_active(&interp, &reports);
