@@ -189,6 +189,11 @@ fn cpu_threads_trace_names_tracks_and_links_requests_to_switches() {
     for name in ["MainThread", "spinner-0", "spinner-1", "spinner-2"] {
         assert!(names.iter().any(|n| n == name), "{name} missing: {names:?}");
     }
+    // Every thread's start and end is marked.
+    for what in ["thread start", "thread end"] {
+        let marked = with_phase(&v, "i").filter(|e| e["name"] == what).count();
+        assert_eq!(marked, 4, "{what}");
+    }
     // Three spinners at a 1 ms interval must be switched by force, and each switch caused by
     // a drop request is linked to it.
     assert!(with_phase(&v, "i").any(|e| e["name"] == "forced switch"));
