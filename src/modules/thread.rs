@@ -177,7 +177,8 @@ fn set_event(event: &Instance) {
     let got = lock.is_some_and(|l| l.acquire_until(Some(Instant::now() + Duration::from_secs(1))));
     event.set("_flag", Value::Bool(true));
     if let Some(Value::List(waiters)) = cond.get("_waiters") {
-        for w in std::mem::take(&mut *waiters.0.lock()) {
+        let woken = std::mem::take(&mut *waiters.0.lock());
+        for w in woken {
             if let Some(w) = w.downcast::<Lock>() {
                 w.force_release();
             }

@@ -69,7 +69,7 @@ impl Vm {
                 l.0.lock().extend(items);
                 return Ok(a);
             }
-            (Value::Set(s), BinOp::BitOr) if matches!(b, Value::Set(_)) => {
+            (Value::Set(s), BinOp::BitOr) if !s.frozen && matches!(b, Value::Set(_)) => {
                 let items = self.iterate(b)?;
                 let mut set = s.items.lock();
                 for i in items {

@@ -203,7 +203,6 @@ fn sort(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 
 /// A total order for `items` that runs no Python code, if there is one: all numbers (no NaN),
 /// or all strings.
-#[allow(clippy::type_complexity)]
 fn native_order(items: &[Value]) -> Option<fn(&Value, &Value) -> std::cmp::Ordering> {
     use std::cmp::Ordering;
     let num = |v: &Value| match v {
