@@ -713,13 +713,12 @@ fn shuffle(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("shuffle", 1, 1, &["x"])?;
     let x = &args.pos[0];
     if let Value::List(list) = x {
-        let n = list.0.lock().len();
-        let swaps = obj.with(|g| g.shuffle_swaps(n));
+        // Length and swaps under one lock, so a list another thread resizes is still
+        // shuffled whole (the generator's lock, taken inside, is a leaf).
         let mut items = list.0.lock();
+        let swaps = obj.with(|g| g.shuffle_swaps(items.len()));
         for (i, j) in swaps {
-            if i < items.len() && j < items.len() {
-                items.swap(i, j);
-            }
+            items.swap(i, j);
         }
         return Ok(Value::None);
     }

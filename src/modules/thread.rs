@@ -20,6 +20,7 @@ const THREAD_STACK: usize = 64 << 20;
 
 pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     func(m, "start_new_thread", start_new_thread);
+    func(m, "_start_thread", start_thread);
     func(m, "allocate_lock", allocate_lock);
     func(m, "get_ident", get_ident);
     func(m, "_print_exception", print_exception);
@@ -49,25 +50,143 @@ fn start_new_thread(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             .collect(),
         _ => vec![],
     };
+    spawn(vm, f, call_args, kwargs, None)
+}
+
+/// `_start_thread(thread)`: what `threading.Thread.start` uses: runs `thread._bootstrap()` on
+/// a new OS thread, as `start_new_thread` does, and if the interpreter fails inside it (a Rust
+/// panic, an internal error) finishes the thread for it: marks it stopped, drops it from
+/// `threading._active` and releases its `_done` lock, so that `join()` returns.
+fn start_thread(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("_start_thread", 1, 1, &[])?;
+    let thread = args.pos[0].clone();
+    let bootstrap = vm.get_attr(&thread, "_bootstrap")?;
+    spawn(vm, bootstrap, vec![], vec![], Some(thread))
+}
+
+/// Starts an interpreter thread calling `f(*call_args, **kwargs)`; `thread` is the
+/// `threading.Thread` it runs, if any. Returns the new thread's identity.
+fn spawn(
+    vm: &mut Vm,
+    f: Value,
+    call_args: Vec<Value>,
+    kwargs: Vec<(Arc<str>, Value)>,
+    thread: Option<Value>,
+) -> PyResult<Value> {
     let mut child = Vm::new(vm.interp.clone());
     let ident = child.ident;
     std::thread::Builder::new()
         .name(format!("gilsim-{ident}"))
         .stack_size(THREAD_STACK)
         .spawn(move || {
-            child.acquire_gil();
-            if let Err(e) = child.call_kw(&f, &call_args, &kwargs) {
-                let exc = child.materialize(e);
-                let text = child.format_exception(&exc);
-                child.interp.write_stderr(&format!(
-                    "Unhandled exception in thread started by {}\n{text}",
-                    ident
-                ));
+            let outcome = catch_panic(|| {
+                child.acquire_gil();
+                if let Err(e) = child.call_kw(&f, &call_args, &kwargs) {
+                    let exc = child.materialize(e);
+                    let text = child.format_exception(&exc);
+                    child.interp.write_stderr(&format!(
+                        "Unhandled exception in thread started by {}\n{text}",
+                        ident
+                    ));
+                }
+            });
+            // A panic may have come while the GIL was released (in native work).
+            if child.holds_gil() {
+                child.release_gil();
             }
-            child.release_gil();
+            if let Err(message) = outcome {
+                finish_after_panic(&child.interp, ident, thread.as_ref(), &message);
+            }
         })
         .map_err(|e| PyErr::runtime_error(format!("can't start new thread: {e}")))?;
     Ok(Value::Int(ident as i64))
+}
+
+/// Runs `body`, turning a panic into its message: the safety net under every interpreter
+/// thread, so that an internal error ends the thread instead of leaving it (and whoever joins
+/// it) hanging. The panic itself is still a bug to fix.
+pub fn catch_panic<R>(body: impl FnOnce() -> R) -> Result<R, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).map_err(|payload| {
+        if let Some(s) = payload.downcast_ref::<&str>() {
+            s.to_string()
+        } else if let Some(s) = payload.downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "unknown panic payload".to_string()
+        }
+    })
+}
+
+/// After an interpreter thread panicked: says so on stderr, makes the run's exit status 70,
+/// and finishes its `threading.Thread` (if any) without running Python code on the failed
+/// thread: `_is_stopped`, out of `threading._active`, `_started` set (in case `start()` still
+/// waits for it), `_done` released so `join()` returns. Called without the GIL.
+pub fn finish_after_panic(
+    interp: &crate::vm::Interpreter,
+    ident: u64,
+    thread: Option<&Value>,
+    message: &str,
+) {
+    interp
+        .thread_panicked
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    let inst = match thread {
+        Some(Value::Instance(inst)) => Some(inst),
+        _ => None,
+    };
+    let name = inst
+        .and_then(|i| i.get("_name"))
+        .and_then(|n| n.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{ident}"));
+    interp.write_stderr(&format!(
+        "gilsim: internal error in thread {name}: {message}\n"
+    ));
+    let Some(inst) = inst else { return };
+    inst.set("_is_stopped", Value::Bool(true));
+    let threading = interp.modules.lock().get("threading").cloned();
+    if let Some(Value::Module(m)) = threading
+        && let Some(Value::Dict(active)) = m.get("_active")
+    {
+        active
+            .0
+            .lock()
+            .shift_remove(&HashKey(Value::Int(ident as i64)));
+    }
+    if let Some(Value::Instance(started)) = inst.get("_started") {
+        set_event(&started);
+    }
+    if let Some(done) = inst.get("_done")
+        && let Some(lock) = done.downcast::<Lock>()
+    {
+        lock.force_release();
+    }
+}
+
+/// `event.set()` for a `threading.Event`, done natively: under its condition's lock (waiting
+/// at most a second for it), raise the flag and wake the waiters, releasing each one's lock
+/// as `Condition.notify_all` does.
+fn set_event(event: &Instance) {
+    if matches!(event.get("_flag"), Some(Value::Bool(true))) {
+        return;
+    }
+    let Some(Value::Instance(cond)) = event.get("_cond") else {
+        return;
+    };
+    let lock = cond.get("_lock");
+    let lock = lock.as_ref().and_then(|l| l.downcast::<Lock>());
+    let got = lock.is_some_and(|l| l.acquire_until(Some(Instant::now() + Duration::from_secs(1))));
+    event.set("_flag", Value::Bool(true));
+    if let Some(Value::List(waiters)) = cond.get("_waiters") {
+        let woken = std::mem::take(&mut *waiters.0.lock());
+        for w in woken {
+            if let Some(w) = w.downcast::<Lock>() {
+                w.force_release();
+            }
+        }
+    }
+    if got && let Some(l) = lock {
+        l.force_release();
+    }
 }
 
 fn get_ident(vm: &mut Vm, _args: Args<'_>) -> PyResult<Value> {
@@ -123,6 +242,12 @@ impl Lock {
             *l = true;
             true
         }
+    }
+
+    /// Releases the lock if it is held (finishing a thread that panicked).
+    fn force_release(&self) {
+        *self.locked.lock() = false;
+        self.freed.notify_one();
     }
 
     /// Blocks until acquired or the deadline passes; called with the GIL released.
@@ -248,4 +373,71 @@ fn locked(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn exit(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     release(vm, receiver_only(&args))?;
     Ok(Value::Bool(false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::{Config, Interpreter};
+    use std::sync::atomic::Ordering;
+
+    #[test]
+    fn catch_panic_returns_the_value_or_the_message() {
+        assert_eq!(catch_panic(|| 7), Ok(7));
+        assert_eq!(
+            catch_panic(|| panic!("static message")),
+            Err::<(), _>("static message".to_string())
+        );
+        let n = 3;
+        assert_eq!(
+            catch_panic(|| panic!("index {n} out of range")),
+            Err::<(), _>("index 3 out of range".to_string())
+        );
+    }
+
+    /// What an internal error inside a thread does to it: no real bug is at hand to trigger
+    /// one from a script, so the thread's `_bootstrap` is replaced by a native function that
+    /// panics. `start()` and `join()` must return, the thread must be stopped and gone from
+    /// `threading._active`, and the run marked for exit status 70.
+    #[test]
+    fn a_panicking_thread_is_finished_and_joinable() {
+        fn boom(_vm: &mut Vm, _args: Args<'_>) -> PyResult<Value> {
+            panic!("deliberate test panic");
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let sink = crate::runtime::Stdout::Buffer(Default::default());
+            let interp = Interpreter::new(Config::default(), sink);
+            let mut vm = Vm::new(interp.clone());
+            vm.acquire_gil();
+            let result = (|| -> PyResult<(bool, bool)> {
+                let threading = vm.import("threading")?;
+                let thread_class = vm.get_attr(&threading, "Thread")?;
+                let t = vm.call(&thread_class, &[])?;
+                vm.set_attr(&t, "_bootstrap", Vm::native("boom", boom))?;
+                let start = vm.get_attr(&t, "start")?;
+                vm.call(&start, &[])?;
+                let join = vm.get_attr(&t, "join")?;
+                vm.call(&join, &[])?;
+                let is_alive = vm.get_attr(&t, "is_alive")?;
+                let alive = vm.call(&is_alive, &[])?;
+                let active = vm.get_attr(&threading, "_active")?;
+                let ident = vm.get_attr(&t, "ident")?;
+                let listed = vm.contains(&active, &ident)?;
+                Ok((matches!(alive, Value::Bool(true)), listed))
+            })();
+            vm.release_gil();
+            let _ = tx.send((
+                result.is_ok(),
+                result.ok(),
+                interp.thread_panicked.load(Ordering::Relaxed),
+            ));
+        });
+        let (ok, states, flagged) = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("start() and join() of a panicking thread return");
+        assert!(ok, "the Python calls succeed");
+        assert_eq!(states, Some((false, false)), "not alive, not in _active");
+        assert!(flagged, "the run is marked as having an internal error");
+    }
 }

@@ -282,5 +282,8 @@ fn run_child(interp: Arc<Interpreter>, script: &str, source: &str, payload: &wir
         code = crate::runtime::report_uncaught(&mut vm, e);
     }
     vm.release_gil();
+    if interp.thread_panicked.load(Ordering::Relaxed) {
+        code = 70;
+    }
     code
 }

@@ -119,6 +119,7 @@ pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Std
     interrupt::set_active(&interp, &reports);
     let filename = filename.to_string();
     let source = source.to_string();
+    let shared = interp.clone();
     let worker = std::thread::Builder::new()
         .name("MainThread".into())
         .stack_size(INTERPRETER_STACK)
@@ -145,6 +146,13 @@ pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Std
             70
         }
     };
+    // Another interpreter thread ended in a panic (it said so on stderr): an internal error.
+    if shared
+        .thread_panicked
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        exit_code = 70;
+    }
     if let Err(e) = reports.write() {
         eprintln!("gilsim: {e}");
         exit_code = exit_code.max(1);

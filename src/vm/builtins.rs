@@ -353,38 +353,59 @@ pub fn sort_values(
         None => items.clone(),
     };
     let mut idx: Vec<usize> = (0..items.len()).collect();
-    let mut err = None;
-    // Merge sort via the standard stable sort; comparisons that fail record the error.
-    idx.sort_by(|&a, &b| {
-        if err.is_some() {
-            return std::cmp::Ordering::Equal;
-        }
-        let (x, y) = if reverse {
-            (&keys[b], &keys[a])
+    // Must item `x` go strictly before item `y`? (`<` only, as CPython's sort; a reverse sort
+    // keeps equal items in their order, as CPython's does.)
+    merge_sort(&mut idx, &mut |x, y| {
+        if reverse {
+            vm.lt(&keys[y], &keys[x])
         } else {
-            (&keys[a], &keys[b])
-        };
-        match vm.lt(x, y) {
-            Ok(true) => std::cmp::Ordering::Less,
-            Ok(false) => match vm.lt(y, x) {
-                Ok(true) => std::cmp::Ordering::Greater,
-                Ok(false) => std::cmp::Ordering::Equal,
-                Err(e) => {
-                    err = Some(e);
-                    std::cmp::Ordering::Equal
-                }
-            },
-            Err(e) => {
-                err = Some(e);
-                std::cmp::Ordering::Equal
-            }
+            vm.lt(&keys[x], &keys[y])
         }
-    });
-    if let Some(e) = err {
-        return Err(e);
-    }
+    })?;
     let sorted: Vec<Value> = idx.into_iter().map(|i| items[i].clone()).collect();
     *items = sorted;
+    Ok(())
+}
+
+/// A stable bottom-up merge sort of `idx` by a fallible "strictly before" test, stopping at the
+/// first error. Unlike `slice::sort_by` it cannot panic when the order is not total (a NaN, or
+/// a user `__lt__` that contradicts itself): it only trusts each answer once. Runs already in
+/// order are merged with one comparison, so sorted input costs O(n).
+fn merge_sort(
+    idx: &mut Vec<usize>,
+    before: &mut dyn FnMut(usize, usize) -> PyResult<bool>,
+) -> PyResult<()> {
+    let n = idx.len();
+    let mut buf = idx.clone();
+    let mut width = 1;
+    while width < n {
+        let mut lo = 0;
+        while lo < n {
+            let mid = (lo + width).min(n);
+            let hi = (lo + 2 * width).min(n);
+            if mid >= hi || !before(idx[mid], idx[mid - 1])? {
+                buf[lo..hi].copy_from_slice(&idx[lo..hi]);
+            } else {
+                let (mut a, mut b, mut k) = (lo, mid, lo);
+                while a < mid && b < hi {
+                    if before(idx[b], idx[a])? {
+                        buf[k] = idx[b];
+                        b += 1;
+                    } else {
+                        buf[k] = idx[a];
+                        a += 1;
+                    }
+                    k += 1;
+                }
+                buf[k..k + (mid - a)].copy_from_slice(&idx[a..mid]);
+                k += mid - a;
+                buf[k..k + (hi - b)].copy_from_slice(&idx[b..hi]);
+            }
+            lo = hi;
+        }
+        std::mem::swap(idx, &mut buf);
+        width *= 2;
+    }
     Ok(())
 }
 

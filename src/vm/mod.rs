@@ -99,6 +99,9 @@ pub struct Interpreter {
     pub main_ident: AtomicU64,
     /// A Ctrl-C not yet raised as `KeyboardInterrupt` in the main thread.
     pub interrupt_pending: AtomicBool,
+    /// Set when an interpreter thread ended in a Rust panic (an internal error): the run then
+    /// exits with status 70, as when the main thread panics.
+    pub thread_panicked: AtomicBool,
 }
 
 impl Interpreter {
@@ -144,6 +147,7 @@ impl Interpreter {
             stdout_sink: sink,
             main_ident: AtomicU64::new(0),
             interrupt_pending: AtomicBool::new(false),
+            thread_panicked: AtomicBool::new(false),
         })
     }
 
@@ -213,6 +217,9 @@ pub struct Vm {
     pub(crate) log: Option<Arc<ThreadLog>>,
     /// Instructions left before the legacy GIL policy's next release.
     pub(crate) ticks: u32,
+    /// Does this thread hold the GIL? Known so that a thread ending in a panic drops it only
+    /// if it has it (a panic may come while it is released, in native work).
+    holds_gil: std::cell::Cell<bool>,
 }
 
 static NEXT_THREAD_IDENT: AtomicU64 = AtomicU64::new(1);
@@ -230,6 +237,7 @@ impl Vm {
             reraising: false,
             repr_stack: vec![],
             ident,
+            holds_gil: std::cell::Cell::new(false),
         }
     }
 
@@ -266,6 +274,7 @@ impl Vm {
                 log.record(EventKind::Acquire);
             }
         }
+        self.holds_gil.set(true);
         if self.interp.interrupt_pending.load(Ordering::Relaxed) && self.is_main_thread() {
             self.interp.gil.request_drop();
         }
@@ -299,22 +308,32 @@ impl Vm {
     /// Drops the GIL for good (at thread end).
     pub fn release_gil(&self) {
         self.record(EventKind::Drop { forced: false });
-        self.interp.gil.drop_gil(self.ident, false);
+        self.drop_gil(false);
         self.record(EventKind::End);
+    }
+
+    /// Does this thread hold the GIL now?
+    pub fn holds_gil(&self) -> bool {
+        self.holds_gil.get()
+    }
+
+    fn drop_gil(&self, forced: bool) {
+        self.holds_gil.set(false);
+        self.interp.gil.drop_gil(self.ident, forced);
     }
 
     /// Honours a pending drop request (at the eval breaker): drop the GIL, wait until another
     /// thread has it, then compete for it again.
     pub(crate) fn yield_gil(&self) {
         self.record(EventKind::Drop { forced: true });
-        self.interp.gil.drop_gil(self.ident, true);
+        self.drop_gil(true);
         self.take_gil(false);
     }
 
     /// The legacy policy's periodic release: drop the GIL and ask for it again at once.
     pub(crate) fn release_and_retake_gil(&self) {
         self.record(EventKind::Drop { forced: false });
-        self.interp.gil.drop_gil(self.ident, false);
+        self.drop_gil(false);
         self.take_gil(false);
     }
 
@@ -326,8 +345,7 @@ impl Vm {
         self.record(EventKind::Release(why));
         // As CPython's drop_gil: a pending drop request makes even a voluntary drop wait for
         // the requester to take over.
-        let gil = &self.interp.gil;
-        gil.drop_gil(self.ident, gil.drop_requested());
+        self.drop_gil(self.interp.gil.drop_requested());
         let r = work();
         self.take_gil(true);
         r

@@ -69,7 +69,7 @@ impl Vm {
                 l.0.lock().extend(items);
                 return Ok(a);
             }
-            (Value::Set(s), BinOp::BitOr) if matches!(b, Value::Set(_)) => {
+            (Value::Set(s), BinOp::BitOr) if !s.frozen && matches!(b, Value::Set(_)) => {
                 let items = self.iterate(b)?;
                 let mut set = s.items.lock();
                 for i in items {
@@ -859,14 +859,19 @@ impl Vm {
     }
 
     fn get_slice(&mut self, c: &Value, s: &PySlice) -> PyResult<Value> {
+        if let Value::List(l) = c {
+            // Bounds and items under one lock: another thread may resize the list in between.
+            let items = l.0.lock();
+            let (start, stop, step) = slice_indices(s, items.len() as i64)?;
+            let picked = slice_positions(start, stop, step)
+                .map(|i| items[i].clone())
+                .collect();
+            return Ok(Value::list(picked));
+        }
         let len = self.len(c)? as i64;
         let (start, stop, step) = slice_indices(s, len)?;
         let idx = slice_positions(start, stop, step);
         Ok(match c {
-            Value::List(l) => {
-                let items = l.0.lock();
-                Value::list(idx.map(|i| items[i].clone()).collect())
-            }
             Value::Tuple(t) => Value::tuple(idx.map(|i| t.0[i].clone()).collect()),
             Value::Str(st) => {
                 if st.is_ascii() {
@@ -904,10 +909,12 @@ impl Vm {
                 Ok(())
             }
             (Value::List(l), Value::Slice(s)) => {
+                // The new items first (`l[:] = l` reads a snapshot), then bounds and the
+                // splice under one lock, as another thread may resize the list in between.
                 let new = self.iterate(&v)?;
-                let len = l.0.lock().len() as i64;
-                let (start, stop, step) = slice_indices(s, len)?;
                 let mut items = l.0.lock();
+                let len = items.len() as i64;
+                let (start, stop, step) = slice_indices(s, len)?;
                 if step == 1 {
                     let a = start.clamp(0, len) as usize;
                     let z = (stop.max(start)).clamp(0, len) as usize;
@@ -962,11 +969,18 @@ impl Vm {
                 Ok(())
             }
             (Value::List(l), Value::Slice(s)) => {
-                let len = l.0.lock().len() as i64;
-                let (start, stop, step) = slice_indices(s, len)?;
+                // Bounds and removal under one lock: another thread may resize the list in
+                // between (`del l[3:]` racing a `pop` removed past the end).
+                let mut items = l.0.lock();
+                let (start, stop, step) = slice_indices(s, items.len() as i64)?;
+                if step == 1 {
+                    if start < stop {
+                        items.drain(start as usize..stop as usize);
+                    }
+                    return Ok(());
+                }
                 let mut pos: Vec<usize> = slice_positions(start, stop, step).collect();
                 pos.sort_unstable();
-                let mut items = l.0.lock();
                 for p in pos.into_iter().rev() {
                     items.remove(p);
                 }

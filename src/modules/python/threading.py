@@ -343,7 +343,7 @@ class Thread:
             raise RuntimeError("threads can only be started once")
         self._done = _allocate_lock()
         self._done.acquire()
-        _thread.start_new_thread(self._bootstrap, ())
+        _thread._start_thread(self)
         self._started.wait()
 
     def _bootstrap(self):

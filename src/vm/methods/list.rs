@@ -109,16 +109,21 @@ fn items_of(v: &Value) -> Vec<Value> {
 fn remove(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("remove", 2, 2, &[])?;
     let l = this(&args, "remove")?;
-    let items = l.snapshot();
-    match position(vm, &items, &args.pos[1])? {
-        Some(i) => {
-            let mut cur = l.0.lock();
-            if i < cur.len() {
-                cur.remove(i);
-            }
-            Ok(Value::None)
+    let x = &args.pos[1];
+    // The comparisons may run Python code (`__eq__`), so they run on a snapshot without the
+    // lock; the removal then re-validates under the lock that the matching item is still where
+    // it was, and otherwise starts over: another thread changed the list before it, which is
+    // progress for that thread, so the retries end.
+    loop {
+        let items = l.snapshot();
+        let Some(i) = position(vm, &items, x)? else {
+            return Err(PyErr::value_error("list.remove(x): x not in list"));
+        };
+        let mut cur = l.0.lock();
+        if cur.get(i).is_some_and(|v| v.is(&items[i])) {
+            cur.remove(i);
+            return Ok(Value::None);
         }
-        None => Err(PyErr::value_error("list.remove(x): x not in list")),
     }
 }
 
@@ -160,14 +165,61 @@ fn count(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn sort(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("sort", 1, 1, &["key", "reverse"])?;
     let l = this(&args, "sort")?;
-    let mut items = std::mem::take(&mut *l.0.lock());
     let reverse = match args.kw("reverse") {
         Some(r) => vm.truthy(r)?,
         None => false,
     };
-    let r = crate::vm::builtins::sort_values(vm, &mut items, args.kw("key"), reverse);
-    *l.0.lock() = items;
-    r.map(|_| Value::None)
+    let key = args.kw("key").filter(|k| !k.is_none());
+    if key.is_none() {
+        // Numbers only, or strings only: compared without Python code, so sorted under the
+        // list's lock in one step (other threads see the list before or after, never empty).
+        let mut items = l.0.lock();
+        if let Some(cmp) = native_order(&items) {
+            if reverse {
+                // A stable sort on the reversed order keeps equal items in their order, as
+                // CPython's reverse=True does.
+                items.sort_by(|a, b| cmp(b, a));
+            } else {
+                items.sort_by(cmp);
+            }
+            return Ok(Value::None);
+        }
+    }
+    // Comparisons or a key function that run Python code: as CPython, the list is empty while
+    // it is sorted, and changes made meanwhile (by the key function or another thread) are
+    // discarded with a ValueError.
+    let mut items = std::mem::take(&mut *l.0.lock());
+    let r = crate::vm::builtins::sort_values(vm, &mut items, key, reverse);
+    let mut cur = l.0.lock();
+    let modified = !cur.is_empty();
+    *cur = items;
+    drop(cur);
+    r?;
+    if modified {
+        return Err(PyErr::value_error("list modified during sort"));
+    }
+    Ok(Value::None)
+}
+
+/// A total order for `items` that runs no Python code, if there is one: all numbers (no NaN),
+/// or all strings.
+fn native_order(items: &[Value]) -> Option<fn(&Value, &Value) -> std::cmp::Ordering> {
+    use std::cmp::Ordering;
+    let num = |v: &Value| match v {
+        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => true,
+        Value::Float(f) => !f.is_nan(),
+        _ => false,
+    };
+    if items.iter().all(num) {
+        return Some(|a, b| crate::vm::ops::num_cmp(a, b).unwrap_or(Ordering::Equal));
+    }
+    if items.iter().all(|v| matches!(v, Value::Str(_))) {
+        return Some(|a, b| match (a, b) {
+            (Value::Str(x), Value::Str(y)) => x.as_str().cmp(y.as_str()),
+            _ => Ordering::Equal,
+        });
+    }
+    None
 }
 
 fn reverse(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
