@@ -48,6 +48,20 @@ enum Command {
         /// forced switch. Long runs are binned to pixel columns, never cut.
         #[arg(long, value_name = "FILE.svg")]
         timeline: Option<std::path::PathBuf>,
+        /// Replay mode: one thread at a time, chosen by the policy's rule (cpython, fifo or
+        /// io-priority) with ties broken by --seed; virtual time (sleeps do not sleep). The same
+        /// script, seed and flags give the same output, stats and trace on any machine.
+        #[arg(long)]
+        deterministic: bool,
+        /// The seed of --deterministic's choices (default 0).
+        #[arg(long, default_value_t = 0, requires = "deterministic")]
+        seed: u64,
+        /// With --deterministic: run the script with N seeds (from --seed on) and report each
+        /// distinct outcome (its output and exit status), how often it came and the seeds that
+        /// reproduce it.
+        #[arg(long, value_name = "N", requires = "deterministic",
+              value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        explore: Option<u64>,
         /// The script to run.
         file: String,
         /// Arguments passed to the script as sys.argv[1:].
@@ -113,7 +127,14 @@ fn main() -> ExitCode {
             stats_json,
             trace,
             timeline,
+            deterministic,
+            seed,
+            explore,
         } => {
+            if deterministic && let Err(e) = gilsim::gil::deterministic::Pick::of_policy(gil.name) {
+                eprintln!("gilsim: {e}");
+                return ExitCode::from(2);
+            }
             let mut argv = vec![file.clone()];
             argv.extend(args);
             let config = gilsim::vm::Config {
@@ -129,7 +150,20 @@ fn main() -> ExitCode {
                     timeline,
                     ..Default::default()
                 },
+                deterministic: deterministic.then_some(seed),
             };
+            if let Some(runs) = explore {
+                return match gilsim::runtime::explore::explore(&file, &config, seed, runs) {
+                    Ok(report) => {
+                        print!("{report}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("gilsim: {e}");
+                        ExitCode::from(2)
+                    }
+                };
+            }
             if let Err(e) = gilsim::runtime::interrupt::install() {
                 eprintln!("gilsim: {e}");
             }

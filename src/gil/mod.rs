@@ -15,6 +15,7 @@
 //! - [`free_threaded`]: no GIL at all, as PEP 703's build.
 
 pub mod cpython;
+pub mod deterministic;
 pub mod fifo;
 pub mod free_threaded;
 pub mod handoff;
@@ -78,6 +79,11 @@ pub trait Policy: Send + Sync {
 
     /// Drops the GIL held by `me`; `forced` when answering a drop request.
     fn drop_gil(&self, ctl: &Control, me: u64, forced: bool);
+
+    /// The deterministic scheduler, when this is one (`--deterministic`).
+    fn deterministic(&self) -> Option<&deterministic::Deterministic> {
+        None
+    }
 
     /// Threads holding a ticket (the `fifo` policy; 0 for the others), for tests.
     fn queued(&self) -> usize {
@@ -180,6 +186,27 @@ impl Gil {
             policy: (info.make)(),
             name: info.name,
         }
+    }
+
+    /// `--deterministic --seed N`: the scheduler that replays a run, choosing as `info` does.
+    pub fn deterministic(info: &PolicyInfo, interval: Duration, seed: u64) -> Result<Gil, String> {
+        let pick = deterministic::Pick::of_policy(info.name)?;
+        let mut gil = Gil::with_policy(info, interval);
+        gil.policy = Box::new(deterministic::Deterministic::new(pick, seed));
+        // Every switch point goes to the slow path, where virtual time is counted.
+        gil.ctl.request_drop();
+        Ok(gil)
+    }
+
+    /// The deterministic scheduler, in `--deterministic` mode.
+    #[inline]
+    pub fn scheduler(&self) -> Option<&deterministic::Deterministic> {
+        self.policy.deterministic()
+    }
+
+    /// What the policy shares with the eval loop.
+    pub fn control(&self) -> &Control {
+        &self.ctl
     }
 
     /// The policy's `--gil` name.

@@ -75,6 +75,11 @@ fn spawn(
 ) -> PyResult<Value> {
     let mut child = Vm::new(vm.interp.clone());
     let ident = child.ident;
+    if let Some(scheduler) = vm.interp.gil.scheduler() {
+        // Runnable from now on, however long the OS takes to start the thread.
+        scheduler.add_thread(ident);
+        child.record_start_now();
+    }
     std::thread::Builder::new()
         .name(format!("gilsim-{ident}"))
         .stack_size(THREAD_STACK)
@@ -210,9 +215,9 @@ fn format_exception(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     Ok(Value::str(vm.format_exception(&args.pos[0])))
 }
 
-/// A lock's identity in the event log: its address, stable while it lives.
+/// A lock's identity in the event log and the deterministic scheduler.
 fn lock_id(lock: &Lock) -> u64 {
-    lock as *const Lock as usize as u64
+    lock.id
 }
 
 /// `_set_name(ident, name)`: names a thread in the event log (threading calls it when a
@@ -231,6 +236,9 @@ fn set_name(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 pub struct Lock {
     locked: Mutex<bool>,
     freed: Condvar,
+    /// Its identity in the event log and the deterministic scheduler: a number in creation
+    /// order (an address would differ from run to run).
+    id: u64,
 }
 
 impl Lock {
@@ -307,9 +315,11 @@ impl NativeObject for Lock {
 
 fn allocate_lock(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("allocate_lock", 0, 0, &[])?;
+    static NEXT_LOCK_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     Ok(Value::object(Lock {
         locked: Mutex::new(false),
         freed: Condvar::new(),
+        id: NEXT_LOCK_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
     }))
 }
 
@@ -348,6 +358,9 @@ fn acquire(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     if !blocking {
         return Ok(Value::Bool(false));
     }
+    if vm.interp.gil.scheduler().is_some() {
+        return acquire_deterministic(vm, lock, timeout);
+    }
     let deadline = (timeout >= 0.0).then(|| Instant::now() + Duration::from_secs_f64(timeout));
     let got = vm.allow_threads(Release::Blocked("lock", lock_id(lock)), || {
         lock.acquire_until(deadline)
@@ -355,7 +368,29 @@ fn acquire(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     Ok(Value::Bool(got))
 }
 
-fn release(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+/// A blocking acquire in deterministic mode: the scheduler runs others until the lock is
+/// released (then this thread retries) or the timeout (`< 0`: none) passes in virtual time.
+fn acquire_deterministic(vm: &mut Vm, lock: &Lock, timeout: f64) -> PyResult<Value> {
+    use crate::gil::deterministic::Wake;
+    let scheduler_now = |vm: &Vm| vm.interp.gil.scheduler().map_or(0, |s| s.now_ns());
+    let deadline = (timeout >= 0.0).then(|| scheduler_now(vm) + (timeout * 1e9) as u64);
+    loop {
+        let left = deadline.map(|d| d.saturating_sub(scheduler_now(vm)));
+        match vm.block_deterministic("lock", lock_id(lock), left) {
+            Wake::Notified if lock.try_acquire() => return Ok(Value::Bool(true)),
+            Wake::Notified => continue,
+            Wake::TimedOut => return Ok(Value::Bool(lock.try_acquire())),
+            Wake::Deadlock => {
+                return Err(PyErr::runtime_error(
+                    "deadlock: every thread is waiting for a lock (found by the deterministic \
+                     scheduler)",
+                ));
+            }
+        }
+    }
+}
+
+fn release(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let lock = this(&args)?;
     let mut l = lock.locked.lock();
     if !*l {
@@ -363,6 +398,10 @@ fn release(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     }
     *l = false;
     lock.freed.notify_one();
+    drop(l);
+    if let Some(scheduler) = vm.interp.gil.scheduler() {
+        scheduler.notify(lock_id(lock));
+    }
     Ok(Value::None)
 }
 

@@ -38,6 +38,12 @@ pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
 /// Blocks the calling thread for `d`. Every sleep in the interpreter comes through here; this is
 /// the hook where the GIL will be released for the duration (as CPython's `time.sleep` does).
 pub fn sleep_for(vm: &mut Vm, d: Duration) -> PyResult<()> {
+    if vm.interp.gil.scheduler().is_some() {
+        // Deterministic mode: others run while virtual time passes.
+        let ns = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        vm.block_deterministic("sleep", 0, Some(ns));
+        return vm.check_interrupt();
+    }
     // The main thread's sleep ends early at Ctrl-C, as CPython's does (EINTR), and raises
     // `KeyboardInterrupt`.
     let interrupt = vm
@@ -73,43 +79,62 @@ fn no_args(args: &Args<'_>, name: &str) -> PyResult<()> {
     args.check(name, 0, 0, &[])
 }
 
+/// Where deterministic mode's wall clock starts: 2023-11-14 22:13:20 UTC (a fixed date, so
+/// `time.time()` repeats from run to run).
+const VIRTUAL_EPOCH: Duration = Duration::from_secs(1_700_000_000);
+
+/// The virtual time of deterministic mode, if the run is in it.
+fn virtual_now(vm: &Vm) -> Option<Duration> {
+    vm.interp
+        .gil
+        .scheduler()
+        .map(|s| Duration::from_nanos(s.now_ns()))
+}
+
 /// Time since the Unix epoch (negative before it).
-fn since_epoch() -> (bool, Duration) {
+fn since_epoch(vm: &Vm) -> (bool, Duration) {
+    if let Some(t) = virtual_now(vm) {
+        return (false, VIRTUAL_EPOCH + t);
+    }
     match SystemTime::now().duration_since(UNIX_EPOCH) {
         Ok(d) => (false, d),
         Err(e) => (true, e.duration()),
     }
 }
 
-fn time(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+fn time(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     no_args(&args, "time")?;
-    let (neg, d) = since_epoch();
+    let (neg, d) = since_epoch(vm);
     let s = d.as_secs_f64();
     Ok(Value::Float(if neg { -s } else { s }))
 }
 
-fn time_ns(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+fn time_ns(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     no_args(&args, "time_ns")?;
-    let (neg, d) = since_epoch();
+    let (neg, d) = since_epoch(vm);
     let ns = BigInt::from(d.as_nanos());
     Ok(Value::from_bigint(if neg { -ns } else { ns }))
 }
 
-/// The monotonic clock: time since a fixed origin set on first use.
-fn monotonic_elapsed() -> Duration {
+/// The monotonic clock: time since a fixed origin set on first use (virtual time in
+/// deterministic mode).
+fn monotonic_elapsed(vm: &Vm) -> Duration {
+    if let Some(t) = virtual_now(vm) {
+        return t;
+    }
     static ORIGIN: OnceLock<Instant> = OnceLock::new();
     ORIGIN.get_or_init(Instant::now).elapsed()
 }
 
-fn perf_counter(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+fn perf_counter(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     no_args(&args, "perf_counter")?;
-    Ok(Value::Float(monotonic_elapsed().as_secs_f64()))
+    Ok(Value::Float(monotonic_elapsed(vm).as_secs_f64()))
 }
 
-fn perf_counter_ns(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+fn perf_counter_ns(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     no_args(&args, "perf_counter_ns")?;
     Ok(Value::from_bigint(BigInt::from(
-        monotonic_elapsed().as_nanos(),
+        monotonic_elapsed(vm).as_nanos(),
     )))
 }
 

@@ -6,8 +6,8 @@
 //! buffers once, when a report is made. Buffers outlive their threads, so a report made while
 //! daemon threads still run, or after an uncaught exception, loses nothing.
 
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use parking_lot::Mutex;
@@ -52,11 +52,27 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+/// Where timestamps come from: the run's real clock, or deterministic mode's virtual one.
+#[derive(Clone)]
+enum Clock {
+    Real(Instant),
+    Virtual(Arc<AtomicU64>),
+}
+
+impl Clock {
+    fn now_ns(&self) -> u64 {
+        match self {
+            Clock::Real(start) => start.elapsed().as_nanos() as u64,
+            Clock::Virtual(ns) => ns.load(Ordering::Relaxed),
+        }
+    }
+}
+
 /// One thread's events, in the order they happened.
 pub struct ThreadLog {
     /// The thread's identity (`threading.get_ident()`).
     pub ident: u64,
-    start: Instant,
+    clock: Clock,
     events: Mutex<Vec<Event>>,
 }
 
@@ -64,7 +80,12 @@ impl ThreadLog {
     /// Appends an event stamped now.
     #[inline]
     pub fn record(&self, kind: EventKind) {
-        let t_ns = self.start.elapsed().as_nanos() as u64;
+        self.record_at(self.clock.now_ns(), kind);
+    }
+
+    /// Appends an event that happened at `t_ns` (deterministic mode knows when a thread was
+    /// woken only once it runs again).
+    pub fn record_at(&self, t_ns: u64, kind: EventKind) {
         self.events.lock().push(Event { t_ns, kind });
     }
 
@@ -77,6 +98,8 @@ impl ThreadLog {
 /// One interpreter's event logs, and the clock they share with the other processes of the run.
 pub struct Recorder {
     start: Instant,
+    /// Deterministic mode's virtual clock, which then stamps every event of this interpreter.
+    virtual_clock: OnceLock<Arc<AtomicU64>>,
     threads: Mutex<Vec<Arc<ThreadLog>>>,
     /// Every process of the run, main first; shared by all the run's recorders.
     run: Arc<Mutex<Vec<ProcessRecord>>>,
@@ -99,6 +122,7 @@ impl Recorder {
     pub fn new_run(pid: u32, bytes_sent: Arc<AtomicU64>) -> Arc<Recorder> {
         let r = Arc::new(Recorder {
             start: Instant::now(),
+            virtual_clock: OnceLock::new(),
             threads: Mutex::new(vec![]),
             run: Arc::default(),
         });
@@ -110,6 +134,7 @@ impl Recorder {
     pub fn new_process(&self, pid: u32, name: &str, bytes_sent: Arc<AtomicU64>) -> Arc<Recorder> {
         let r = Arc::new(Recorder {
             start: self.start,
+            virtual_clock: OnceLock::new(),
             threads: Mutex::new(vec![]),
             run: self.run.clone(),
         });
@@ -138,11 +163,31 @@ impl Recorder {
         }
     }
 
+    /// Stamps this interpreter's events with deterministic mode's virtual clock (before any
+    /// thread records).
+    pub fn use_virtual_clock(&self, clock: Arc<AtomicU64>) {
+        let now = clock.load(Ordering::Relaxed);
+        let _ = self.virtual_clock.set(clock);
+        // This interpreter was registered on the real clock: it starts now, in virtual time.
+        for p in self.run.lock().iter_mut() {
+            if std::ptr::eq(Arc::as_ptr(&p.recorder), self) {
+                p.started_ns = now;
+            }
+        }
+    }
+
+    fn clock(&self) -> Clock {
+        match self.virtual_clock.get() {
+            Some(v) => Clock::Virtual(v.clone()),
+            None => Clock::Real(self.start),
+        }
+    }
+
     /// A new buffer for thread `ident`, registered so reports find it.
     pub fn thread_log(&self, ident: u64) -> Arc<ThreadLog> {
         let log = Arc::new(ThreadLog {
             ident,
-            start: self.start,
+            clock: self.clock(),
             events: Mutex::new(Vec::with_capacity(1024)),
         });
         self.threads.lock().push(log.clone());
@@ -157,9 +202,9 @@ impl Recorder {
         }
     }
 
-    /// Nanoseconds since the run started.
+    /// Nanoseconds since the run started (virtual in deterministic mode).
     pub fn now_ns(&self) -> u64 {
-        self.start.elapsed().as_nanos() as u64
+        self.clock().now_ns()
     }
 
     /// Every thread's events so far, threads in start order.

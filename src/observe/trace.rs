@@ -65,11 +65,15 @@ fn write_process(
             json!({"ph": "M", "name": "thread_sort_index", "pid": pid, "tid": tid,
             "args": {"sort_index": sort_index}}),
         )?;
-        out.event(json!({"ph": "i", "s": "t", "name": "thread start", "cat": CATEGORY,
-            "pid": pid, "tid": tid, "ts": us(t.start_ns)}))?;
+        out.event(
+            json!({"ph": "i", "s": "t", "name": "thread start", "cat": CATEGORY,
+            "pid": pid, "tid": tid, "ts": us(t.start_ns)}),
+        )?;
         if t.ended {
-            out.event(json!({"ph": "i", "s": "t", "name": "thread end", "cat": CATEGORY,
-                "pid": pid, "tid": tid, "ts": us(t.end_ns)}))?;
+            out.event(
+                json!({"ph": "i", "s": "t", "name": "thread end", "cat": CATEGORY,
+                "pid": pid, "tid": tid, "ts": us(t.end_ns)}),
+            )?;
         }
         for span in &t.spans {
             let mut args = json!({});

@@ -56,6 +56,9 @@ impl AtomicTerminate {
     }
 }
 
+/// The main interpreter's pid in deterministic mode (`os.getpid()`, traces, stats).
+pub const DETERMINISTIC_PID: u32 = 4242;
+
 impl ProcessContext {
     /// The main interpreter: the real process.
     pub fn main() -> ProcessContext {

@@ -5,6 +5,7 @@
 //! recurse in Rust, but calls that pass through native code (a builtin calling back into Python,
 //! `__init__` from a constructor) do, and they are bounded only by the recursion limit.
 
+pub mod explore;
 pub mod interrupt;
 
 use std::io::Write;

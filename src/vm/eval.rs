@@ -135,9 +135,11 @@ impl Vm {
     }
 
     fn run_frames(&mut self, depth: usize) -> PyResult<Value> {
-        // Python 2's GIL counts every instruction, as the older check rule does.
+        // Python 2's GIL counts every instruction, as the older check rule does, and so does
+        // deterministic mode's virtual clock.
         let check_every_instruction =
             self.interp.config.check_every_instruction || self.interp.gil.ticks();
+        let count_instructions = self.interp.gil.scheduler().is_some();
         'frames: loop {
             let fi = self.frames.len() - 1;
             let code = self.frames[fi].code.clone();
@@ -147,6 +149,9 @@ impl Vm {
                 let op = code.ops[ip];
                 ip += 1;
                 self.frames[fi].ip = ip;
+                if count_instructions {
+                    self.instructions += 1;
+                }
                 if check_every_instruction {
                     self.eval_breaker()?;
                 }
@@ -867,7 +872,12 @@ impl Vm {
         crate::process::check_terminated(self)?;
         self.check_interrupt()?;
         let gil = &self.interp.gil;
-        if gil.ticks() {
+        if let Some(scheduler) = gil.scheduler() {
+            let n = std::mem::take(&mut self.instructions);
+            if scheduler.at_switch_point(gil.control(), n) {
+                self.yield_gil();
+            }
+        } else if gil.ticks() {
             self.ticks = self.ticks.saturating_sub(1);
             if self.ticks == 0 {
                 self.ticks = gil.check_interval();

@@ -53,6 +53,8 @@ pub struct Config {
     pub gil: &'static crate::gil::PolicyInfo,
     /// The legacy policy's instructions between releases (`--check-interval`).
     pub check_interval: u32,
+    /// `--deterministic --seed N`: a scheduler with virtual time instead of the lock.
+    pub deterministic: Option<u64>,
 }
 
 impl Default for Config {
@@ -64,6 +66,7 @@ impl Default for Config {
             check_every_instruction: false,
             gil: &crate::gil::POLICIES[0],
             check_interval: crate::gil::DEFAULT_CHECK_INTERVAL,
+            deterministic: None,
         }
     }
 }
@@ -107,7 +110,12 @@ pub struct Interpreter {
 impl Interpreter {
     /// Creates the main interpreter of a run, with its builtins and built-in types.
     pub fn new(config: Config, sink: crate::runtime::Stdout) -> Arc<Interpreter> {
-        let process = crate::process::ProcessContext::main();
+        let mut process = crate::process::ProcessContext::main();
+        if config.deterministic.is_some() {
+            // A replay must not depend on the OS: the same pids on every run.
+            process.pid = crate::process::DETERMINISTIC_PID;
+            process.ppid = crate::process::DETERMINISTIC_PID - 1;
+        }
         let recorder = config
             .reports
             .any()
@@ -124,6 +132,24 @@ impl Interpreter {
         recorder: Option<Arc<Recorder>>,
     ) -> Arc<Interpreter> {
         let stdout = sink.writer();
+        let gil = match config.deterministic {
+            // The CLI checks the policy suits deterministic mode; a library caller that asks
+            // for one that does not gets CPython's rule.
+            Some(seed) => crate::gil::Gil::deterministic(config.gil, config.switch_interval, seed)
+                .unwrap_or_else(|_| {
+                    crate::gil::Gil::deterministic(
+                        &crate::gil::POLICIES[0],
+                        config.switch_interval,
+                        seed,
+                    )
+                    .expect("cpython's rule is deterministic")
+                }),
+            None => crate::gil::Gil::with_policy(config.gil, config.switch_interval),
+        };
+        gil.set_check_interval(config.check_interval);
+        if let (Some(recorder), Some(scheduler)) = (&recorder, gil.scheduler()) {
+            recorder.use_virtual_clock(scheduler.clock());
+        }
         let types = types::BuiltinTypes::new();
         let builtins = builtins::make_builtins(&types);
         Arc::new(Interpreter {
@@ -135,11 +161,7 @@ impl Interpreter {
                 out: Mutex::new(stdout),
             },
             sources: Mutex::new(FxHashMap::default()),
-            gil: {
-                let gil = crate::gil::Gil::with_policy(config.gil, config.switch_interval);
-                gil.set_check_interval(config.check_interval);
-                gil
-            },
+            gil,
             threads: Mutex::new(vec![]),
             recorder,
             config,
@@ -217,9 +239,13 @@ pub struct Vm {
     pub(crate) log: Option<Arc<ThreadLog>>,
     /// Instructions left before the legacy GIL policy's next release.
     pub(crate) ticks: u32,
+    /// Instructions run since the last switch point (deterministic mode's virtual clock).
+    pub(crate) instructions: u64,
     /// Does this thread hold the GIL? Known so that a thread ending in a panic drops it only
     /// if it has it (a panic may come while it is released, in native work).
     holds_gil: std::cell::Cell<bool>,
+    /// Start and request already recorded by the starting thread ([`Vm::record_start_now`]).
+    start_recorded: std::cell::Cell<bool>,
 }
 
 static NEXT_THREAD_IDENT: AtomicU64 = AtomicU64::new(1);
@@ -230,6 +256,7 @@ impl Vm {
         Vm {
             log: interp.recorder.as_ref().map(|r| r.thread_log(ident)),
             ticks: interp.gil.check_interval(),
+            instructions: 0,
             interp,
             frames: Vec::with_capacity(64),
             stack: Vec::with_capacity(1024),
@@ -238,6 +265,7 @@ impl Vm {
             repr_stack: vec![],
             ident,
             holds_gil: std::cell::Cell::new(false),
+            start_recorded: std::cell::Cell::new(false),
         }
     }
 
@@ -267,7 +295,9 @@ impl Vm {
                 gil.take_gil_observed(self.ident, returning, &mut |_| {});
             }
             Some(log) => {
-                log.record(EventKind::Request);
+                if !self.start_recorded.replace(false) {
+                    log.record(EventKind::Request);
+                }
                 gil.take_gil_observed(self.ident, returning, &mut |holder| {
                     log.record(EventKind::DropRequest { holder })
                 });
@@ -301,15 +331,27 @@ impl Vm {
 
     /// Takes this interpreter's GIL for this thread (at thread start).
     pub fn acquire_gil(&self) {
-        self.record(EventKind::Start);
+        if !self.start_recorded.get() {
+            self.record(EventKind::Start);
+        }
         self.take_gil(false);
+    }
+
+    /// Deterministic mode: the thread starting this one records its start and its request
+    /// for the GIL, at the virtual time it became runnable (the OS thread may begin later).
+    pub fn record_start_now(&self) {
+        self.record(EventKind::Start);
+        self.record(EventKind::Request);
+        self.start_recorded.set(true);
     }
 
     /// Drops the GIL for good (at thread end).
     pub fn release_gil(&self) {
+        // Both before the drop: once another thread has the GIL (in deterministic mode, once
+        // it runs and moves virtual time on) this thread's end would be stamped late.
         self.record(EventKind::Drop { forced: false });
-        self.drop_gil(false);
         self.record(EventKind::End);
+        self.drop_gil(false);
     }
 
     /// Does this thread hold the GIL now?
@@ -330,6 +372,24 @@ impl Vm {
         self.take_gil(false);
     }
 
+    /// Deterministic mode: the running thread waits for lock `on` (0 for a sleep) for at most
+    /// `timeout_ns` of virtual time while others run, as a blocking wait in the event log.
+    pub fn block_deterministic(
+        &mut self,
+        what: &'static str,
+        on: u64,
+        timeout_ns: Option<u64>,
+    ) -> crate::gil::deterministic::Wake {
+        let scheduler = self.interp.gil.scheduler().expect("deterministic mode");
+        self.record(EventKind::Release(Release::Blocked(what, on)));
+        let (wake, at) = scheduler.block(self.ident, on, timeout_ns);
+        if let Some(log) = &self.log {
+            log.record_at(at, EventKind::Request);
+        }
+        self.record(EventKind::Acquire);
+        wake
+    }
+
     /// The legacy policy's periodic release: drop the GIL and ask for it again at once.
     pub(crate) fn release_and_retake_gil(&self) {
         self.record(EventKind::Drop { forced: false });
@@ -342,6 +402,15 @@ impl Vm {
     /// event log. `work` gets no access to this thread's interpreter state, so code that runs
     /// without the GIL cannot touch the VM by mistake.
     pub fn allow_threads<R>(&mut self, why: Release, work: impl FnOnce() -> R) -> R {
+        if let Some(scheduler) = self.interp.gil.scheduler() {
+            // Deterministic mode: nobody else runs meanwhile, and virtual time passes.
+            self.record(EventKind::Release(why));
+            scheduler.native_call();
+            let r = work();
+            self.record(EventKind::Request);
+            self.record(EventKind::Acquire);
+            return r;
+        }
         self.record(EventKind::Release(why));
         // As CPython's drop_gil: a pending drop request makes even a voluntary drop wait for
         // the requester to take over.

@@ -1,0 +1,372 @@
+//! `--deterministic --seed N`: a scheduler in place of the lock, so a run can be replayed.
+//!
+//! Exactly one interpreter thread runs at a time: the one the scheduler chose. Time is
+//! virtual: every instruction advances the clock by [`INSTRUCTION_NS`], `time.sleep` by its
+//! duration (without sleeping), a native call by [`NATIVE_CALL_NS`]. At every switch point
+//! (where the eval loop checks the eval breaker) the running thread gives way once it has run
+//! a switch interval of virtual time and another thread is runnable; at every blocking point
+//! (sleep, a lock wait, the thread's end) it gives way at once. Who runs next is decided by the
+//! GIL policy's rule (`cpython`: any waiter, `fifo`: the oldest, `io-priority`: a thread back
+//! from a blocking call first) with ties broken by a seeded random number generator. Nothing
+//! depends on the OS scheduler, so the same script, seed and flags give the same interleaving,
+//! output, stats and trace on any machine; another seed may give another interleaving.
+//!
+//! A new thread is made runnable by the thread that starts it, before it exists as an OS
+//! thread, and a thread woken from a lock wait is made runnable by the thread that released
+//! the lock: the set of runnable threads never depends on how fast the OS starts or wakes a
+//! thread. When every thread is blocked with no sleep or timeout pending, that is a deadlock:
+//! the blocked lock waits fail with the scheduler's report instead of hanging.
+//!
+//! Child processes (process mode) each get a scheduler of their own, but run at the same time
+//! as their parent: runs that start processes are not deterministic.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use parking_lot::{Condvar, Mutex, MutexGuard};
+
+use super::{Control, Policy};
+
+/// Virtual nanoseconds one instruction takes (about what CPython 3.11 spends on a simple one).
+pub const INSTRUCTION_NS: u64 = 20;
+
+/// Virtual nanoseconds a native call that releases the GIL takes.
+pub const NATIVE_CALL_NS: u64 = 1_000;
+
+/// How the next thread is chosen among the runnable ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pick {
+    /// Any of them, by the seeded generator (CPython's GIL makes no promise of order).
+    Any,
+    /// The one that has waited longest (`fifo`).
+    Oldest,
+    /// A thread back from a blocking or native call first, then any (`io-priority`).
+    ReturningFirst,
+}
+
+impl Pick {
+    /// The rule of the GIL policy called `name`, if deterministic mode supports it.
+    pub fn of_policy(name: &str) -> Result<Pick, String> {
+        match name {
+            "cpython" => Ok(Pick::Any),
+            "fifo" => Ok(Pick::Oldest),
+            "io-priority" => Ok(Pick::ReturningFirst),
+            other => Err(format!(
+                "--deterministic schedules as the cpython, fifo or io-priority policy does, \
+                 not {other}"
+            )),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Runnable {
+    id: u64,
+    /// Back from a blocking or native call (for [`Pick::ReturningFirst`]).
+    returning: bool,
+}
+
+/// A thread blocked on a lock (or sleeping: `on` is 0).
+struct Waiting {
+    id: u64,
+    on: u64,
+    /// Virtual time at which it is runnable anyway (its timeout, or the end of its sleep).
+    until: Option<u64>,
+}
+
+/// How a blocked thread came back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wake {
+    /// What it waited for may have happened (its lock was released, its sleep is over).
+    Notified,
+    /// Its timeout passed.
+    TimedOut,
+    /// Every thread was blocked: the wait can never end.
+    Deadlock,
+}
+
+struct Sched {
+    /// The thread that runs, if any.
+    running: Option<u64>,
+    /// The thread chosen to run next, which has not yet taken its turn.
+    chosen: Option<u64>,
+    runnable: Vec<Runnable>,
+    waiting: Vec<Waiting>,
+    /// How and when (virtual ns) each thread that left `waiting` came back, until it runs.
+    wakes: Vec<(u64, Wake, u64)>,
+    /// Virtual time at which the running thread's turn began.
+    turn_start: u64,
+    rng: u64,
+}
+
+/// The deterministic scheduler.
+pub struct Deterministic {
+    st: Mutex<Sched>,
+    turn: Condvar,
+    clock: Arc<AtomicU64>,
+    pick: Pick,
+}
+
+impl Deterministic {
+    pub fn new(pick: Pick, seed: u64) -> Deterministic {
+        Deterministic {
+            st: Mutex::new(Sched {
+                running: None,
+                chosen: None,
+                runnable: vec![],
+                waiting: vec![],
+                wakes: vec![],
+                turn_start: 0,
+                rng: seed ^ 0x9E37_79B9_7F4A_7C15,
+            }),
+            turn: Condvar::new(),
+            clock: Arc::default(),
+            pick,
+        }
+    }
+
+    /// The virtual clock, in nanoseconds since the run started (shared with the recorder).
+    pub fn clock(&self) -> Arc<AtomicU64> {
+        self.clock.clone()
+    }
+
+    pub fn now_ns(&self) -> u64 {
+        self.clock.load(Ordering::Relaxed)
+    }
+
+    /// Makes a thread about to start runnable, from the thread that starts it.
+    pub fn add_thread(&self, id: u64) {
+        self.st.lock().runnable.push(Runnable {
+            id,
+            returning: false,
+        });
+    }
+
+    /// At a switch point of the running thread, after `instructions` more instructions: true
+    /// if it should give way now (its turn is a switch interval long and another thread is
+    /// runnable).
+    pub fn at_switch_point(&self, ctl: &Control, instructions: u64) -> bool {
+        let now = self
+            .clock
+            .fetch_add(instructions * INSTRUCTION_NS, Ordering::Relaxed)
+            + instructions * INSTRUCTION_NS;
+        let mut st = self.st.lock();
+        self.wake_due(&mut st, now);
+        !st.runnable.is_empty()
+            && now.saturating_sub(st.turn_start) >= ctl.interval().as_nanos() as u64
+    }
+
+    /// A native call: virtual time passes, nobody else runs.
+    pub fn native_call(&self) {
+        self.clock.fetch_add(NATIVE_CALL_NS, Ordering::Relaxed);
+    }
+
+    /// The running thread `me` waits: for lock `on` (0: for nothing, a sleep) until its
+    /// timeout, if any, has passed in virtual time; others run meanwhile. Returns how it came
+    /// back and when (virtual ns), once it is chosen to run again; after
+    /// [`Wake::Notified`] from a lock, the caller retries it.
+    pub fn block(&self, me: u64, on: u64, timeout_ns: Option<u64>) -> (Wake, u64) {
+        let mut st = self.st.lock();
+        let until = timeout_ns.map(|t| self.now_ns() + t);
+        st.waiting.push(Waiting { id: me, on, until });
+        self.give_way(&mut st, me);
+        self.await_turn(&mut st, me);
+        self.take_wake(&mut st, me)
+    }
+
+    /// Lock `on` was released: the threads waiting for it become runnable (they retry).
+    pub fn notify(&self, on: u64) {
+        let mut st = self.st.lock();
+        let mut i = 0;
+        while i < st.waiting.len() {
+            if st.waiting[i].on == on && on != 0 {
+                let w = st.waiting.remove(i);
+                st.wakes.push((w.id, Wake::Notified, self.now_ns()));
+                st.runnable.push(Runnable {
+                    id: w.id,
+                    returning: true,
+                });
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// How and when `me` came back from its last wait (consumed).
+    fn take_wake(&self, st: &mut Sched, me: u64) -> (Wake, u64) {
+        match st.wakes.iter().position(|(id, ..)| *id == me) {
+            Some(i) => {
+                let (_, how, at) = st.wakes.remove(i);
+                (how, at)
+            }
+            None => (Wake::Notified, self.now_ns()),
+        }
+    }
+
+    /// Makes the waiters whose time is up at `now` runnable, in the order they began waiting.
+    fn wake_due(&self, st: &mut Sched, now: u64) {
+        let mut i = 0;
+        while i < st.waiting.len() {
+            match st.waiting[i].until {
+                Some(t) if t <= now => {
+                    let w = st.waiting.remove(i);
+                    let how = if w.on == 0 {
+                        Wake::Notified
+                    } else {
+                        Wake::TimedOut
+                    };
+                    st.wakes.push((w.id, how, now));
+                    st.runnable.push(Runnable {
+                        id: w.id,
+                        returning: true,
+                    });
+                }
+                _ => i += 1,
+            }
+        }
+    }
+
+    /// The running thread `me` stops running: choose who runs next.
+    fn give_way(&self, st: &mut Sched, me: u64) {
+        if st.running == Some(me) {
+            st.running = None;
+        }
+        self.choose(st);
+    }
+
+    /// Chooses the next thread to run, if none is running or chosen: from the runnable ones,
+    /// or, if there are none, by moving virtual time on to the next sleeper or timeout. With
+    /// nothing runnable and nothing to wait for, every waiter is deadlocked: all are woken
+    /// with [`Wake::Deadlock`].
+    fn choose(&self, st: &mut Sched) {
+        if st.running.is_some() || st.chosen.is_some() {
+            return;
+        }
+        self.wake_due(st, self.now_ns());
+        if st.runnable.is_empty() {
+            if let Some(next) = st.waiting.iter().filter_map(|w| w.until).min() {
+                self.clock.fetch_max(next, Ordering::Relaxed);
+                self.wake_due(st, next);
+            } else if !st.waiting.is_empty() {
+                for w in std::mem::take(&mut st.waiting) {
+                    st.wakes.push((w.id, Wake::Deadlock, self.now_ns()));
+                    st.runnable.push(Runnable {
+                        id: w.id,
+                        returning: true,
+                    });
+                }
+            }
+        }
+        if st.runnable.is_empty() {
+            return;
+        }
+        let i = match self.pick {
+            Pick::Oldest => 0,
+            Pick::ReturningFirst => match st.runnable.iter().position(|r| r.returning) {
+                Some(i) => i,
+                None => Self::random(st),
+            },
+            Pick::Any => Self::random(st),
+        };
+        let next = st.runnable.remove(i);
+        st.chosen = Some(next.id);
+        self.turn.notify_all();
+    }
+
+    /// A seeded choice among the runnable threads (splitmix64).
+    fn random(st: &mut Sched) -> usize {
+        st.rng = st.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = st.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z % st.runnable.len() as u64) as usize
+    }
+
+    /// Waits until `me` is chosen, then makes it the running thread.
+    fn await_turn(&self, st: &mut MutexGuard<'_, Sched>, me: u64) {
+        while st.chosen != Some(me) {
+            self.turn.wait(st);
+        }
+        st.chosen = None;
+        st.running = Some(me);
+        st.turn_start = self.now_ns();
+    }
+}
+
+impl Policy for Deterministic {
+    fn take_gil(
+        &self,
+        _ctl: &Control,
+        me: u64,
+        returning: bool,
+        _on_drop_request: &mut dyn FnMut(u64),
+    ) -> bool {
+        let mut st = self.st.lock();
+        if st.running == Some(me) {
+            // A native call ran under the scheduler's turn: nothing was given up.
+            return false;
+        }
+        if st.chosen != Some(me) && !st.runnable.iter().any(|r| r.id == me) {
+            st.runnable.push(Runnable { id: me, returning });
+        }
+        self.choose(&mut st);
+        let waited = st.chosen != Some(me);
+        self.await_turn(&mut st, me);
+        waited
+    }
+
+    fn drop_gil(&self, ctl: &Control, me: u64, forced: bool) {
+        let mut st = self.st.lock();
+        if st.running != Some(me) {
+            return;
+        }
+        st.running = None;
+        if forced {
+            // The others first; then this thread waits its turn like them.
+            self.choose(&mut st);
+            st.runnable.push(Runnable {
+                id: me,
+                returning: false,
+            });
+            self.choose(&mut st);
+        } else {
+            self.choose(&mut st);
+        }
+        // Switch points stay on the slow path, where the clock is advanced.
+        ctl.request_drop();
+    }
+
+    fn deterministic(&self) -> Option<&Deterministic> {
+        Some(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same seed picks the same sequence of runnable threads; some other seed picks
+    /// another.
+    #[test]
+    fn choices_follow_the_seed() {
+        let order = |seed: u64| {
+            let d = Deterministic::new(Pick::Any, seed);
+            let mut st = d.st.lock();
+            for id in 1..=6 {
+                st.runnable.push(Runnable {
+                    id,
+                    returning: false,
+                });
+            }
+            let mut picked = vec![];
+            while !st.runnable.is_empty() {
+                d.choose(&mut st);
+                picked.push(st.chosen.take().unwrap());
+            }
+            picked
+        };
+        assert_eq!(order(7), order(7));
+        assert!((0..20).any(|seed| order(seed) != order(7)));
+    }
+}
