@@ -23,6 +23,7 @@ pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     func(m, "SharedArray", shared::array_new);
     func(m, "TaskBoard", pool::board_new);
     func(m, "bytes_sent", bytes_sent);
+    func(m, "deterministic", deterministic);
     func(m, "dumps", dumps);
     func(m, "loads", loads);
     Ok(())
@@ -85,6 +86,12 @@ fn signal(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 }
 
 /// Bytes this interpreter has serialized for other processes (for `--stats`).
+/// `deterministic()`: is the run under `--deterministic`? (Its waits must then be on the
+/// scheduler's locks, not on native process primitives.)
+fn deterministic(vm: &mut Vm, _args: Args<'_>) -> PyResult<Value> {
+    Ok(Value::Bool(vm.interp.gil.scheduler().is_some()))
+}
+
 fn bytes_sent(vm: &mut Vm, _args: Args<'_>) -> PyResult<Value> {
     Ok(Value::Int(
         vm.interp.process.bytes_sent.load(Ordering::Relaxed) as i64,

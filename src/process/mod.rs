@@ -186,6 +186,15 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
     if vm.interp.process.bootstrapping.load(Ordering::Relaxed) {
         return Err(PyErr::runtime_error(BOOTSTRAP_ERROR));
     }
+    if vm.interp.gil.scheduler().is_some() {
+        // A child runs beside its parent on the OS's schedule, and the parent's waits for it
+        // would hold the scheduler's only turn: neither could be replayed.
+        return Err(PyErr::new(
+            ExcKind::NotImplementedError,
+            "multiprocessing is not supported under --deterministic (child processes run on \
+             the OS's schedule); use threads, or run without --deterministic",
+        ));
+    }
     let payload = wire::dumps(vm, process_obj, true)?;
     vm.interp
         .process

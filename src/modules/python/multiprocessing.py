@@ -826,7 +826,8 @@ class ApplyResult:
         # A native flag, not threading.Event: its set() and wait() are one native call each,
         # where Event's go through a Condition and its Python locks (get() is the pool's
         # round trip; see benches/processes.rs).
-        self._event = _mp.Flag()
+        # (Under --deterministic, an Event: its waits are on locks the scheduler knows.)
+        self._event = _threading.Event() if _mp.deterministic() else _mp.Flag()
         self._callback = callback
         self._error_callback = error_callback
         self._success = None
