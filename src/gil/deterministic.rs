@@ -97,6 +97,8 @@ struct Sched {
     /// Virtual time at which the running thread's turn began.
     turn_start: u64,
     rng: u64,
+    /// The run is over: nobody is chosen any more.
+    finished: bool,
 }
 
 /// The deterministic scheduler.
@@ -118,6 +120,7 @@ impl Deterministic {
                 wakes: vec![],
                 turn_start: 0,
                 rng: seed ^ 0x9E37_79B9_7F4A_7C15,
+                finished: false,
             }),
             turn: Condvar::new(),
             clock: Arc::default(),
@@ -154,6 +157,12 @@ impl Deterministic {
         self.wake_due(&mut st, now);
         !st.runnable.is_empty()
             && now.saturating_sub(st.turn_start) >= ctl.interval().as_nanos() as u64
+    }
+
+    /// The main thread is done: from its last drop of the GIL on, nobody else runs. (A thread
+    /// still finishing, or a daemon thread, would otherwise race the reports being written.)
+    pub fn finish(&self) {
+        self.st.lock().finished = true;
     }
 
     /// A native call: virtual time passes, nobody else runs.
@@ -239,7 +248,7 @@ impl Deterministic {
     /// nothing runnable and nothing to wait for, every waiter is deadlocked: all are woken
     /// with [`Wake::Deadlock`].
     fn choose(&self, st: &mut Sched) {
-        if st.running.is_some() || st.chosen.is_some() {
+        if st.running.is_some() || st.chosen.is_some() || st.finished {
             return;
         }
         self.wake_due(st, self.now_ns());

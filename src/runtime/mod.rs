@@ -136,6 +136,9 @@ pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Std
             if let Err(e) = join_non_daemon_threads(&mut vm) {
                 code = report_uncaught(&mut vm, e);
             }
+            if let Some(scheduler) = interp.gil.scheduler() {
+                scheduler.finish();
+            }
             vm.release_gil();
             interp.flush_stdout();
             code
