@@ -1,11 +1,16 @@
 //! Running a script end to end: read, parse, compile, execute as `__main__` on an interpreter
-//! thread, and turn the outcome into CPython's stderr display and exit status.
+//! thread, and turn the outcome into CPython's stderr display and exit status. The CLI calls
+//! [`run_file_with`]; Rust callers (tests, property tests) use the [`Runtime`] builder, which
+//! hands back the run's output and event log as a [`RunReport`].
 //!
 //! The interpreter runs on a thread with a large reserved stack: Python-to-Python calls never
 //! recurse in Rust, but calls that pass through native code (a builtin calling back into Python,
 //! `__init__` from a constructor) do, and they are bounded only by the recursion limit.
 
+pub mod builder;
 pub mod interrupt;
+
+pub use builder::{Hold, RunReport, Runtime};
 
 use std::io::Write;
 use std::sync::Arc;
