@@ -415,8 +415,8 @@ proptest! {
         };
         gil.take_gil(1);
         let mut waiters = vec![];
-        for id in 1..rounds.len() {
-            let (g, o, plan) = (gil.clone(), order.clone(), drops[id].clone());
+        for (id, plan) in drops.iter().enumerate().skip(1) {
+            let (g, o, plan) = (gil.clone(), order.clone(), plan.clone());
             waiters.push(std::thread::spawn(move || body(id, g, o, plan, false)));
             // The next waiter starts only once this one holds its ticket.
             while gil.queued() < id {
