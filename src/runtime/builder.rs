@@ -140,7 +140,9 @@ pub struct RunReport {
 pub struct Hold {
     /// The thread's index in its process's [`ProcessSpans::threads`].
     pub thread: usize,
+    /// When it took the GIL, in nanoseconds on the run's clock.
     pub start_ns: u64,
+    /// When it let go.
     pub end_ns: u64,
 }
 
