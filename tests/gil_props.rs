@@ -561,8 +561,11 @@ proptest! {
 fn legacy_lets_the_releasing_thread_overtake_a_waiter() {
     let _cores = one_at_a_time();
     // Its failure is the expected outcome: not one to persist and replay.
+    // Shrinking reruns legacy's slow case many times: a few seconds of it is enough.
     let mut runner = TestRunner::new(ProptestConfig {
         failure_persistence: None,
+        max_shrink_iters: 24,
+        max_shrink_time: 8_000,
         ..cases(8)
     });
     let result = runner.run(&(cpu_threads(), interval()), |(w, interval)| {
