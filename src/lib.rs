@@ -5,7 +5,8 @@
 //! bytecode), `vm` (bytecode run by interpreter threads), `gil` (the lock they contend for), `modules` (what `import` finds),
 //! `runtime` (running a script file end to end, as the CLI does); `observe` records what the GIL
 //! did and `pictures` draws it (timelines, charts). Beside the interpreter: `experiment` (the
-//! built-in GIL experiments and their sweeps).
+//! built-in GIL experiments and their sweeps) and `workload` (scripts generated from a
+//! description, for property tests through `runtime::Runtime`).
 
 pub mod compile;
 pub mod duration;
@@ -18,3 +19,4 @@ pub mod process;
 pub mod runtime;
 pub mod syntax;
 pub mod vm;
+pub mod workload;

@@ -313,13 +313,16 @@ impl NativeObject for Lock {
     }
 }
 
-fn allocate_lock(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+fn allocate_lock(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("allocate_lock", 0, 0, &[])?;
-    static NEXT_LOCK_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let id = 1 + vm
+        .interp
+        .last_lock_id
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Ok(Value::object(Lock {
         locked: Mutex::new(false),
         freed: Condvar::new(),
-        id: NEXT_LOCK_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        id,
     }))
 }
 

@@ -34,18 +34,25 @@ pub struct Reports {
     pub switch_interval: Option<std::time::Duration>,
     /// The GIL policy the run used, for the same titles.
     pub gil: Option<&'static str>,
+    /// Record the events even with no report asked for, because the caller wants the spans
+    /// back (the Rust API's [`crate::runtime::Runtime`] reads them from its run report).
+    pub record: bool,
 }
 
 impl Reports {
-    /// Does any report need the event log?
+    /// Does any report (or the caller, [`Reports::record`]) need the event log?
     pub fn any(&self) -> bool {
-        self.stats || self.stats_json.is_some() || self.trace.is_some() || self.timeline.is_some()
+        self.record
+            || self.stats
+            || self.stats_json.is_some()
+            || self.trace.is_some()
+            || self.timeline.is_some()
     }
 
-    /// Folds the recorded events of every process of the run and makes every report asked
-    /// for. Called on every exit path of a run, so nothing recorded is lost.
-    pub fn write(&self, recorder: &Recorder) -> Result<(), String> {
-        let run = ProcessSpans::collect_run(recorder);
+    /// Makes every report asked for from the run's spans (every process, main first, as
+    /// [`ProcessSpans::collect_run`] folds them). Called on every exit path of a run, so
+    /// nothing recorded is lost.
+    pub fn write(&self, run: &[ProcessSpans]) -> Result<(), String> {
         let folded: Vec<(&ProcessRecord, stats::Stats)> = run
             .iter()
             .map(|p| (&p.record, stats::Stats::fold_process(p)))
@@ -72,7 +79,7 @@ impl Reports {
             errors.push(e);
         }
         if let Some(path) = &self.trace
-            && let Err(e) = trace::write(path, &run)
+            && let Err(e) = trace::write(path, run)
         {
             errors.push(e);
         }
@@ -83,7 +90,7 @@ impl Reports {
                 gil: self.gil,
                 ..Default::default()
             };
-            if let Err(e) = crate::pictures::timeline::write(path, &run, &opts) {
+            if let Err(e) = crate::pictures::timeline::write(path, run, &opts) {
                 errors.push(e);
             }
         }

@@ -8,25 +8,47 @@ use std::sync::{Arc, Weak};
 
 use parking_lot::Mutex;
 
-use crate::observe::{Recorder, Reports};
+use crate::observe::{ProcessSpans, Recorder, Reports};
 use crate::vm::Interpreter;
 
 /// A run's reports, written exactly once: at the run's end or at a second Ctrl-C, whichever
 /// comes first.
 pub struct PendingReports(Mutex<Option<(Reports, Arc<Recorder>)>>);
 
+/// What [`PendingReports::finish`] did: the run's spans (folded once, for the reports and for
+/// the caller) and whether every report was written.
+pub struct Finished {
+    /// Every process of the run, main first; `None` if nothing was recorded, or if the reports
+    /// were already finished (by a second Ctrl-C).
+    pub run: Option<Vec<ProcessSpans>>,
+    /// The reports that could not be written, as one message.
+    pub written: Result<(), String>,
+}
+
 impl PendingReports {
+    /// The reports to make from `recorder`'s events (nothing to do without a recorder).
     pub fn new(reports: Reports, recorder: Option<Arc<Recorder>>) -> Arc<PendingReports> {
         Arc::new(PendingReports(Mutex::new(recorder.map(|r| (reports, r)))))
     }
 
-    /// Writes the reports unless they were written already. The lock is held while writing,
-    /// so a second caller returns only once the files are complete.
-    pub fn write(&self) -> Result<(), String> {
+    /// Folds the run's events into spans and writes the reports from them, unless that was
+    /// done already. The lock is held while writing, so a second caller returns only once the
+    /// files are complete.
+    pub fn finish(&self) -> Finished {
         let mut pending = self.0.lock();
         match pending.take() {
-            Some((reports, recorder)) => reports.write(&recorder),
-            None => Ok(()),
+            Some((reports, recorder)) => {
+                let run = ProcessSpans::collect_run(&recorder);
+                let written = reports.write(&run);
+                Finished {
+                    run: Some(run),
+                    written,
+                }
+            }
+            None => Finished {
+                run: None,
+                written: Ok(()),
+            },
         }
     }
 }
@@ -72,7 +94,7 @@ fn on_ctrl_c() {
         interp.flush_stdout();
     }
     if let Some(run) = active.as_ref()
-        && let Err(e) = run.reports.write()
+        && let Err(e) = run.reports.finish().written
     {
         eprintln!("gilsim: {e}");
     }

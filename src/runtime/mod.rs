@@ -1,17 +1,23 @@
 //! Running a script end to end: read, parse, compile, execute as `__main__` on an interpreter
-//! thread, and turn the outcome into CPython's stderr display and exit status.
+//! thread, and turn the outcome into CPython's stderr display and exit status. The CLI calls
+//! [`run_file_with`]; Rust callers (tests, property tests) use the [`Runtime`] builder, which
+//! hands back the run's output and event log as a [`RunReport`].
 //!
 //! The interpreter runs on a thread with a large reserved stack: Python-to-Python calls never
 //! recurse in Rust, but calls that pass through native code (a builtin calling back into Python,
 //! `__init__` from a constructor) do, and they are bounded only by the recursion limit.
 
+pub mod builder;
 pub mod explore;
 pub mod interrupt;
+
+pub use builder::{Hold, RunReport, Runtime};
 
 use std::io::Write;
 use std::sync::Arc;
 
 use crate::compile::compiler::compile;
+use crate::observe::ProcessSpans;
 use crate::vm::errors::ExcKind;
 use crate::vm::objects::Module;
 use crate::vm::{Config, Interpreter, PyErr, Value, Vm};
@@ -21,7 +27,20 @@ pub const INTERPRETER_STACK: usize = 512 << 20;
 
 /// The result of running a script.
 pub struct Outcome {
+    /// The exit status, as `python3` would return it.
     pub exit_code: i32,
+    /// The run's event log folded into spans, every process main first, when events were
+    /// recorded (a report was asked for, or [`crate::observe::Reports::record`]).
+    pub run: Option<Vec<ProcessSpans>>,
+}
+
+impl Outcome {
+    fn failed(exit_code: i32) -> Outcome {
+        Outcome {
+            exit_code,
+            run: None,
+        }
+    }
 }
 
 /// Where a run's standard output goes.
@@ -77,7 +96,7 @@ pub fn run_file_with(path: &str, config: Config, stdout: Stdout) -> Outcome {
             Ok(s) => s,
             Err(_) => {
                 eprintln!("SyntaxError: Non-UTF-8 code starting in file {path}");
-                return Outcome { exit_code: 1 };
+                return Outcome::failed(1);
             }
         },
         Err(e) => {
@@ -86,7 +105,7 @@ pub fn run_file_with(path: &str, config: Config, stdout: Stdout) -> Outcome {
                 "gilsim: can't open file '{path}': [Errno {code}] {}",
                 PyErr::from_io_text(&e)
             );
-            return Outcome { exit_code: 2 };
+            return Outcome::failed(2);
         }
     };
     run_source_with(path, &source, config, stdout)
@@ -157,11 +176,15 @@ pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Std
     {
         exit_code = 70;
     }
-    if let Err(e) = reports.write() {
+    let finished = reports.finish();
+    if let Err(e) = finished.written {
         eprintln!("gilsim: {e}");
         exit_code = exit_code.max(1);
     }
-    Outcome { exit_code }
+    Outcome {
+        exit_code,
+        run: finished.run,
+    }
 }
 
 fn run_main(vm: &mut Vm, filename: &str, source: &str) -> i32 {

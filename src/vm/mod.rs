@@ -102,6 +102,9 @@ pub struct Interpreter {
     pub main_ident: AtomicU64,
     /// A Ctrl-C not yet raised as `KeyboardInterrupt` in the main thread.
     pub interrupt_pending: AtomicBool,
+    /// The last number given to a `_thread` lock (locks are numbered per interpreter, in
+    /// creation order, so a deterministic replay names them alike).
+    pub last_lock_id: AtomicU64,
     /// Set when an interpreter thread ended in a Rust panic (an internal error): the run then
     /// exits with status 70, as when the main thread panics.
     pub thread_panicked: AtomicBool,
@@ -169,6 +172,7 @@ impl Interpreter {
             stdout_sink: sink,
             main_ident: AtomicU64::new(0),
             interrupt_pending: AtomicBool::new(false),
+            last_lock_id: AtomicU64::new(0),
             thread_panicked: AtomicBool::new(false),
         })
     }
