@@ -11,7 +11,7 @@ use svg::node::element::tag::Type;
 use svg::parser::Event;
 
 mod common;
-use common::{Scratch, gilsim};
+use common::{Scratch, gilsim, run_expecting};
 
 // The palette of src/pictures/timeline.rs.
 const RUNNING: [u8; 3] = [0x00, 0x9E, 0x73];
@@ -23,20 +23,11 @@ const BLOCKED: [u8; 3] = [0xA0, 0xA0, 0xA0];
 /// the SVG it wrote.
 fn timeline(scratch: &Scratch, script: &Path, args: &[&str], code: i32) -> String {
     let out_path = scratch.dir().join("out.svg");
-    let out = gilsim()
-        .arg("run")
-        .arg("--timeline")
-        .arg(&out_path)
-        .arg(script)
-        .args(args)
-        .output()
-        .expect("gilsim runs");
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    run_expecting(
+        &["--timeline", out_path.to_str().unwrap()],
+        script,
+        args,
+        code,
     );
     std::fs::read_to_string(&out_path).expect("--timeline wrote its file")
 }

@@ -7,12 +7,11 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Output, Stdio};
 
 use serde_json::Value;
 
 mod common;
-use common::{Scratch, gilsim};
+use common::{Scratch, run_expecting, spawn_until};
 
 /// `gilsim run --trace FILE SCRIPT ARGS...`, expecting exit status `code`; returns the parsed
 /// trace (checked against the invariants) and stdout.
@@ -29,20 +28,9 @@ fn traced_with(
     code: i32,
 ) -> (Value, String) {
     let trace = scratch.dir().join("trace.json");
-    let out: Output = gilsim()
-        .args(["run", "--trace", trace.to_str().unwrap()])
-        .args(flags)
-        .arg(script)
-        .args(args)
-        .output()
-        .expect("gilsim runs");
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut all = vec!["--trace", trace.to_str().unwrap()];
+    all.extend_from_slice(flags);
+    let out = run_expecting(&all, script, args, code);
     let v = read_trace(&trace);
     if !flags.contains(&"none") {
         check_exclusive(&v);
@@ -316,7 +304,6 @@ fn interrupt(pid: u32) {
 
 #[test]
 fn ctrl_c_twice_ends_a_stuck_run_with_its_trace_written() {
-    use std::io::BufRead;
     let scratch = Scratch::new("trace_ctrl_c");
     // The main thread joins a thread that never ends: the first Ctrl-C cannot reach it (it is
     // blocked, as in CPython before the join returns), the second ends the run.
@@ -335,18 +322,7 @@ t.join()
 "#,
     );
     let trace = scratch.dir().join("trace.json");
-    let mut child = gilsim()
-        .args(["run", "--trace", trace.to_str().unwrap()])
-        .arg(&script)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line, "started\n");
+    let (mut child, _out) = spawn_until(&["--trace", trace.to_str().unwrap()], &script, "started");
     interrupt(child.id());
     std::thread::sleep(std::time::Duration::from_millis(200));
     interrupt(child.id());
@@ -376,16 +352,9 @@ except KeyboardInterrupt:
 "#,
     );
     let trace = scratch.dir().join("trace.json");
-    let mut child = gilsim()
-        .args(["run", "--trace", trace.to_str().unwrap()])
-        .arg(&script)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (mut child, mut out) =
+        spawn_until(&["--trace", trace.to_str().unwrap()], &script, "sleeping");
     let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    assert_eq!(line, "sleeping\n");
     let started = std::time::Instant::now();
     interrupt(child.id());
     line.clear();

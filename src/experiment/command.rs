@@ -157,15 +157,7 @@ pub fn list() -> String {
             format!("{}; size {} ({})", axes.join(" "), e.size, e.size_meaning),
         ]);
     }
-    let widths: Vec<usize> = (0..5)
-        .map(|c| {
-            lines
-                .iter()
-                .map(|l| l[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths = super::report::column_widths(&lines);
     let mut out = String::new();
     for line in &lines {
         let cells: Vec<String> = line

@@ -151,15 +151,7 @@ impl Report {
             cells.extend([row.figure.cpython.into(), row.figure.band.into()]);
             lines.push(cells);
         }
-        let widths: Vec<usize> = (0..header.len())
-            .map(|c| {
-                lines
-                    .iter()
-                    .map(|l| l[c].chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
+        let widths = column_widths(&lines);
         let mut out = String::new();
         for line in &lines {
             let cells: Vec<String> = line
@@ -297,6 +289,21 @@ fn csv_field(text: &str) -> String {
     } else {
         text.to_string()
     }
+}
+
+/// The width of each column of a table (rows of cells), for aligning it.
+pub(super) fn column_widths(lines: &[Vec<String>]) -> Vec<usize> {
+    let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
+    (0..columns)
+        .map(|c| {
+            lines
+                .iter()
+                .filter_map(|l| l.get(c))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect()
 }
 
 #[cfg(test)]

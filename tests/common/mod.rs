@@ -28,6 +28,58 @@ pub fn run(args: &[&str]) -> String {
     stdout
 }
 
+/// Runs `gilsim run FLAGS... SCRIPT ARGS...`, expecting exit status `code` (the test fails
+/// with both streams shown otherwise), and returns its output.
+pub fn run_expecting(
+    flags: &[&str],
+    script: &std::path::Path,
+    args: &[&str],
+    code: i32,
+) -> std::process::Output {
+    let out = gilsim()
+        .arg("run")
+        .args(flags)
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("gilsim runs");
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "gilsim run {flags:?} {}: stdout: {}\nstderr: {}",
+        script.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Starts `gilsim run FLAGS... SCRIPT` with its stdout piped and waits for its first line of
+/// output, which must be `first_line` (so the script is known to be running).
+pub fn spawn_until(
+    flags: &[&str],
+    script: &std::path::Path,
+    first_line: &str,
+) -> (
+    std::process::Child,
+    std::io::BufReader<std::process::ChildStdout>,
+) {
+    use std::io::BufRead;
+    let mut child = gilsim()
+        .arg("run")
+        .args(flags)
+        .arg(script)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gilsim runs");
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line, format!("{first_line}\n"));
+    (child, out)
+}
+
 /// The number after `label` on the first line containing it.
 pub fn figure(output: &str, label: &str) -> f64 {
     let line = output
