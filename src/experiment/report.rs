@@ -292,13 +292,13 @@ fn csv_field(text: &str) -> String {
 }
 
 /// The width of each column of a table (rows of cells), for aligning it.
-pub(super) fn column_widths(lines: &[Vec<String>]) -> Vec<usize> {
-    let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
+pub(super) fn column_widths<Row: AsRef<[String]>>(lines: &[Row]) -> Vec<usize> {
+    let columns = lines.iter().map(|l| l.as_ref().len()).max().unwrap_or(0);
     (0..columns)
         .map(|c| {
             lines
                 .iter()
-                .filter_map(|l| l.get(c))
+                .filter_map(|l| l.as_ref().get(c))
                 .map(|cell| cell.chars().count())
                 .max()
                 .unwrap_or(0)
