@@ -4,7 +4,7 @@
 //!
 //! Case counts are small so CI stays bounded (the whole file takes well under a minute in
 //! `cargo test --release`); set `PROPTEST_CASES=500` for a long offline run (it overrides
-//! every property's count). A failing case is persisted under `proptest-regressions/` and
+//! every property's count). A failing case is persisted under `tests/proptest-regressions/` and
 //! replayed first on the next run.
 //!
 //! The properties that read timings (bounded waiting, the convoy, overtaking) would be
@@ -30,7 +30,7 @@ fn one_at_a_time() -> MutexGuard<'static, ()> {
 }
 
 /// `cases` per property, unless `PROPTEST_CASES` says otherwise. Failures are persisted to
-/// `proptest-regressions/` beside this file (proptest's default for integration tests).
+/// `tests/proptest-regressions/` (the crate root keeps only the layout's folders).
 fn cases(cases: u32) -> ProptestConfig {
     let mut config = ProptestConfig::with_cases(cases);
     if let Some(n) = std::env::var("PROPTEST_CASES")
@@ -43,7 +43,7 @@ fn cases(cases: u32) -> ProptestConfig {
     config.max_shrink_iters = 64;
     // Integration tests have no lib.rs beside them for proptest's default location.
     config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(
-        "proptest-regressions/gil_props.txt",
+        "tests/proptest-regressions/gil_props.txt",
     )));
     config
 }

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
 /// 16 cases unless `PROPTEST_CASES` says otherwise (a count set in code beats the variable,
-/// so read it here); failing seeds go to `proptest-regressions/fairness.txt`.
+/// so read it here); failing seeds go to `tests/proptest-regressions/fairness.txt`.
 fn config() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
@@ -19,7 +19,7 @@ fn config() -> ProptestConfig {
         cases: cases.unwrap_or(16),
         max_shrink_iters: 64,
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "proptest-regressions/fairness.txt",
+            "tests/proptest-regressions/fairness.txt",
         ))),
         ..ProptestConfig::default()
     }
