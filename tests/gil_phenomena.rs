@@ -28,8 +28,10 @@ fn f1_cpu_bound_threads_gain_nothing() {
         .collect();
     ratios.sort_by(f64::total_cmp);
     let ratio = ratios[1];
+    // Two threads running at once would give about 0.5; a single phase of ~0.1 s varies by up
+    // to 30 % from run to run on this shared 2-core machine, so the bound sits between.
     assert!(
-        ratio >= 0.8,
+        ratio >= 0.7,
         "2 CPU-bound threads ran in parallel (ratios {ratios:?}), the GIL should serialise them"
     );
 }

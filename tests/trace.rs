@@ -305,8 +305,9 @@ fn interrupt(pid: u32) {
 #[test]
 fn ctrl_c_twice_ends_a_stuck_run_with_its_trace_written() {
     let scratch = Scratch::new("trace_ctrl_c");
-    // The main thread joins a thread that never ends: the first Ctrl-C cannot reach it (it is
-    // blocked, as in CPython before the join returns), the second ends the run.
+    // The main thread joins a thread that never ends: the first Ctrl-C raises
+    // KeyboardInterrupt out of the join, then the interpreter's exit waits for the (non-daemon)
+    // thread, as CPython's does; the second Ctrl-C ends the run.
     let script = scratch.script(
         "stuck.py",
         r#"
@@ -417,4 +418,36 @@ fn without_a_gil_threads_run_at_once() {
         .windows(2)
         .any(|pair| pair[1].0 < pair[0].1 && pair[1].2 != pair[0].2);
     assert!(overlapping, "no two threads ran at once: {spans:?}");
+}
+
+#[test]
+fn ctrl_c_raises_keyboard_interrupt_in_a_main_thread_waiting_in_join() {
+    use std::io::BufRead;
+    let scratch = Scratch::new("trace_kbint_join");
+    let script = scratch.script(
+        "joins.py",
+        r#"
+import threading
+def spin():
+    n = 0
+    while True:
+        n += 1
+t = threading.Thread(target=spin, name="spinner", daemon=True)
+t.start()
+try:
+    print("joining", flush=True)
+    t.join()
+except KeyboardInterrupt:
+    print("interrupted")
+"#,
+    );
+    let trace = scratch.dir().join("trace.json");
+    let (mut child, mut out) =
+        spawn_until(&["--trace", trace.to_str().unwrap()], &script, "joining");
+    interrupt(child.id());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line, "interrupted\n");
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    read_trace(&trace);
 }

@@ -365,11 +365,37 @@ fn acquire(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         return acquire_deterministic(vm, lock, timeout);
     }
     let deadline = (timeout >= 0.0).then(|| Instant::now() + Duration::from_secs_f64(timeout));
-    let got = vm.allow_threads(Release::Blocked("lock", lock_id(lock)), || {
-        lock.acquire_until(deadline)
-    });
+    // The main thread's wait ends at Ctrl-C with `KeyboardInterrupt`, as CPython's lock
+    // acquires do (since 3.2): it wakes to look every so often.
+    let interrupt = vm.is_main_thread().then(|| vm.interp.clone());
+    let got = vm.allow_threads(
+        Release::Blocked("lock", lock_id(lock)),
+        || match interrupt {
+            None => lock.acquire_until(deadline),
+            Some(interp) => loop {
+                let slice_end = Instant::now() + INTERRUPT_POLL;
+                let until = deadline.map_or(slice_end, |d| d.min(slice_end));
+                if lock.acquire_until(Some(until)) {
+                    break true;
+                }
+                if deadline.is_some_and(|d| Instant::now() >= d)
+                    || interp
+                        .interrupt_pending
+                        .load(std::sync::atomic::Ordering::Relaxed)
+                {
+                    break false;
+                }
+            },
+        },
+    );
+    if !got {
+        vm.check_interrupt()?;
+    }
     Ok(Value::Bool(got))
 }
+
+/// How often the main thread's lock wait looks for a Ctrl-C.
+const INTERRUPT_POLL: Duration = Duration::from_millis(50);
 
 /// A blocking acquire in deterministic mode: the scheduler runs others until the lock is
 /// released (then this thread retries) or the timeout (`< 0`: none) passes in virtual time.
