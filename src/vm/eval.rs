@@ -137,9 +137,11 @@ impl Vm {
     fn run_frames(&mut self, depth: usize) -> PyResult<Value> {
         // Python 2's GIL counts every instruction, as the older check rule does, and so does
         // deterministic mode's virtual clock.
+        let count_instructions = self.interp.gil.scheduler().is_some();
         let check_every_instruction =
             self.interp.config.check_every_instruction || self.interp.gil.ticks();
-        let count_instructions = self.interp.gil.scheduler().is_some();
+        // One branch per instruction on the hot path, taken only in those modes.
+        let per_instruction = count_instructions || check_every_instruction;
         'frames: loop {
             let fi = self.frames.len() - 1;
             let code = self.frames[fi].code.clone();
@@ -149,11 +151,11 @@ impl Vm {
                 let op = code.ops[ip];
                 ip += 1;
                 self.frames[fi].ip = ip;
-                if count_instructions {
+                if per_instruction {
                     self.instructions += 1;
-                }
-                if check_every_instruction {
-                    self.eval_breaker()?;
+                    if check_every_instruction {
+                        self.eval_breaker()?;
+                    }
                 }
                 match op {
                     Op::Nop => {}
