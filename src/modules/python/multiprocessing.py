@@ -641,14 +641,12 @@ class _Locked:
         return self._lock.__exit__(*args)
 
 
-class Synchronized(_Locked):
-    @property
-    def value(self):
-        return self._arr.get(0)
+# `.value` of a shared Value, raw or synchronized: element 0 of its one-element array.
+_shared_value = property(lambda self: self._arr.get(0), lambda self, v: self._arr.set(0, v))
 
-    @value.setter
-    def value(self, v):
-        self._arr.set(0, v)
+
+class Synchronized(_Locked):
+    value = _shared_value
 
     def __repr__(self):
         return "<Synchronized wrapper for %s(%r)>" % (_ctype_names[self._arr.typecode()], self.value)
@@ -673,16 +671,10 @@ def Value(typecode_or_type, *args, lock=True):
 
 
 class _RawValue:
+    value = _shared_value
+
     def __init__(self, arr):
         self._arr = arr
-
-    @property
-    def value(self):
-        return self._arr.get(0)
-
-    @value.setter
-    def value(self, v):
-        self._arr.set(0, v)
 
     def __repr__(self):
         return "%s(%r)" % (_ctype_names[self._arr.typecode()], self.value)

@@ -12,6 +12,10 @@ class SubprocessError(Exception):
     pass
 
 
+# `stdout` is another name for `output` on both errors, as in CPython.
+_output_alias = property(lambda self: self.output, lambda self, v: setattr(self, "output", v))
+
+
 class CalledProcessError(SubprocessError):
     """Raised when run() is called with check=True and the process returns a non-zero exit
     status."""
@@ -32,13 +36,7 @@ class CalledProcessError(SubprocessError):
         return "Command '%s' returned non-zero exit status %d." % (
             self.cmd, self.returncode)
 
-    @property
-    def stdout(self):
-        return self.output
-
-    @stdout.setter
-    def stdout(self, value):
-        self.output = value
+    stdout = _output_alias
 
 
 class TimeoutExpired(SubprocessError):
@@ -53,13 +51,7 @@ class TimeoutExpired(SubprocessError):
     def __str__(self):
         return "Command '%s' timed out after %s seconds" % (self.cmd, self.timeout)
 
-    @property
-    def stdout(self):
-        return self.output
-
-    @stdout.setter
-    def stdout(self, value):
-        self.output = value
+    stdout = _output_alias
 
 
 class CompletedProcess:

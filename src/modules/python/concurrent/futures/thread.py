@@ -174,13 +174,19 @@ class ThreadPoolExecutor(_base.Executor):
                 "A thread initializer failed, the thread pool is not usable anymore"
             )
             # Drain work queue and mark pending futures failed
-            while True:
-                try:
-                    work_item = self._work_queue.get_nowait()
-                except queue.Empty:
-                    break
-                if work_item is not None:
-                    work_item.future.set_exception(BrokenThreadPool(self._broken))
+            for work_item in self._drain_work_items():
+                work_item.future.set_exception(BrokenThreadPool(self._broken))
+
+    def _drain_work_items(self):
+        # The work items still queued, taken off the queue.
+        items = []
+        while True:
+            try:
+                work_item = self._work_queue.get_nowait()
+            except queue.Empty:
+                return items
+            if work_item is not None:
+                items.append(work_item)
 
     def shutdown(self, wait=True, *, cancel_futures=False):
         with self._shutdown_lock:
@@ -188,13 +194,8 @@ class ThreadPoolExecutor(_base.Executor):
             if cancel_futures:
                 # Drain all work items from the queue, and then cancel their
                 # associated futures.
-                while True:
-                    try:
-                        work_item = self._work_queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if work_item is not None:
-                        work_item.future.cancel()
+                for work_item in self._drain_work_items():
+                    work_item.future.cancel()
 
             # Send a wake-up to prevent threads calling
             # _work_queue.get(block=True) from permanently blocking.
