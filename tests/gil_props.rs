@@ -538,13 +538,24 @@ fn no_overtaking(gil: &str, w: &Workload, interval: Duration) -> Result<(), Test
     Ok(())
 }
 
+/// Exactly two CPU-bound threads.
+fn two_cpu_threads() -> impl Strategy<Value = Workload> {
+    cpu_threads().prop_map(|mut w| {
+        w.threads.truncate(2);
+        w
+    })
+}
+
 proptest! {
     #![proptest_config(cases(8))]
 
-    /// The control for the legacy test: under `cpython`, CPU threads take turns, so no thread
-    /// overtakes a waiter more than twice.
+    /// The control for the legacy test: under `cpython`, two CPU threads take turns (a forced
+    /// drop waits for the waiter to take over), so neither overtakes the other more than
+    /// twice. Two, not more: with three or more, CPython's algorithm itself lets one thread
+    /// overtake a waiter whose timed wait ran out just after another switch (see the bounded
+    /// waiting properties above); proptest found 4 overtakings with three threads.
     #[test]
-    fn cpython_cpu_threads_take_turns(w in cpu_threads(), interval in interval()) {
+    fn cpython_cpu_threads_take_turns(w in two_cpu_threads(), interval in interval()) {
         let _cores = one_at_a_time();
         no_overtaking("cpython", &w, interval)?;
     }
