@@ -131,10 +131,6 @@ fn main() -> ExitCode {
             seed,
             explore,
         } => {
-            if deterministic && let Err(e) = gilsim::gil::deterministic::Pick::of_policy(gil.name) {
-                eprintln!("gilsim: {e}");
-                return ExitCode::from(2);
-            }
             let mut argv = vec![file.clone()];
             argv.extend(args);
             let config = gilsim::vm::Config {

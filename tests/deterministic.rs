@@ -193,19 +193,77 @@ t2.join()
     assert!(err.contains("RuntimeError: deadlock"), "{err}");
 }
 
+/// Plain `counter += 1` (no call inside): only the `none` rule switches between its load and
+/// its store.
+const PLAIN_RACE: &str = r#"
+import threading
+
+counter = 0
+
+def work():
+    global counter
+    for _ in range(2000):
+        counter += 1
+
+ts = [threading.Thread(target=work) for _ in range(2)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+print("final counter", counter)
+"#;
+
 #[test]
-fn policies_without_a_deterministic_rule_are_refused() {
+fn every_policy_has_a_deterministic_rule_and_replays() {
     let scratch = Scratch::new("det_policy");
-    let script = scratch.script("x.py", "print(1)\n");
-    for policy in ["legacy", "none"] {
-        let out = run_within(
-            &["--deterministic", "--gil", policy],
-            &script,
-            Duration::from_secs(20),
-        );
-        assert_eq!(out.status.code(), Some(2), "{policy}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains("--deterministic"));
+    let script = scratch.script("plain.py", PLAIN_RACE);
+    for policy in ["cpython", "legacy", "fifo", "io-priority", "none"] {
+        let run = || {
+            let flags = ["--deterministic", "--seed", "5", "--gil", policy];
+            let out = run_within(&flags, &script, Duration::from_secs(60));
+            assert!(out.status.success(), "{policy}: {out:?}");
+            stdout(&out)
+        };
+        let first = run();
+        assert_eq!(first, run(), "{policy} does not replay");
+        let lost = first != "final counter 4000\n";
+        // Under a GIL, `counter += 1` is never interrupted between load and store; without
+        // one, threads interleave at any instruction and 2 x 2000 steps lose some.
+        assert_eq!(lost, policy == "none", "{policy}: {first}");
     }
+}
+
+/// Native work that drops the GIL takes its duration in virtual time while the others run:
+/// two threads' `native.compute(1.0)` overlap (1 s in all), two `compute_holding_gil(1.0)` do
+/// not (2 s), and both take next to no real time.
+#[test]
+fn native_calls_take_their_duration_in_virtual_time() {
+    let scratch = Scratch::new("det_native");
+    let script = scratch.script(
+        "native.py",
+        r#"
+import native, threading, time
+
+def both(f):
+    t0 = time.perf_counter()
+    ts = [threading.Thread(target=f, args=(1.0,)) for _ in range(2)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return round(time.perf_counter() - t0, 1)
+
+print(both(native.compute), both(native.compute_holding_gil), both(native.io))
+"#,
+    );
+    let started = Instant::now();
+    let out = run_within(&["--deterministic"], &script, Duration::from_secs(30));
+    assert_eq!(stdout(&out), "1.0 2.0 1.0\n", "{out:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "5 s of virtual native work took {:?} of real time",
+        started.elapsed()
+    );
 }
 
 /// The threading corpus (locks, conditions, queues, barriers, events, timers, joins) keeps
@@ -233,4 +291,48 @@ fn the_threading_corpus_runs_under_the_scheduler() {
         checked += 1;
     }
     assert!(checked >= 10, "only {checked} corpus scripts");
+}
+
+/// Threads a run leaves behind (a daemon thread still looping, a thread blocked for good) end
+/// once the run is over, instead of staying parked: `--explore` runs every seed in one process.
+#[test]
+fn threads_left_behind_by_a_run_end_with_it() {
+    let scratch = Scratch::new("det_leftovers");
+    let script = scratch.script(
+        "leftovers.py",
+        r#"
+import threading, time
+
+def spin():
+    while True:
+        time.sleep(0.001)
+
+def stuck():
+    lock = threading.Lock()
+    lock.acquire()
+    lock.acquire()
+
+for f in (spin, stuck):
+    threading.Thread(target=f, daemon=True).start()
+time.sleep(0.01)
+print("done")
+"#,
+    );
+    let config = gilsim::vm::Config::default();
+    let report =
+        gilsim::runtime::explore::explore(script.to_str().unwrap(), &config, 0, 20).unwrap();
+    assert!(report.contains("20 x (exit 0)"), "{report}");
+    // Interpreter threads are named `gilsim-<ident>` (the kernel keeps 15 bytes of a name).
+    let interpreter_threads = || {
+        std::fs::read_dir("/proc/self/task")
+            .unwrap()
+            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+            .filter(|name| name.starts_with("gilsim-"))
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while interpreter_threads() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(interpreter_threads(), 0, "40 threads were started");
 }

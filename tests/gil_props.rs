@@ -603,7 +603,7 @@ proptest! {
         interval in interval(),
         seed in any::<u64>(),
     ) {
-        let rt = runtime(gil, interval).deterministic(seed).unwrap();
+        let rt = runtime(gil, interval).deterministic(seed);
         let (a, b) = (run(&rt, &w)?, run(&rt, &w)?);
         prop_assert_eq!(&a.stdout, &b.stdout);
         let spans = |r: &RunReport| -> Vec<(String, Vec<Span>)> {

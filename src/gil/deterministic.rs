@@ -2,14 +2,18 @@
 //!
 //! Exactly one interpreter thread runs at a time: the one the scheduler chose. Time is
 //! virtual: every instruction advances the clock by [`INSTRUCTION_NS`], `time.sleep` by its
-//! duration (without sleeping), a native call by [`NATIVE_CALL_NS`]. At every switch point
-//! (where the eval loop checks the eval breaker) the running thread gives way once it has run
-//! a switch interval of virtual time and another thread is runnable; at every blocking point
-//! (sleep, a lock wait, the thread's end) it gives way at once. Who runs next is decided by the
-//! GIL policy's rule (`cpython`: any waiter, `fifo`: the oldest, `io-priority`: a thread back
-//! from a blocking call first) with ties broken by a seeded random number generator. Nothing
-//! depends on the OS scheduler, so the same script, seed and flags give the same interleaving,
-//! output, stats and trace on any machine; another seed may give another interleaving.
+//! duration (without sleeping), a native call by its modelled cost (`native.compute(d)`: d;
+//! others: [`NATIVE_CALL_NS`]) while the other threads run. At every switch point
+//! (where the eval loop checks the eval breaker) the running thread may give way, as the GIL
+//! policy's [`Rule`] says: after a switch interval of virtual time (`cpython`, `fifo`,
+//! `io-priority`), now and then at a check interval (`legacy`, whose releasing thread usually
+//! wins the lock straight back), or at any instruction (`none`, where threads interleave
+//! anywhere). At every blocking point (sleep, a lock wait, a native call, the thread's end) it
+//! gives way at once. Who runs next is the rule's [`Pick`] (`cpython`: any waiter, `fifo`: the
+//! oldest, `io-priority`: a thread back from a blocking call first), ties broken by a seeded
+//! random number generator. Nothing depends on the OS scheduler, so the same script, seed and
+//! flags give the same interleaving, output, stats and trace on any machine; another seed may
+//! give another interleaving.
 //!
 //! A new thread is made runnable by the thread that starts it, before it exists as an OS
 //! thread, and a thread woken from a lock wait is made runnable by the thread that released
@@ -30,7 +34,7 @@ use super::{Control, Policy};
 /// Virtual nanoseconds one instruction takes (about what CPython 3.11 spends on a simple one).
 pub const INSTRUCTION_NS: u64 = 20;
 
-/// Virtual nanoseconds a native call that releases the GIL takes.
+/// Virtual nanoseconds a native call that releases the GIL takes, unless it says otherwise.
 pub const NATIVE_CALL_NS: u64 = 1_000;
 
 /// How the next thread is chosen among the runnable ones.
@@ -44,19 +48,27 @@ pub enum Pick {
     ReturningFirst,
 }
 
-impl Pick {
-    /// The rule of the GIL policy called `name`, if deterministic mode supports it.
-    pub fn of_policy(name: &str) -> Result<Pick, String> {
-        match name {
-            "cpython" => Ok(Pick::Any),
-            "fifo" => Ok(Pick::Oldest),
-            "io-priority" => Ok(Pick::ReturningFirst),
-            other => Err(format!(
-                "--deterministic schedules as the cpython, fifo or io-priority policy does, \
-                 not {other}"
-            )),
-        }
-    }
+/// When the running thread gives way at a switch point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Turn {
+    /// Once its turn has lasted a switch interval of virtual time and another thread is
+    /// runnable (CPython 3.2+'s drop request).
+    Interval,
+    /// Every check interval of instructions it releases and re-takes the lock, and loses it
+    /// to another runnable thread once in `one_in` releases (Python 2's GIL, whose releasing
+    /// thread usually wins straight back on a multi-core machine).
+    CheckInterval { one_in: u64 },
+    /// At any instruction, once in `one_in` (no GIL: threads interleave anywhere, even in the
+    /// middle of `counter += 1`).
+    AnyInstruction { one_in: u64 },
+}
+
+/// A GIL policy's schedule in deterministic mode: when the running thread gives way, and
+/// who runs next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub turn: Turn,
+    pub pick: Pick,
 }
 
 #[derive(Clone, Copy)]
@@ -83,6 +95,8 @@ pub enum Wake {
     TimedOut,
     /// Every thread was blocked: the wait can never end.
     Deadlock,
+    /// The run is over ([`Deterministic::retire`]): the thread should end.
+    Ended,
 }
 
 struct Sched {
@@ -96,9 +110,13 @@ struct Sched {
     wakes: Vec<(u64, Wake, u64)>,
     /// Virtual time at which the running thread's turn began.
     turn_start: u64,
+    /// Instructions run since the last check interval ([`Turn::CheckInterval`]).
+    unchecked: u64,
     rng: u64,
     /// The run is over: nobody is chosen any more.
     finished: bool,
+    /// The run's reports are written: nobody waits for a turn any more ([`Deterministic::retire`]).
+    retired: bool,
 }
 
 /// The deterministic scheduler.
@@ -106,11 +124,11 @@ pub struct Deterministic {
     st: Mutex<Sched>,
     turn: Condvar,
     clock: Arc<AtomicU64>,
-    pick: Pick,
+    rule: Rule,
 }
 
 impl Deterministic {
-    pub fn new(pick: Pick, seed: u64) -> Deterministic {
+    pub fn new(rule: Rule, seed: u64) -> Deterministic {
         Deterministic {
             st: Mutex::new(Sched {
                 running: None,
@@ -119,12 +137,14 @@ impl Deterministic {
                 waiting: vec![],
                 wakes: vec![],
                 turn_start: 0,
+                unchecked: 0,
                 rng: seed ^ 0x9E37_79B9_7F4A_7C15,
                 finished: false,
+                retired: false,
             }),
             turn: Condvar::new(),
             clock: Arc::default(),
-            pick,
+            rule,
         }
     }
 
@@ -145,8 +165,13 @@ impl Deterministic {
         });
     }
 
+    /// Must the eval loop come to a switch point at every instruction (the `none` rule)?
+    pub fn every_instruction(&self) -> bool {
+        matches!(self.rule.turn, Turn::AnyInstruction { .. })
+    }
+
     /// At a switch point of the running thread, after `instructions` more instructions: true
-    /// if it should give way now (its turn is a switch interval long and another thread is
+    /// if it should give way now, as the rule's [`Turn`] says (never while nobody else is
     /// runnable).
     pub fn at_switch_point(&self, ctl: &Control, instructions: u64) -> bool {
         let now = self
@@ -155,8 +180,23 @@ impl Deterministic {
             + instructions * INSTRUCTION_NS;
         let mut st = self.st.lock();
         self.wake_due(&mut st, now);
-        !st.runnable.is_empty()
-            && now.saturating_sub(st.turn_start) >= ctl.interval().as_nanos() as u64
+        if st.runnable.is_empty() {
+            return false;
+        }
+        match self.rule.turn {
+            Turn::Interval => now.saturating_sub(st.turn_start) >= ctl.interval().as_nanos() as u64,
+            Turn::CheckInterval { one_in } => {
+                st.unchecked += instructions;
+                let every = u64::from(ctl.check_interval());
+                let mut give_way = false;
+                while st.unchecked >= every {
+                    st.unchecked -= every;
+                    give_way |= Self::next_random(&mut st) % one_in == 0;
+                }
+                give_way
+            }
+            Turn::AnyInstruction { one_in } => Self::next_random(&mut st) % one_in == 0,
+        }
     }
 
     /// The main thread is done: from its last drop of the GIL on, nobody else runs. (A thread
@@ -165,9 +205,21 @@ impl Deterministic {
         self.st.lock().finished = true;
     }
 
-    /// A native call: virtual time passes, nobody else runs.
-    pub fn native_call(&self) {
-        self.clock.fetch_add(NATIVE_CALL_NS, Ordering::Relaxed);
+    /// The run and its reports are complete: the threads still waiting for a turn (daemon
+    /// threads, threads left blocked) get one at once, all together, with every wait
+    /// returning [`Wake::Ended`], so they can unwind and end instead of outliving the run as
+    /// parked OS threads (`--explore` runs many scripts in one process). The caller has asked
+    /// them to end first; they then run unscheduled, as under the `none` policy, which is
+    /// sound.
+    pub fn retire(&self) {
+        self.st.lock().retired = true;
+        self.turn.notify_all();
+    }
+
+    /// Work that holds the GIL for `ns` (`native.compute_holding_gil`): virtual time passes,
+    /// nobody else runs.
+    pub fn advance(&self, ns: u64) {
+        self.clock.fetch_add(ns, Ordering::Relaxed);
     }
 
     /// The running thread `me` waits: for lock `on` (0: for nothing, a sleep) until its
@@ -203,6 +255,9 @@ impl Deterministic {
 
     /// How and when `me` came back from its last wait (consumed).
     fn take_wake(&self, st: &mut Sched, me: u64) -> (Wake, u64) {
+        if st.retired {
+            return (Wake::Ended, self.now_ns());
+        }
         match st.wakes.iter().position(|(id, ..)| *id == me) {
             Some(i) => {
                 let (_, how, at) = st.wakes.remove(i);
@@ -269,7 +324,7 @@ impl Deterministic {
         if st.runnable.is_empty() {
             return;
         }
-        let i = match self.pick {
+        let i = match self.rule.pick {
             Pick::Oldest => 0,
             Pick::ReturningFirst => match st.runnable.iter().position(|r| r.returning) {
                 Some(i) => i,
@@ -282,19 +337,26 @@ impl Deterministic {
         self.turn.notify_all();
     }
 
-    /// A seeded choice among the runnable threads (splitmix64).
+    /// A seeded choice among the runnable threads.
     fn random(st: &mut Sched) -> usize {
+        (Self::next_random(st) % st.runnable.len() as u64) as usize
+    }
+
+    /// The seeded generator's next number (splitmix64).
+    fn next_random(st: &mut Sched) -> u64 {
         st.rng = st.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = st.rng;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z % st.runnable.len() as u64) as usize
+        z ^ (z >> 31)
     }
 
     /// Waits until `me` is chosen, then makes it the running thread.
     fn await_turn(&self, st: &mut MutexGuard<'_, Sched>, me: u64) {
         while st.chosen != Some(me) {
+            if st.retired {
+                return;
+            }
             self.turn.wait(st);
         }
         st.chosen = None;
@@ -360,7 +422,11 @@ mod tests {
     #[test]
     fn choices_follow_the_seed() {
         let order = |seed: u64| {
-            let d = Deterministic::new(Pick::Any, seed);
+            let rule = Rule {
+                turn: Turn::Interval,
+                pick: Pick::Any,
+            };
+            let d = Deterministic::new(rule, seed);
             let mut st = d.st.lock();
             for id in 1..=6 {
                 st.runnable.push(Runnable {

@@ -25,6 +25,8 @@ pub mod legacy;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
+use deterministic::{Pick, Rule, Turn};
+
 /// The default switch interval, as `sys.getswitchinterval()` reports it (5 ms).
 pub const DEFAULT_SWITCH_INTERVAL: Duration = Duration::from_millis(5);
 
@@ -97,11 +99,13 @@ pub trait Policy: Send + Sync {
     }
 }
 
-/// A registered policy: its `--gil` name, what it is, and how to make one.
+/// A registered policy: its `--gil` name, what it is, how to make one, and how
+/// `--deterministic` schedules as it does.
 pub struct PolicyInfo {
     pub name: &'static str,
     pub about: &'static str,
     pub make: fn() -> Box<dyn Policy>,
+    pub schedule: deterministic::Rule,
 }
 
 /// Every policy a run can choose, the default first.
@@ -110,26 +114,46 @@ pub const POLICIES: &[PolicyInfo] = &[
         name: "cpython",
         about: "CPython 3.2+: timed waits, drop requests, forced switching (the default)",
         make: || Box::new(cpython::CPython::default()),
+        schedule: Rule {
+            turn: Turn::Interval,
+            pick: Pick::Any,
+        },
     },
     PolicyInfo {
         name: "legacy",
         about: "Python 2: release and re-take every --check-interval instructions, no forced switching",
         make: || Box::new(legacy::Legacy::default()),
+        schedule: Rule {
+            turn: Turn::CheckInterval { one_in: 8 },
+            pick: Pick::Any,
+        },
     },
     PolicyInfo {
         name: "fifo",
         about: "CPython's, but the GIL goes to the longest waiter (ticket order)",
         make: || Box::new(fifo::Fifo::default()),
+        schedule: Rule {
+            turn: Turn::Interval,
+            pick: Pick::Oldest,
+        },
     },
     PolicyInfo {
         name: "io-priority",
         about: "CPython's, with threads back from I/O or native calls served first (bpo-7946)",
         make: || Box::new(io_priority::IoPriority::default()),
+        schedule: Rule {
+            turn: Turn::Interval,
+            pick: Pick::ReturningFirst,
+        },
     },
     PolicyInfo {
         name: "none",
         about: "no GIL: threads run Python code in parallel (PEP 703's free-threaded build)",
         make: || Box::new(free_threaded::FreeThreaded),
+        schedule: Rule {
+            turn: Turn::AnyInstruction { one_in: 8 },
+            pick: Pick::Any,
+        },
     },
 ];
 
@@ -188,14 +212,14 @@ impl Gil {
         }
     }
 
-    /// `--deterministic --seed N`: the scheduler that replays a run, choosing as `info` does.
-    pub fn deterministic(info: &PolicyInfo, interval: Duration, seed: u64) -> Result<Gil, String> {
-        let pick = deterministic::Pick::of_policy(info.name)?;
+    /// `--deterministic --seed N`: the scheduler that replays a run, scheduling as `info`'s
+    /// rule says.
+    pub fn deterministic(info: &PolicyInfo, interval: Duration, seed: u64) -> Gil {
         let mut gil = Gil::with_policy(info, interval);
-        gil.policy = Box::new(deterministic::Deterministic::new(pick, seed));
+        gil.policy = Box::new(deterministic::Deterministic::new(info.schedule, seed));
         // Every switch point goes to the slow path, where virtual time is counted.
         gil.ctl.request_drop();
-        Ok(gil)
+        gil
     }
 
     /// The deterministic scheduler, in `--deterministic` mode.

@@ -68,30 +68,68 @@ fn busy_for(d: Duration) -> u64 {
     rounds
 }
 
+/// Spins for `d`, or, in deterministic mode (where `d` passes in virtual time instead), only
+/// says how many rounds it would have done at [`MODELLED_ROUND`] each, so output stays
+/// reproducible.
+fn spin(vm: &Vm, d: Duration) -> impl FnOnce() -> u64 + use<> {
+    let virtual_time = vm.interp.gil.scheduler().is_some();
+    move || {
+        if virtual_time {
+            (d.as_nanos() / MODELLED_ROUND.as_nanos()) as u64
+        } else {
+            busy_for(d)
+        }
+    }
+}
+
+/// What one round of [`busy_for`] is taken to cost in deterministic mode.
+const MODELLED_ROUND: Duration = Duration::from_micros(10);
+
+/// What one round of [`mix`] is taken to cost in deterministic mode.
+const MODELLED_MIX_NS: u64 = 1;
+
+/// Deterministic mode: work that held the GIL for `ns` moves virtual time on by that much.
+fn held_for(vm: &Vm, ns: u64) {
+    if let Some(scheduler) = vm.interp.gil.scheduler() {
+        scheduler.advance(ns);
+    }
+}
+
 fn compute(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let d = seconds(&args, "compute")?;
-    let n = vm.allow_threads(Release::Native("native.compute"), || busy_for(d));
+    let work = spin(vm, d);
+    let n = vm.allow_threads_costing(Release::Native("native.compute"), d, work);
     Ok(Value::Int(n as i64))
 }
 
-fn compute_holding_gil(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+fn compute_holding_gil(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let d = seconds(&args, "compute_holding_gil")?;
-    Ok(Value::Int(busy_for(d) as i64))
+    let n = spin(vm, d)();
+    held_for(vm, u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+    Ok(Value::Int(n as i64))
 }
 
 fn crunch(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let n = rounds(&args, "crunch")?;
-    let r = vm.allow_threads(Release::Native("native.crunch"), || mix(n));
+    let cost = Duration::from_nanos(n.saturating_mul(MODELLED_MIX_NS));
+    let r = vm.allow_threads_costing(Release::Native("native.crunch"), cost, || mix(n));
     Ok(Value::Int((r >> 1) as i64))
 }
 
-fn crunch_holding_gil(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+fn crunch_holding_gil(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let n = rounds(&args, "crunch_holding_gil")?;
-    Ok(Value::Int((mix(n) >> 1) as i64))
+    let r = mix(n);
+    held_for(vm, n.saturating_mul(MODELLED_MIX_NS));
+    Ok(Value::Int((r >> 1) as i64))
 }
 
 fn io(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let d = seconds(&args, "io")?;
-    vm.allow_threads(Release::Native("native.io"), || std::thread::sleep(d));
+    let virtual_time = vm.interp.gil.scheduler().is_some();
+    vm.allow_threads_costing(Release::Native("native.io"), d, || {
+        if !virtual_time {
+            std::thread::sleep(d)
+        }
+    });
     Ok(Value::None)
 }

@@ -10,7 +10,7 @@ use parking_lot::{Condvar, Mutex};
 
 use super::{func, int_arg, native_class, receiver_only, str_arg};
 use crate::observe::Release;
-use crate::vm::errors::{PyErr, PyResult};
+use crate::vm::errors::{ExcKind, PyErr, PyResult};
 use crate::vm::objects::*;
 use crate::vm::ops::to_f64;
 use crate::vm::{Value, Vm};
@@ -88,6 +88,13 @@ fn spawn(
                 child.acquire_gil();
                 if let Err(e) = child.call_kw(&f, &call_args, &kwargs) {
                     let exc = child.materialize(e);
+                    // As CPython's `_thread`: SystemExit ends the thread quietly.
+                    let system_exit = child.interp.types.exception(ExcKind::SystemExit);
+                    if let Value::Instance(i) = &exc
+                        && i.class.is_subclass(system_exit)
+                    {
+                        return;
+                    }
                     let text = child.format_exception(&exc);
                     child.interp.write_stderr(&format!(
                         "Unhandled exception in thread started by {}\n{text}",
@@ -409,6 +416,11 @@ fn acquire_deterministic(vm: &mut Vm, lock: &Lock, timeout: f64) -> PyResult<Val
             Wake::Notified if lock.try_acquire() => return Ok(Value::Bool(true)),
             Wake::Notified => continue,
             Wake::TimedOut => return Ok(Value::Bool(lock.try_acquire())),
+            // The run is over and this thread was asked to end.
+            Wake::Ended => {
+                crate::process::check_terminated(vm)?;
+                return Ok(Value::Bool(false));
+            }
             Wake::Deadlock => {
                 return Err(PyErr::runtime_error(
                     "deadlock: every thread is waiting for a lock (found by the deterministic \

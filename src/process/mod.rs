@@ -47,6 +47,11 @@ pub struct ProcessContext {
 pub struct AtomicTerminate(std::sync::atomic::AtomicI32);
 
 impl AtomicTerminate {
+    /// Asks the process to end with `code` (not 0) at its next check.
+    pub fn request(&self, code: i32) {
+        self.0.store(code, Ordering::Relaxed);
+    }
+
     /// The exit code asked for, if `terminate()` or `kill()` was called.
     pub fn requested(&self) -> Option<i32> {
         match self.0.load(Ordering::Relaxed) {
@@ -117,7 +122,7 @@ impl Child {
         if self.exitcode().is_some() {
             return;
         }
-        self.terminate.0.store(code, Ordering::Relaxed);
+        self.terminate.request(code);
         if let Some(interp) = self.interp.upgrade() {
             interp.gil.request_drop();
         }

@@ -72,12 +72,11 @@ impl Runtime {
     }
 
     /// `--deterministic --seed N`: the scheduler with virtual time instead of the lock; the
-    /// same seed and settings replay the same run, spans included. Only for the policies with
-    /// a deterministic rule (cpython, fifo, io-priority).
-    pub fn deterministic(mut self, seed: u64) -> Result<Runtime, String> {
-        crate::gil::deterministic::Pick::of_policy(self.config.gil.name)?;
+    /// same seed and settings replay the same run, spans included, scheduled by the policy's
+    /// deterministic rule.
+    pub fn deterministic(mut self, seed: u64) -> Runtime {
         self.config.deterministic = Some(seed);
-        Ok(self)
+        self
     }
 
     /// Back to the real lock after [`Runtime::deterministic`].

@@ -181,6 +181,11 @@ pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Std
         eprintln!("gilsim: {e}");
         exit_code = exit_code.max(1);
     }
+    if let Some(scheduler) = shared.gil.scheduler() {
+        // Threads left waiting for a turn end (as SystemExit), rather than stay parked.
+        shared.process.terminate.request(-15);
+        scheduler.retire();
+    }
     Outcome {
         exit_code,
         run: finished.run,

@@ -136,10 +136,12 @@ impl Vm {
 
     fn run_frames(&mut self, depth: usize) -> PyResult<Value> {
         // Python 2's GIL counts every instruction, as the older check rule does, and so does
-        // deterministic mode's virtual clock.
-        let count_instructions = self.interp.gil.scheduler().is_some();
-        let check_every_instruction =
-            self.interp.config.check_every_instruction || self.interp.gil.ticks();
+        // deterministic mode's virtual clock (whose `none` rule may switch at any of them).
+        let scheduler = self.interp.gil.scheduler();
+        let count_instructions = scheduler.is_some();
+        let check_every_instruction = self.interp.config.check_every_instruction
+            || self.interp.gil.ticks()
+            || scheduler.is_some_and(|s| s.every_instruction());
         // One branch per instruction on the hot path, taken only in those modes.
         let per_instruction = count_instructions || check_every_instruction;
         'frames: loop {

@@ -26,10 +26,12 @@ pub mod value;
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
 
+use crate::gil::deterministic::NATIVE_CALL_NS;
 use crate::observe::{EventKind, Recorder, Release, ThreadLog};
 
 pub use errors::{ExcKind, PyErr, PyResult};
@@ -136,17 +138,7 @@ impl Interpreter {
     ) -> Arc<Interpreter> {
         let stdout = sink.writer();
         let gil = match config.deterministic {
-            // The CLI checks the policy suits deterministic mode; a library caller that asks
-            // for one that does not gets CPython's rule.
-            Some(seed) => crate::gil::Gil::deterministic(config.gil, config.switch_interval, seed)
-                .unwrap_or_else(|_| {
-                    crate::gil::Gil::deterministic(
-                        &crate::gil::POLICIES[0],
-                        config.switch_interval,
-                        seed,
-                    )
-                    .expect("cpython's rule is deterministic")
-                }),
+            Some(seed) => crate::gil::Gil::deterministic(config.gil, config.switch_interval, seed),
             None => crate::gil::Gil::with_policy(config.gil, config.switch_interval),
         };
         gil.set_check_interval(config.check_interval);
@@ -384,8 +376,19 @@ impl Vm {
         on: u64,
         timeout_ns: Option<u64>,
     ) -> crate::gil::deterministic::Wake {
+        self.wait_deterministic(Release::Blocked(what, on), on, timeout_ns)
+    }
+
+    /// Deterministic mode: the running thread gives up its turn (`why`, for the event log)
+    /// until lock `on` is released (0: none) or `timeout_ns` of virtual time has passed.
+    fn wait_deterministic(
+        &mut self,
+        why: Release,
+        on: u64,
+        timeout_ns: Option<u64>,
+    ) -> crate::gil::deterministic::Wake {
         let scheduler = self.interp.gil.scheduler().expect("deterministic mode");
-        self.record(EventKind::Release(Release::Blocked(what, on)));
+        self.record(EventKind::Release(why));
         let (wake, at) = scheduler.block(self.ident, on, timeout_ns);
         if let Some(log) = &self.log {
             log.record_at(at, EventKind::Request);
@@ -406,13 +409,22 @@ impl Vm {
     /// event log. `work` gets no access to this thread's interpreter state, so code that runs
     /// without the GIL cannot touch the VM by mistake.
     pub fn allow_threads<R>(&mut self, why: Release, work: impl FnOnce() -> R) -> R {
-        if let Some(scheduler) = self.interp.gil.scheduler() {
-            // Deterministic mode: nobody else runs meanwhile, and virtual time passes.
-            self.record(EventKind::Release(why));
-            scheduler.native_call();
+        self.allow_threads_costing(why, Duration::from_nanos(NATIVE_CALL_NS), work)
+    }
+
+    /// [`Vm::allow_threads`] for native work known to take `cost` (`native.compute(0.01)`):
+    /// in deterministic mode, where `work` runs in no virtual time, the thread then gives way
+    /// for `cost` of virtual time while the others run, as they would beside the real call.
+    pub fn allow_threads_costing<R>(
+        &mut self,
+        why: Release,
+        cost: Duration,
+        work: impl FnOnce() -> R,
+    ) -> R {
+        if self.interp.gil.scheduler().is_some() {
             let r = work();
-            self.record(EventKind::Request);
-            self.record(EventKind::Acquire);
+            let ns = u64::try_from(cost.as_nanos()).unwrap_or(u64::MAX);
+            self.wait_deterministic(why, 0, Some(ns.max(1)));
             return r;
         }
         self.record(EventKind::Release(why));
