@@ -191,11 +191,11 @@ impl Deterministic {
                 let mut give_way = false;
                 while st.unchecked >= every {
                     st.unchecked -= every;
-                    give_way |= Self::next_random(&mut st) % one_in == 0;
+                    give_way |= Self::next_random(&mut st).is_multiple_of(one_in);
                 }
                 give_way
             }
-            Turn::AnyInstruction { one_in } => Self::next_random(&mut st) % one_in == 0,
+            Turn::AnyInstruction { one_in } => Self::next_random(&mut st).is_multiple_of(one_in),
         }
     }
 
