@@ -62,6 +62,11 @@ enum Command {
         #[arg(long, value_name = "N", requires = "deterministic",
               value_parser = clap::value_parser!(u64).range(1..=100_000))]
         explore: Option<u64>,
+        /// What a multiprocessing process is: `interp` (an interpreter with its own GIL on its
+        /// own threads in this process; starts in microseconds) or `os` (a child OS process
+        /// running gilsim: its own pid, crash-isolated).
+        #[arg(long, value_enum, default_value = "interp")]
+        process_backend: gilsim::process::ProcessBackend,
         /// The script to run.
         file: String,
         /// Arguments passed to the script as sys.argv[1:].
@@ -81,6 +86,10 @@ enum Command {
     /// Run the built-in GIL experiments (F1-F8 of FIDELITY.md) over a sweep of threads and
     /// switch intervals, optionally beside CPython; `gilsim experiment list` names them.
     Experiment(gilsim::experiment::command::ExperimentArgs),
+    /// A child process of `--process-backend os`, started by a parent gilsim (its bootstrap
+    /// comes on stdin).
+    #[command(name = "__child", hide = true)]
+    Child,
 }
 
 /// Where the eval loop checks for a pending GIL drop request.
@@ -130,10 +139,12 @@ fn main() -> ExitCode {
             deterministic,
             seed,
             explore,
+            process_backend,
         } => {
             let mut argv = vec![file.clone()];
             argv.extend(args);
             let config = gilsim::vm::Config {
+                process_backend,
                 argv,
                 switch_interval,
                 check_every_instruction: matches!(check, Check::EveryInstruction),
@@ -174,6 +185,10 @@ fn main() -> ExitCode {
             }
             Err(code) => code,
         },
+        Command::Child => {
+            let code = gilsim::process::os_backend::child_main();
+            std::process::exit(code)
+        }
         Command::Check { file } => match compile(&file) {
             Ok(_) => ExitCode::SUCCESS,
             Err(code) => code,

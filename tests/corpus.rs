@@ -422,7 +422,8 @@ fn collect_files(dir: &Path, ext: &str, recursive: bool, out: &mut Vec<PathBuf>)
 }
 
 /// Corpus scripts as paths relative to the repository root (`tests/corpus/<dir>/<name>.py`), sorted.
-fn corpus_scripts() -> Vec<String> {
+/// The corpus scripts (those under one of `dirs`, if any are named).
+fn corpus_scripts(dirs: &[&str]) -> Vec<String> {
     let root = repo_root();
     let mut files = Vec::new();
     collect_files(&root.join("tests").join("corpus"), "py", true, &mut files);
@@ -438,6 +439,12 @@ fn corpus_scripts() -> Vec<String> {
                 .replace('\\', "/")
         })
         .filter(|p| filter.as_ref().is_none_or(|f| p.contains(f.as_str())))
+        .filter(|p| {
+            dirs.is_empty()
+                || dirs
+                    .iter()
+                    .any(|d| p.starts_with(&format!("tests/corpus/{d}/")))
+        })
         .collect();
     rel.sort();
     rel
@@ -476,8 +483,13 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], job: impl Fn(&T) -> R + Sync) -> 
         .collect()
 }
 
-fn run_corpus(label: &str, known: &[String], make_cmd: impl Fn(&str) -> Command + Sync) {
-    let scripts = corpus_scripts();
+fn run_corpus(
+    label: &str,
+    dirs: &[&str],
+    known: &[String],
+    make_cmd: impl Fn(&str) -> Command + Sync,
+) {
+    let scripts = corpus_scripts(dirs);
     let filter = std::env::var("GILSIM_CORPUS_FILTER").unwrap_or_default();
     if scripts.is_empty() {
         assert!(
@@ -595,9 +607,20 @@ fn known_differences() -> Vec<String> {
 
 #[test]
 fn corpus_matches_expected() {
-    run_corpus("gilsim corpus", &known_differences(), |rel| {
+    run_corpus("gilsim corpus", &[], &known_differences(), |rel| {
         let mut cmd = Command::new(gilsim_bin());
         cmd.arg("run").arg(rel);
+        cmd
+    });
+}
+
+/// The process-mode scripts give the same output when each process is a child OS process.
+#[test]
+fn process_corpus_matches_expected_under_the_os_backend() {
+    let dirs = ["multiprocessing", "futures"];
+    run_corpus("gilsim os backend", &dirs, &known_differences(), |rel| {
+        let mut cmd = Command::new(gilsim_bin());
+        cmd.args(["run", "--process-backend", "os"]).arg(rel);
         cmd
     });
 }
@@ -628,7 +651,7 @@ fn corpus_expectations_are_cpythons() {
         );
         return;
     }
-    run_corpus("python3 corpus", &[], |rel| {
+    run_corpus("python3 corpus", &[], &[], |rel| {
         let mut cmd = Command::new("python3");
         cmd.arg(rel);
         cmd

@@ -13,15 +13,43 @@ use crate::vm::errors::PyResult;
 use crate::vm::objects::*;
 use crate::vm::{Value, Vm};
 
+/// The process primitives' constructors as `_multiprocessing` names them, each with its
+/// stand-in for an `os`-backend child, which asks the broker to make the primitive.
+macro_rules! constructors {
+    ($(($name:literal, $make:path)),* $(,)?) => {
+        &[$(($name, $make, {
+            fn remote(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+                crate::process::remote::construct(vm, args, $name)
+            }
+            remote as NativeFn
+        })),*]
+    };
+}
+
+const CONSTRUCTORS: &[(&str, NativeFn, NativeFn)] = constructors![
+    ("Channel", shared::channel_new),
+    ("SemLock", shared::semlock_new),
+    ("Notifier", shared::notifier_new),
+    ("Flag", shared::flag_new),
+    ("Barrier", shared::barrier_new),
+    ("SharedArray", shared::array_new),
+    ("TaskBoard", pool::board_new),
+];
+
+/// The real constructor of the primitive called `name` (what the broker runs).
+pub fn constructor(name: &str) -> Option<NativeFn> {
+    CONSTRUCTORS
+        .iter()
+        .find(|(n, ..)| *n == name)
+        .map(|&(_, make, _)| make)
+}
+
 pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     func(m, "spawn", spawn);
-    func(m, "Channel", shared::channel_new);
-    func(m, "SemLock", shared::semlock_new);
-    func(m, "Notifier", shared::notifier_new);
-    func(m, "Flag", shared::flag_new);
-    func(m, "Barrier", shared::barrier_new);
-    func(m, "SharedArray", shared::array_new);
-    func(m, "TaskBoard", pool::board_new);
+    let os_child = crate::process::remote::broker_socket().is_some();
+    for &(name, make, remote) in CONSTRUCTORS {
+        func(m, name, if os_child { remote } else { make });
+    }
     func(m, "bytes_sent", bytes_sent);
     func(m, "deterministic", deterministic);
     func(m, "dumps", dumps);

@@ -14,9 +14,70 @@
 //! The process primitives (queues, pipes, semaphores, shared values, the pool's task board)
 //! live in [`shared`] and [`pool`]; their waits release the GIL and notice `terminate()`.
 
+/// Declares a process primitive's Python class once, its methods in one table: the real
+/// class (whose objects cross between interpreters as themselves) and the `os` backend's
+/// proxy class, whose methods of the same names run the real ones in the broker
+/// ([`remote::forward`]).
+macro_rules! primitive {
+    ($ty:ty, $name:literal, [$(($m:literal, $f:expr)),* $(,)?]) => {
+        impl crate::vm::objects::NativeObject for $ty {
+            fn class(&self) -> &std::sync::Arc<crate::vm::objects::Class> {
+                static CLASS: std::sync::OnceLock<std::sync::Arc<crate::vm::objects::Class>> =
+                    std::sync::OnceLock::new();
+                CLASS.get_or_init(|| {
+                    crate::modules::native_class($name, "_multiprocessing", &[$(($m, $f)),*])
+                })
+            }
+            fn as_any(&self) -> &dyn std::any::Any {
+                self
+            }
+            fn crosses_interpreters(&self) -> bool {
+                true
+            }
+        }
+
+        impl $ty {
+            /// The class of this primitive's proxies in an `os`-backend child.
+            pub fn remote_class() -> &'static std::sync::Arc<crate::vm::objects::Class> {
+                static CLASS: std::sync::OnceLock<std::sync::Arc<crate::vm::objects::Class>> =
+                    std::sync::OnceLock::new();
+                CLASS.get_or_init(|| {
+                    crate::modules::native_class($name, "_multiprocessing", &[$(($m, {
+                        fn forward(
+                            vm: &mut crate::vm::Vm,
+                            args: crate::vm::objects::Args<'_>,
+                        ) -> crate::vm::errors::PyResult<crate::vm::Value> {
+                            crate::process::remote::forward(vm, args, $m)
+                        }
+                        forward as crate::vm::objects::NativeFn
+                    })),*])
+                })
+            }
+        }
+    };
+}
+
+pub mod broker;
+pub mod ipc;
+pub mod os_backend;
 pub mod pool;
+pub mod remote;
 pub mod shared;
 pub mod wire;
+
+/// The proxy class of the primitive type called `type_name` (every type `primitive!` declares).
+pub fn remote_class(type_name: &str) -> Option<&'static Arc<crate::vm::objects::Class>> {
+    Some(match type_name {
+        "Channel" => shared::Channel::remote_class(),
+        "SemLock" => shared::SemLock::remote_class(),
+        "Notifier" => shared::Notifier::remote_class(),
+        "Flag" => shared::Flag::remote_class(),
+        "Barrier" => shared::SharedBarrier::remote_class(),
+        "SharedArray" => shared::SharedArray::remote_class(),
+        "TaskBoard" => pool::TaskBoard::remote_class(),
+        _ => return None,
+    })
+}
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -27,6 +88,18 @@ use parking_lot::{Condvar, Mutex, MutexGuard};
 use crate::observe::Release;
 use crate::vm::errors::{ExcKind, PyErr, PyResult};
 use crate::vm::{Config, Interpreter, Value, Vm};
+
+/// What a "process" is (`--process-backend`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProcessBackend {
+    /// An interpreter on its own OS threads inside this gilsim process (PEP 684's
+    /// per-interpreter GIL): starts in microseconds.
+    #[default]
+    Interp,
+    /// A child OS process running gilsim itself, its primitives reached through a broker
+    /// ([`os_backend`]): its own pid, and a crash of it cannot take the parent down.
+    Os,
+}
 
 /// What an interpreter knows about the process it stands for.
 pub struct ProcessContext {
@@ -40,6 +113,9 @@ pub struct ProcessContext {
     pub terminate: Arc<AtomicTerminate>,
     /// Bytes this interpreter serialized to send to other processes.
     pub bytes_sent: Arc<AtomicU64>,
+    /// This interpreter only relays values for child OS processes (the `os` backend's broker):
+    /// see [`wire`].
+    pub relay: bool,
 }
 
 /// A pending request to end a process, with the exit code it ends with (0 = none).
@@ -73,6 +149,7 @@ impl ProcessContext {
             bootstrapping: AtomicBool::new(false),
             terminate: Arc::default(),
             bytes_sent: Arc::default(),
+            relay: false,
         }
     }
 }
@@ -94,13 +171,43 @@ pub struct Child {
     pub pid: u32,
     exit: Mutex<Option<i32>>,
     exited: Condvar,
-    terminate: Arc<AtomicTerminate>,
-    /// The child interpreter (weak: it ends on its own), to poke its eval breaker when it is
-    /// asked to end.
-    interp: std::sync::Weak<Interpreter>,
+    stop: Stop,
+}
+
+/// How a child is asked to end.
+enum Stop {
+    /// A child interpreter cannot be killed from outside: it ends at its next eval-breaker
+    /// check or blocking wait, by raising `SystemExit(code)` there. (Weak: the interpreter
+    /// ends on its own.)
+    Interp {
+        terminate: Arc<AtomicTerminate>,
+        interp: std::sync::Weak<Interpreter>,
+    },
+    /// A child OS process gets a real signal.
+    Os,
 }
 
 impl Child {
+    fn new(pid: u32, stop: Stop) -> Arc<Child> {
+        Arc::new(Child {
+            pid,
+            exit: Mutex::new(None),
+            exited: Condvar::new(),
+            stop,
+        })
+    }
+
+    /// A child OS process (`os` backend).
+    fn os(pid: u32) -> Arc<Child> {
+        Child::new(pid, Stop::Os)
+    }
+
+    /// The child ended with exit code `code`.
+    fn ended(&self, code: i32) {
+        *self.exit.lock() = Some(code);
+        self.exited.notify_all();
+    }
+
     /// The exit code, once the child has ended.
     pub fn exitcode(&self) -> Option<i32> {
         *self.exit.lock()
@@ -115,16 +222,20 @@ impl Child {
         })
     }
 
-    /// `terminate()` / `kill()`: asks the child to end with `code` (-15 or -9). A child
-    /// interpreter cannot be killed from outside, so it ends at its next eval-breaker check or
-    /// blocking wait, by raising `SystemExit(code)` there.
+    /// `terminate()` / `kill()`: asks the child to end with `code` (-15 or -9).
     pub fn signal(&self, code: i32) {
-        if self.exitcode().is_some() {
+        let exit = self.exit.lock();
+        if exit.is_some() {
             return;
         }
-        self.terminate.request(code);
-        if let Some(interp) = self.interp.upgrade() {
-            interp.gil.request_drop();
+        match &self.stop {
+            Stop::Interp { terminate, interp } => {
+                terminate.request(code);
+                if let Some(interp) = interp.upgrade() {
+                    interp.gil.request_drop();
+                }
+            }
+            Stop::Os => os_backend::signal(self.pid, code),
         }
     }
 }
@@ -213,6 +324,9 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
             "multiprocessing needs the main script's source to start a process",
         ));
     };
+    if parent.config.process_backend == ProcessBackend::Os {
+        return os_backend::spawn(vm, &script, &source, payload);
+    }
     let pid = next_child_pid();
     let terminate: Arc<AtomicTerminate> = Arc::default();
     let context = ProcessContext {
@@ -221,6 +335,7 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
         bootstrapping: AtomicBool::new(true),
         terminate: terminate.clone(),
         bytes_sent: Arc::default(),
+        relay: false,
     };
     let recorder = match &parent.recorder {
         Some(r) => {
@@ -232,13 +347,13 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
     };
     let config: Config = parent.config.clone();
     let interp = Interpreter::with_process(config, parent.stdout_sink.clone(), context, recorder);
-    let child = Arc::new(Child {
+    let child = Child::new(
         pid,
-        exit: Mutex::new(None),
-        exited: Condvar::new(),
-        terminate,
-        interp: Arc::downgrade(&interp),
-    });
+        Stop::Interp {
+            terminate,
+            interp: Arc::downgrade(&interp),
+        },
+    );
     let handle = child.clone();
     std::thread::Builder::new()
         .name(format!("gilsim-process-{pid}"))
@@ -246,8 +361,7 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
         .spawn(move || {
             let code = run_child(interp.clone(), &script, &source, &payload);
             interp.flush_stdout();
-            *handle.exit.lock() = Some(code);
-            handle.exited.notify_all();
+            handle.ended(code);
         })
         .map_err(|e| PyErr::runtime_error(format!("can't start new process: {e}")))?;
     Ok(child)

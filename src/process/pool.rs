@@ -9,10 +9,8 @@
 //! For comparison (`benches/`), `stealing=False` makes the board one shared FIFO behind a
 //! mutex, as CPython's pool task queue is.
 
-use std::any::Any;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
@@ -21,7 +19,7 @@ use parking_lot::{Condvar, Mutex};
 use super::shared::timeout_arg;
 use super::wire::{self, Payload};
 use super::{blocking, wait_until};
-use crate::modules::{int_arg, method_args, native_class, receiver};
+use crate::modules::{int_arg, method_args, receiver};
 use crate::vm::errors::{PyErr, PyResult};
 use crate::vm::objects::*;
 use crate::vm::{Value, Vm};
@@ -45,24 +43,11 @@ pub struct TaskBoard {
     wake: Condvar,
 }
 
-impl NativeObject for TaskBoard {
-    fn class(&self) -> &Arc<Class> {
-        static CLASS: OnceLock<Arc<Class>> = OnceLock::new();
-        CLASS.get_or_init(|| {
-            native_class(
-                "TaskBoard",
-                "_multiprocessing",
-                &[("push", push), ("take", take), ("close", close)],
-            )
-        })
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn crosses_interpreters(&self) -> bool {
-        true
-    }
-}
+primitive!(
+    TaskBoard,
+    "TaskBoard",
+    [("push", push), ("take", take), ("close", close)]
+);
 
 impl TaskBoard {
     /// A board for `workers` workers.

@@ -9,39 +9,19 @@
 //! `Condition` on [`Notifier`], `Event` on [`Flag`], `Barrier` on [`SharedBarrier`], `Value`
 //! and `Array` on [`SharedArray`].
 
-use std::any::Any;
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
 use super::wire::{self, Payload};
 use super::{blocking, wait_until};
-use crate::modules::{int_arg, method_args, native_class, receiver, receiver_only, str_arg};
+use crate::modules::{int_arg, method_args, receiver, receiver_only, str_arg};
 use crate::vm::errors::{ExcKind, PyErr, PyResult};
 use crate::vm::objects::*;
 use crate::vm::ops::to_f64;
 use crate::vm::{Value, Vm};
-
-/// Declares a primitive's Python class once (methods in one table) and makes it cross.
-macro_rules! primitive {
-    ($ty:ty, $name:literal, [$(($m:literal, $f:expr)),* $(,)?]) => {
-        impl NativeObject for $ty {
-            fn class(&self) -> &Arc<Class> {
-                static CLASS: OnceLock<Arc<Class>> = OnceLock::new();
-                CLASS.get_or_init(|| native_class($name, "_multiprocessing", &[$(($m, $f)),*]))
-            }
-            fn as_any(&self) -> &dyn Any {
-                self
-            }
-            fn crosses_interpreters(&self) -> bool {
-                true
-            }
-        }
-    };
-}
 
 /// `timeout=None` (wait forever) or a number of seconds (negative counts as zero).
 pub fn timeout_arg(v: Option<&Value>) -> PyResult<Option<Duration>> {

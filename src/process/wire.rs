@@ -11,6 +11,11 @@
 //! values): they are native objects that say they may cross ([`NativeObject::crosses_interpreters`])
 //! and travel as *handles*, the same object on both sides, as CPython passes their OS handles
 //! to a child.
+//!
+//! An interpreter that only relays values between processes (the `os` backend's broker, which
+//! runs the primitives for child OS processes) never rebuilds a user's class or function: it
+//! could not without running the user's modules. Its [`loads`] keeps any value that names code
+//! as a [`Serialized`] payload, which [`dumps`] writes back as it came.
 
 use std::sync::Arc;
 
@@ -53,6 +58,23 @@ mod tag {
     pub const ELLIPSIS: u8 = 17;
     pub const SLICE: u8 = 18;
     pub const METHOD: u8 = 19;
+    /// A [`super::Serialized`] payload written back inside another: its handles' place in the
+    /// outer payload's, then its bytes.
+    pub const NESTED: u8 = 20;
+}
+
+/// A value kept serialized by a relaying interpreter (see the module's doc): it passes through
+/// queues and replies as the sender wrote it, and is rebuilt only where it arrives.
+pub struct Serialized(pub Payload);
+
+impl NativeObject for Serialized {
+    fn class(&self) -> &Arc<Class> {
+        static CLASS: std::sync::OnceLock<Arc<Class>> = std::sync::OnceLock::new();
+        CLASS.get_or_init(|| crate::modules::native_class("Serialized", "_multiprocessing", &[]))
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
 
 /// Instance attributes that describe a raised exception's history, not its value; pickle
@@ -76,12 +98,22 @@ pub fn dumps(vm: &mut Vm, v: &Value, allow_handles: bool) -> PyResult<Payload> {
     Ok(w.out)
 }
 
-/// Rebuilds a value serialized by [`dumps`] in this thread's interpreter.
+/// Rebuilds a value serialized by [`dumps`] in this thread's interpreter (in a relaying
+/// interpreter, only a value that names no code: anything else stays [`Serialized`]).
 pub fn loads(vm: &mut Vm, p: &Payload) -> PyResult<Value> {
+    let relay = vm.interp.process.relay;
+    match read(vm, &p.bytes, &p.handles, relay) {
+        Err(_) if relay => Ok(Value::object(Serialized(p.clone()))),
+        v => v,
+    }
+}
+
+fn read(vm: &mut Vm, bytes: &[u8], handles: &[Value], plain_only: bool) -> PyResult<Value> {
     let mut r = Reader {
-        bytes: &p.bytes,
+        bytes,
         at: 0,
-        handles: &p.handles,
+        handles,
+        plain_only,
     };
     let v = r.value(vm)?;
     if r.at != r.bytes.len() {
@@ -254,6 +286,18 @@ impl Writer {
                     self.value(vm, x)?;
                 }
             }
+            Value::Object(o) if o.0.as_any().is::<Serialized>() => {
+                let inner =
+                    &o.0.as_any()
+                        .downcast_ref::<Serialized>()
+                        .expect("checked")
+                        .0;
+                self.u8(tag::NESTED);
+                self.len(self.out.handles.len());
+                self.len(inner.handles.len());
+                self.blob(&inner.bytes);
+                self.out.handles.extend(inner.handles.iter().cloned());
+            }
             Value::Object(o) if self.allow_handles && o.0.crosses_interpreters() => {
                 self.u8(tag::HANDLE);
                 self.len(self.out.handles.len());
@@ -344,6 +388,8 @@ struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
     handles: &'a [Value],
+    /// Refuse what names code (a relaying interpreter keeps such a value serialized).
+    plain_only: bool,
 }
 
 impl Reader<'_> {
@@ -384,7 +430,11 @@ impl Reader<'_> {
     }
 
     fn value(&mut self, vm: &mut Vm) -> PyResult<Value> {
-        Ok(match self.u8()? {
+        let t = self.u8()?;
+        if self.plain_only && matches!(t, tag::GLOBAL | tag::METHOD | tag::INSTANCE | tag::NESTED) {
+            return Err(unpickling_error("names code"));
+        }
+        Ok(match t {
             tag::NONE => Value::None,
             tag::TRUE => Value::Bool(true),
             tag::FALSE => Value::Bool(false),
@@ -463,6 +513,15 @@ impl Reader<'_> {
                     inst.set(&k, x);
                 }
                 Value::Instance(Arc::new(inst))
+            }
+            tag::NESTED => {
+                let (base, n) = (self.u64()? as usize, self.u64()? as usize);
+                let handles = base
+                    .checked_add(n)
+                    .and_then(|end| self.handles.get(base..end))
+                    .ok_or_else(|| unpickling_error("missing handle"))?;
+                let bytes = self.blob()?;
+                read(vm, bytes, handles, false)?
             }
             tag::HANDLE => {
                 let i = self.u64()? as usize;

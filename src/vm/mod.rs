@@ -57,6 +57,8 @@ pub struct Config {
     pub check_interval: u32,
     /// `--deterministic --seed N`: a scheduler with virtual time instead of the lock.
     pub deterministic: Option<u64>,
+    /// What a `multiprocessing` process is (`--process-backend`).
+    pub process_backend: crate::process::ProcessBackend,
 }
 
 impl Default for Config {
@@ -69,6 +71,7 @@ impl Default for Config {
             gil: &crate::gil::POLICIES[0],
             check_interval: crate::gil::DEFAULT_CHECK_INTERVAL,
             deterministic: None,
+            process_backend: Default::default(),
         }
     }
 }

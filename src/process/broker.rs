@@ -1,0 +1,276 @@
+//! The `os` backend's broker: the one place the process primitives live when processes are
+//! real OS processes.
+//!
+//! CPython shares a queue or a semaphore between processes through OS objects (pipes, POSIX
+//! semaphores, shared memory). gilsim's primitives are Rust objects, so with the `os` backend
+//! they stay in the top gilsim process, and children reach them through the broker: a Unix
+//! socket where each child thread opens a connection and asks, one request at a time, for a
+//! primitive to be made or a method of one to be called ([`super::ipc`]). The broker runs the
+//! request on a thread of its own, in an interpreter that only relays values
+//! ([`super::wire`]'s relay mode: a user's objects pass through as the sender serialized
+//! them), so the primitives behave exactly as they do for the `interp` backend, blocking
+//! included.
+//!
+//! When a child dies, its connections end; the broker then cancels the waits it was running
+//! for that connection (as `terminate()` cancels an interpreter's), so a dead child never
+//! leaves a broker thread waiting for ever.
+
+use std::io::{self, BufReader, BufWriter};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use parking_lot::Mutex;
+use rustc_hash::FxHashMap;
+
+use super::ipc::{self, HandleRef, Reply, Request, WirePayload};
+use super::wire::{self, Payload};
+use super::{AtomicTerminate, ProcessContext};
+use crate::vm::errors::{PyErr, PyResult};
+use crate::vm::objects::Args;
+use crate::vm::{Config, Interpreter, Value, Vm};
+
+/// The broker of this gilsim process (started by its first `os`-backend child).
+pub struct Broker {
+    socket: PathBuf,
+    /// Holds the socket's directory for the life of the process.
+    _dir: tempfile::TempDir,
+    registry: Mutex<Registry>,
+    /// What the relaying interpreters are made with.
+    config: Config,
+}
+
+/// The primitives children know by number. An entry lives as long as the broker: a child may
+/// hand a number on to another at any time.
+#[derive(Default)]
+struct Registry {
+    by_address: FxHashMap<usize, u64>,
+    objects: Vec<Value>,
+}
+
+static BROKER: OnceLock<Arc<Broker>> = OnceLock::new();
+static STARTING: Mutex<()> = Mutex::new(());
+
+/// The broker, started on first use.
+pub fn start(config: &Config) -> io::Result<Arc<Broker>> {
+    let _once = STARTING.lock();
+    if let Some(b) = BROKER.get() {
+        return Ok(b.clone());
+    }
+    let dir = tempfile::Builder::new().prefix("gilsim-").tempdir()?;
+    let socket = dir.path().join("broker.sock");
+    let listener = UnixListener::bind(&socket)?;
+    let broker = Arc::new(Broker {
+        socket,
+        _dir: dir,
+        registry: Mutex::default(),
+        config: Config {
+            reports: Default::default(),
+            deterministic: None,
+            ..config.clone()
+        },
+    });
+    let accepting = broker.clone();
+    std::thread::Builder::new()
+        .name("gilsim-broker".into())
+        .spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let b = accepting.clone();
+                let _ = std::thread::Builder::new()
+                    .name("gilsim-broker-conn".into())
+                    .stack_size(BROKER_STACK)
+                    .spawn(move || b.serve(stream));
+            }
+        })?;
+    let _ = BROKER.set(broker.clone());
+    Ok(broker)
+}
+
+/// The broker, if this process has started one.
+pub fn running() -> Option<&'static Arc<Broker>> {
+    BROKER.get()
+}
+
+/// Stack for a thread that runs requests: only native methods, never a script's frames.
+const BROKER_STACK: usize = 16 << 20;
+
+/// What crosses for handle `v`: a proxy's own number, or (in the broker's process) the
+/// registered number of a real primitive.
+pub fn handle_ref(v: &Value) -> Result<HandleRef, String> {
+    if let Some(r) = v.downcast::<super::remote::RemoteHandle>() {
+        return Ok(r.handle_ref());
+    }
+    match running() {
+        Some(b) => Ok(b.register(v)),
+        None => Err("a process primitive made in a child can only cross through the broker".into()),
+    }
+}
+
+impl Broker {
+    /// Where children connect.
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+
+    /// The number children know `v` by (the same number every time).
+    pub fn register(&self, v: &Value) -> HandleRef {
+        let type_name = match v {
+            Value::Object(o) => o.0.class().name.clone(),
+            _ => String::new(),
+        };
+        let address = match v {
+            Value::Object(o) => Arc::as_ptr(o) as usize,
+            _ => 0,
+        };
+        let mut r = self.registry.lock();
+        let id = match r.by_address.get(&address) {
+            Some(&id) => id,
+            None => {
+                r.objects.push(v.clone());
+                let id = r.objects.len() as u64;
+                r.by_address.insert(address, id);
+                id
+            }
+        };
+        HandleRef { id, type_name }
+    }
+
+    fn lookup(&self, id: u64) -> PyResult<Value> {
+        let r = self.registry.lock();
+        id.checked_sub(1)
+            .and_then(|i| r.objects.get(i as usize).cloned())
+            .ok_or_else(|| PyErr::runtime_error(format!("no process primitive number {id}")))
+    }
+
+    /// Serves one connection (one thread of a child) until it closes.
+    fn serve(self: Arc<Self>, stream: UnixStream) {
+        let context = ProcessContext {
+            relay: true,
+            ..ProcessContext::main()
+        };
+        let cancel: Arc<AtomicTerminate> = context.terminate.clone();
+        let interp = Interpreter::with_process(
+            self.config.clone(),
+            crate::runtime::Stdout::Process,
+            context,
+            None,
+        );
+        let Ok(read_half) = stream.try_clone() else {
+            return;
+        };
+        // The reader is the only one to read the socket: while a request runs, the child
+        // sends nothing, so what it reads then is the end of the connection (the child died),
+        // and the request's waits are cancelled.
+        let (requests, incoming) = std::sync::mpsc::channel::<Vec<u8>>();
+        let reader = std::thread::Builder::new()
+            .name("gilsim-broker-read".into())
+            .spawn(move || {
+                let mut r = BufReader::new(read_half);
+                while let Ok(Some(frame)) = ipc::read_frame(&mut r) {
+                    if requests.send(frame).is_err() {
+                        break;
+                    }
+                }
+                cancel.request(-9);
+            });
+        if reader.is_err() {
+            return;
+        }
+        let mut vm = Vm::new(interp);
+        let mut out = BufWriter::new(stream);
+        for frame in incoming {
+            vm.acquire_gil();
+            let reply = match Request::decode(&frame) {
+                Ok(request) => self.reply(&mut vm, request),
+                Err(e) => self.raised(&mut vm, PyErr::runtime_error(format!("broker: {e}"))),
+            };
+            vm.release_gil();
+            if ipc::write_frame(&mut out, &reply.encode()).is_err() {
+                break;
+            }
+        }
+    }
+
+    fn reply(&self, vm: &mut Vm, request: Request) -> Reply {
+        match self.run(vm, request).and_then(|v| self.send(vm, &v)) {
+            Ok(p) => Reply::Returned(p),
+            Err(e) => self.raised(vm, e),
+        }
+    }
+
+    fn run(&self, vm: &mut Vm, request: Request) -> PyResult<Value> {
+        match request {
+            Request::New { ctor, args, kwargs } => {
+                let make =
+                    crate::modules::multiprocessing::constructor(&ctor).ok_or_else(|| {
+                        PyErr::runtime_error(format!("no process primitive called {ctor}"))
+                    })?;
+                let (pos, kw) = self.load_args(vm, args, kwargs)?;
+                make(vm, Args { pos: &pos, kw: &kw })
+            }
+            Request::Call {
+                handle,
+                method,
+                args,
+                kwargs,
+            } => {
+                let object = self.lookup(handle)?;
+                let (pos, kw) = self.load_args(vm, args, kwargs)?;
+                let f = vm.get_attr(&object, &method)?;
+                vm.call_kw(&f, &pos, &kw)
+            }
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn load_args(
+        &self,
+        vm: &mut Vm,
+        args: Vec<WirePayload>,
+        kwargs: Vec<(String, WirePayload)>,
+    ) -> PyResult<(Vec<Value>, Vec<(Arc<str>, Value)>)> {
+        let pos = args
+            .into_iter()
+            .map(|p| self.load(vm, p))
+            .collect::<PyResult<_>>()?;
+        let kw = kwargs
+            .into_iter()
+            .map(|(k, p)| Ok((Arc::from(k.as_str()), self.load(vm, p)?)))
+            .collect::<PyResult<_>>()?;
+        Ok((pos, kw))
+    }
+
+    fn load(&self, vm: &mut Vm, p: WirePayload) -> PyResult<Value> {
+        let handles = p
+            .handles
+            .iter()
+            .map(|h| self.lookup(h.id))
+            .collect::<PyResult<_>>()?;
+        wire::loads(
+            vm,
+            &Payload {
+                bytes: p.bytes,
+                handles,
+            },
+        )
+    }
+
+    fn send(&self, vm: &mut Vm, v: &Value) -> PyResult<WirePayload> {
+        let p = wire::dumps(vm, v, true)?;
+        ipc::export(p, |h| Ok(self.register(h))).map_err(PyErr::runtime_error)
+    }
+
+    /// The exception to raise in the child (serialized as pickle would; one that cannot be
+    /// becomes a RuntimeError with its text).
+    fn raised(&self, vm: &mut Vm, e: PyErr) -> Reply {
+        let exc = vm.materialize(e);
+        match self.send(vm, &exc) {
+            Ok(p) => Reply::Raised(p),
+            Err(_) => {
+                let text = vm.to_str(&exc).unwrap_or_default();
+                let fallback = vm.materialize(PyErr::runtime_error(text));
+                Reply::Raised(self.send(vm, &fallback).unwrap_or_default())
+            }
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! `--process-backend os`: each process is a real child OS process running the gilsim binary
+//! itself (`gilsim __child`), so `os.getpid()` differs and a crash of the child (a signal, an
+//! abort) cannot take the parent down.
+//!
+//! The parent writes the child a bootstrap on its stdin (the broker's socket, the script and
+//! its source, the interpreter settings, the serialized `Process` object); the child runs the
+//! script as `__mp_main__` and then the target, exactly as an `interp`-backend child does
+//! ([`super::run_child`]), with its primitives reached through the broker
+//! ([`super::broker`], [`super::remote`]). Its stdout and stderr are the parent's own file
+//! descriptors, as a spawned CPython child's are. A thread of the parent waits for the child
+//! to end and turns its status into `exitcode` (the exit status, or minus the signal that
+//! killed it, as CPython reports it).
+
+use std::io;
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use super::ipc::{self, Decoder, Encoder, WirePayload};
+use super::wire::Payload;
+use super::{Child, ProcessContext, broker, remote};
+use crate::observe::Release;
+use crate::vm::errors::{PyErr, PyResult};
+use crate::vm::{Config, Interpreter, Vm};
+
+/// What a child needs to start.
+struct Bootstrap {
+    broker: PathBuf,
+    ppid: u32,
+    script: String,
+    source: String,
+    gil: String,
+    switch_interval: Duration,
+    check_interval: u32,
+    check_every_instruction: bool,
+    argv: Vec<String>,
+    process: WirePayload,
+}
+
+impl Bootstrap {
+    fn encode(&self) -> Vec<u8> {
+        let mut e = Encoder::default();
+        e.str(&self.broker.to_string_lossy())
+            .u64(self.ppid.into())
+            .str(&self.script)
+            .str(&self.source)
+            .str(&self.gil)
+            .u64(self.switch_interval.as_nanos() as u64)
+            .u64(self.check_interval.into())
+            .u8(self.check_every_instruction.into())
+            .u64(self.argv.len() as u64);
+        for a in &self.argv {
+            e.str(a);
+        }
+        e.payload(&self.process);
+        e.0
+    }
+
+    fn decode(bytes: &[u8]) -> io::Result<Bootstrap> {
+        let mut d = Decoder::new(bytes);
+        let broker = PathBuf::from(d.str()?);
+        let ppid = d.u64()? as u32;
+        let script = d.str()?;
+        let source = d.str()?;
+        let gil = d.str()?;
+        let switch_interval = Duration::from_nanos(d.u64()?);
+        let check_interval = d.u64()? as u32;
+        let check_every_instruction = d.u8()? != 0;
+        let argc = d.u64()?;
+        let mut argv = vec![];
+        for _ in 0..argc {
+            argv.push(d.str()?);
+        }
+        let process = d.payload()?;
+        d.end()?;
+        Ok(Bootstrap {
+            broker,
+            ppid,
+            script,
+            source,
+            gil,
+            switch_interval,
+            check_interval,
+            check_every_instruction,
+            argv,
+            process,
+        })
+    }
+}
+
+/// The gilsim binary to start children with: this one, or (from a test or bench binary,
+/// which lives in `target/<profile>/deps/`) the one built beside it; `GILSIM_EXE` overrides.
+fn gilsim_exe() -> io::Result<PathBuf> {
+    if let Some(p) = std::env::var_os("GILSIM_EXE") {
+        return Ok(p.into());
+    }
+    let me = std::env::current_exe()?;
+    if me.file_stem().is_some_and(|s| s == "gilsim") {
+        return Ok(me);
+    }
+    me.ancestors()
+        .skip(1)
+        .take(2)
+        .map(|dir| dir.join("gilsim"))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "can't find the gilsim binary to start a process with (set GILSIM_EXE)",
+            )
+        })
+}
+
+/// Starts a child OS process that runs `process` (a `multiprocessing.Process`, serialized).
+pub fn spawn(vm: &mut Vm, script: &str, source: &str, process: Payload) -> PyResult<Arc<Child>> {
+    let cant =
+        |e: &dyn std::fmt::Display| PyErr::runtime_error(format!("can't start process: {e}"));
+    let broker = match remote::broker_socket() {
+        Some(s) => s.clone(),
+        None => broker::start(&vm.interp.config)
+            .map_err(|e| cant(&e))?
+            .socket()
+            .to_path_buf(),
+    };
+    let process = ipc::export(process, broker::handle_ref).map_err(PyErr::runtime_error)?;
+    let config = &vm.interp.config;
+    let boot = Bootstrap {
+        broker,
+        ppid: vm.interp.process.pid,
+        script: script.to_string(),
+        source: source.to_string(),
+        gil: config.gil.name.to_string(),
+        switch_interval: vm.interp.gil.interval(),
+        check_interval: vm.interp.gil.check_interval(),
+        check_every_instruction: config.check_every_instruction,
+        argv: config.argv.clone(),
+        process,
+    };
+    let exe = gilsim_exe().map_err(|e| cant(&e))?;
+    let started = vm.allow_threads(Release::Native("os.spawn"), || -> io::Result<_> {
+        let mut child = Command::new(exe)
+            .arg("__child")
+            .stdin(Stdio::piped())
+            .spawn()?;
+        let mut stdin = child.stdin.take().expect("piped");
+        ipc::write_frame(&mut stdin, &boot.encode())?;
+        Ok(child)
+    });
+    let mut os_child = started.map_err(|e| cant(&e))?;
+    let child = Child::os(os_child.id());
+    let waiter = child.clone();
+    std::thread::Builder::new()
+        .name(format!("gilsim-wait-{}", os_child.id()))
+        .spawn(move || {
+            let code = match os_child.wait() {
+                Ok(status) => status
+                    .code()
+                    .unwrap_or_else(|| -status.signal().unwrap_or(libc::SIGKILL)),
+                Err(_) => 1,
+            };
+            waiter.ended(code);
+        })
+        .map_err(|e| cant(&e))?;
+    Ok(child)
+}
+
+/// Sends `terminate()` (-15: SIGTERM) or `kill()` (-9: SIGKILL) to child `pid`.
+pub fn signal(pid: u32, code: i32) {
+    let sig = if code == -9 {
+        libc::SIGKILL
+    } else {
+        libc::SIGTERM
+    };
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return;
+    };
+    // SAFETY: kill(2) takes two integers and reads or writes no memory of this process, so
+    // it cannot break Rust's guarantees whatever they are. The pid is a child this process
+    // started and has not yet seen end (the caller checks `exitcode` first), so the signal
+    // goes to that child; as with CPython's `Popen.terminate`, a child that ends between that
+    // check and this call is a harmless miss. Exercised by the killed-worker tests in
+    // `tests/processes_os.rs`.
+    unsafe {
+        libc::kill(pid, sig);
+    }
+}
+
+/// `gilsim __child`: the life of a child OS process, from its bootstrap on stdin to its exit
+/// status.
+pub fn child_main() -> i32 {
+    let frame = match ipc::read_frame(&mut io::stdin().lock()) {
+        Ok(Some(f)) => f,
+        _ => {
+            eprintln!("gilsim: __child is started by a parent gilsim, with its bootstrap on stdin");
+            return 2;
+        }
+    };
+    let boot = match Bootstrap::decode(&frame) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("gilsim: __child: bad bootstrap: {e}");
+            return 2;
+        }
+    };
+    remote::set_broker(boot.broker.clone());
+    let Ok(gil) = crate::gil::policy(&boot.gil) else {
+        eprintln!("gilsim: __child: no GIL policy {}", boot.gil);
+        return 2;
+    };
+    let config = Config {
+        argv: boot.argv,
+        switch_interval: boot.switch_interval,
+        check_every_instruction: boot.check_every_instruction,
+        gil,
+        check_interval: boot.check_interval,
+        process_backend: super::ProcessBackend::Os,
+        ..Config::default()
+    };
+    let context = ProcessContext {
+        pid: std::process::id(),
+        ppid: boot.ppid,
+        bootstrapping: AtomicBool::new(true),
+        ..ProcessContext::main()
+    };
+    let interp = Interpreter::with_process(config, crate::runtime::Stdout::Process, context, None);
+    let (script, source, process) = (boot.script, boot.source, boot.process);
+    let main = std::thread::Builder::new()
+        .name("MainThread".into())
+        .stack_size(crate::runtime::INTERPRETER_STACK)
+        .spawn(move || {
+            let handles = process.handles.iter().map(remote::proxy).collect();
+            let code = match handles {
+                Ok(handles) => {
+                    let payload = Payload {
+                        bytes: process.bytes,
+                        handles,
+                    };
+                    super::run_child(interp.clone(), &script, &source, &payload)
+                }
+                Err(_) => 1,
+            };
+            interp.flush_stdout();
+            code
+        });
+    match main.map(|h| h.join()) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!("gilsim: internal error: the interpreter thread panicked");
+            70
+        }
+    }
+}

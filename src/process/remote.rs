@@ -1,0 +1,189 @@
+//! A child OS process's side of the `os` backend: proxies for the primitives that live in the
+//! broker ([`super::broker`]).
+//!
+//! A child never holds a real queue or semaphore. Making one asks the broker to make it; a
+//! handle that arrives in a payload becomes a [`RemoteHandle`], an object of the same class
+//! name whose every method (the same table as the real class's) sends the call to the broker
+//! and waits for the reply with the GIL released, as the real method's wait would. Each
+//! thread of the child talks to the broker over a connection of its own, so a lock's owner
+//! is the same broker thread for every call a child thread makes.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::io::{BufReader, BufWriter};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use super::ipc::{self, HandleRef, Reply, Request, WirePayload};
+use super::wire::{self, Payload};
+use crate::observe::Release;
+use crate::vm::errors::{ExcKind, PyErr, PyResult};
+use crate::vm::objects::{Args, Class, NativeObject};
+use crate::vm::{Value, Vm};
+
+/// Where the broker listens, set once when this process starts as an `os`-backend child.
+static BROKER_SOCKET: OnceLock<PathBuf> = OnceLock::new();
+
+/// This process is an `os`-backend child whose primitives live in the broker at `socket`.
+pub fn set_broker(socket: PathBuf) {
+    let _ = BROKER_SOCKET.set(socket);
+}
+
+/// The broker's socket, when this process is an `os`-backend child.
+pub fn broker_socket() -> Option<&'static PathBuf> {
+    BROKER_SOCKET.get()
+}
+
+/// A primitive that lives in the broker, as a child sees it.
+pub struct RemoteHandle {
+    id: u64,
+    class: Arc<Class>,
+}
+
+impl RemoteHandle {
+    pub fn handle_ref(&self) -> HandleRef {
+        HandleRef {
+            id: self.id,
+            type_name: self.class.name.clone(),
+        }
+    }
+}
+
+impl NativeObject for RemoteHandle {
+    fn class(&self) -> &Arc<Class> {
+        &self.class
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn crosses_interpreters(&self) -> bool {
+        true
+    }
+}
+
+/// The proxy of handle `h`, of the proxy class of its type.
+pub fn proxy(h: &HandleRef) -> PyResult<Value> {
+    let class = super::remote_class(&h.type_name).ok_or_else(|| {
+        PyErr::runtime_error(format!("no process primitive type {}", h.type_name))
+    })?;
+    Ok(Value::object(RemoteHandle {
+        id: h.id,
+        class: class.clone(),
+    }))
+}
+
+/// Rebuilds a value that came from the broker or the parent, its handles as proxies.
+pub fn import(vm: &mut Vm, p: WirePayload) -> PyResult<Value> {
+    let handles = p.handles.iter().map(proxy).collect::<PyResult<_>>()?;
+    wire::loads(
+        vm,
+        &Payload {
+            bytes: p.bytes,
+            handles,
+        },
+    )
+}
+
+fn export(vm: &mut Vm, v: &Value) -> PyResult<WirePayload> {
+    let p = wire::dumps(vm, v, true)?;
+    vm.interp
+        .process
+        .bytes_sent
+        .fetch_add(p.bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    ipc::export(p, super::broker::handle_ref).map_err(PyErr::runtime_error)
+}
+
+/// A proxy method: `method(*args, **kwargs)` run by the broker on the real primitive.
+pub fn forward(vm: &mut Vm, args: Args<'_>, method: &'static str) -> PyResult<Value> {
+    let Some(this) = args.pos.first().and_then(|v| v.downcast::<RemoteHandle>()) else {
+        return Err(PyErr::type_error(format!(
+            "descriptor '{method}' needs a process primitive"
+        )));
+    };
+    let handle = this.id;
+    // `__exit__`'s exception details (a traceback cannot be sent) mean nothing to a primitive.
+    let rest = if method == "__exit__" {
+        &[][..]
+    } else {
+        &args.pos[1..]
+    };
+    let (args, kwargs) = export_args(vm, rest, args.kw)?;
+    let request = Request::Call {
+        handle,
+        method: method.to_string(),
+        args,
+        kwargs,
+    };
+    ask(vm, request, Release::Blocked(method, handle))
+}
+
+/// A proxy constructor: the broker makes primitive `ctor` and this child gets its proxy.
+pub fn construct(vm: &mut Vm, args: Args<'_>, ctor: &'static str) -> PyResult<Value> {
+    let (args, kwargs) = export_args(vm, args.pos, args.kw)?;
+    let request = Request::New {
+        ctor: ctor.to_string(),
+        args,
+        kwargs,
+    };
+    ask(vm, request, Release::Blocked(ctor, 0))
+}
+
+#[allow(clippy::type_complexity)]
+fn export_args(
+    vm: &mut Vm,
+    pos: &[Value],
+    kw: &[(Arc<str>, Value)],
+) -> PyResult<(Vec<WirePayload>, Vec<(String, WirePayload)>)> {
+    // One payload per argument: the broker rebuilds the plain ones (a timeout, a count) and
+    // relays the others untouched.
+    let args = pos.iter().map(|v| export(vm, v)).collect::<PyResult<_>>()?;
+    let kwargs = kw
+        .iter()
+        .map(|(k, v)| Ok((k.to_string(), export(vm, v)?)))
+        .collect::<PyResult<_>>()?;
+    Ok((args, kwargs))
+}
+
+/// Sends `request` on this thread's connection and waits for the reply, GIL released.
+fn ask(vm: &mut Vm, request: Request, why: Release) -> PyResult<Value> {
+    let frame = request.encode();
+    let reply = vm.allow_threads(why, || round_trip(&frame));
+    match reply {
+        Ok(Reply::Returned(p)) => import(vm, p),
+        Ok(Reply::Raised(p)) => Err(PyErr::Raised(import(vm, p)?)),
+        Err(e) => Err(PyErr::new(
+            ExcKind::BrokenPipeError,
+            format!("the parent process is gone (its broker: {e})"),
+        )),
+    }
+}
+
+type Connection = (BufReader<UnixStream>, BufWriter<UnixStream>);
+
+thread_local! {
+    /// This thread's connection to the broker, opened at its first request.
+    static CONNECTION: RefCell<Option<Connection>> = const { RefCell::new(None) };
+}
+
+fn round_trip(frame: &[u8]) -> std::io::Result<Reply> {
+    CONNECTION.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.is_none() {
+            let socket = broker_socket().ok_or_else(|| std::io::Error::other("not a child"))?;
+            let stream = UnixStream::connect(socket)?;
+            *c = Some((BufReader::new(stream.try_clone()?), BufWriter::new(stream)));
+        }
+        let (r, w) = c.as_mut().expect("connected");
+        let result = ipc::write_frame(w, frame).and_then(|()| {
+            ipc::read_frame(r)?.ok_or_else(|| std::io::Error::other("connection closed"))
+        });
+        match result {
+            Ok(bytes) => Reply::decode(&bytes),
+            Err(e) => {
+                *c = None;
+                Err(e)
+            }
+        }
+    })
+}
