@@ -48,6 +48,9 @@ struct Registry {
     objects: Vec<Value>,
 }
 
+/// A call's arguments rebuilt: positional, then keywords.
+type LoadedArgs = (Vec<Value>, Vec<(Arc<str>, Value)>);
+
 static BROKER: OnceLock<Arc<Broker>> = OnceLock::new();
 static STARTING: Mutex<()> = Mutex::new(());
 
@@ -222,13 +225,12 @@ impl Broker {
         }
     }
 
-    #[allow(clippy::type_complexity)]
     fn load_args(
         &self,
         vm: &mut Vm,
         args: Vec<WirePayload>,
         kwargs: Vec<(String, WirePayload)>,
-    ) -> PyResult<(Vec<Value>, Vec<(Arc<str>, Value)>)> {
+    ) -> PyResult<LoadedArgs> {
         let pos = args
             .into_iter()
             .map(|p| self.load(vm, p))

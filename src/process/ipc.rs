@@ -25,6 +25,9 @@ pub struct WirePayload {
     pub handles: Vec<HandleRef>,
 }
 
+/// A call's arguments as they cross: one payload per positional argument, then the keywords.
+pub type CallArgs = (Vec<WirePayload>, Vec<(String, WirePayload)>);
+
 /// What a child asks of the broker.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Request {
@@ -177,7 +180,7 @@ impl<'a> Decoder<'a> {
             .collect::<io::Result<_>>()?;
         Ok(WirePayload { bytes, handles })
     }
-    fn call_args(&mut self) -> io::Result<(Vec<WirePayload>, Vec<(String, WirePayload)>)> {
+    fn call_args(&mut self) -> io::Result<CallArgs> {
         let n = self.count()?;
         let args = (0..n).map(|_| self.payload()).collect::<io::Result<_>>()?;
         let n = self.count()?;

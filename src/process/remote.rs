@@ -15,7 +15,7 @@ use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use super::ipc::{self, HandleRef, Reply, Request, WirePayload};
+use super::ipc::{self, CallArgs, HandleRef, Reply, Request, WirePayload};
 use super::wire::{self, Payload};
 use crate::observe::Release;
 use crate::vm::errors::{ExcKind, PyErr, PyResult};
@@ -129,12 +129,7 @@ pub fn construct(vm: &mut Vm, args: Args<'_>, ctor: &'static str) -> PyResult<Va
     ask(vm, request, Release::Blocked(ctor, 0))
 }
 
-#[allow(clippy::type_complexity)]
-fn export_args(
-    vm: &mut Vm,
-    pos: &[Value],
-    kw: &[(Arc<str>, Value)],
-) -> PyResult<(Vec<WirePayload>, Vec<(String, WirePayload)>)> {
+fn export_args(vm: &mut Vm, pos: &[Value], kw: &[(Arc<str>, Value)]) -> PyResult<CallArgs> {
     // One payload per argument: the broker rebuilds the plain ones (a timeout, a count) and
     // relays the others untouched.
     let args = pos.iter().map(|v| export(vm, v)).collect::<PyResult<_>>()?;
