@@ -176,7 +176,8 @@ fn main() -> ExitCode {
             }
             let outcome =
                 gilsim::runtime::run_file_with(&file, config, gilsim::runtime::Stdout::Process);
-            ExitCode::from(outcome.exit_code.clamp(0, 255) as u8)
+            // As a POSIX exit status: the low byte (`sys.exit(-9)` is 247, as CPython's).
+            ExitCode::from((outcome.exit_code & 0xff) as u8)
         }
         Command::Dis { file } => match compile(&file) {
             Ok(m) => {

@@ -117,6 +117,10 @@ pub const MODULES: &[ModuleDef] = &[
         init: random::init,
     },
     ModuleDef {
+        name: "signal",
+        init: |vm, m| vm.exec_in_module(m, "<frozen signal>", include_str!("python/signal.py")),
+    },
+    ModuleDef {
         name: "queue",
         init: |vm, m| vm.exec_in_module(m, "<frozen queue>", include_str!("python/queue.py")),
     },

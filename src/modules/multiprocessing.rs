@@ -52,6 +52,7 @@ pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     }
     func(m, "bytes_sent", bytes_sent);
     func(m, "deterministic", deterministic);
+    func(m, "terminating", terminating);
     func(m, "dumps", dumps);
     func(m, "loads", loads);
     Ok(())
@@ -118,6 +119,13 @@ fn signal(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 /// scheduler's locks, not on native process primitives.)
 fn deterministic(vm: &mut Vm, _args: Args<'_>) -> PyResult<Value> {
     Ok(Value::Bool(vm.interp.gil.scheduler().is_some()))
+}
+
+/// `terminating()`: is this process being killed (`terminate()`, `kill()`, `os.kill`)?
+fn terminating(vm: &mut Vm, _args: Args<'_>) -> PyResult<Value> {
+    Ok(Value::Bool(
+        vm.interp.process.terminate.requested().is_some(),
+    ))
 }
 
 fn bytes_sent(vm: &mut Vm, _args: Args<'_>) -> PyResult<Value> {

@@ -35,6 +35,7 @@ pub fn init(vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     }
     m.set("environ", Value::Dict(Arc::new(environ)));
     func(m, "getpid", getpid);
+    func(m, "kill", kill);
     func(m, "getppid", getppid);
     func(m, "cpu_count", cpu_count);
     func(m, "getenv", getenv);
@@ -129,6 +130,19 @@ fn os_err(e: &std::io::Error, path: &str) -> PyErr {
 fn getpid(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("getpid", 0, 0, &[])?;
     Ok(Value::Int(i64::from(vm.interp.process.pid)))
+}
+
+/// `kill(pid, sig)`: a child interpreter of process mode (this one included) ends with exit
+/// code `-sig`; a real process gets the signal (see `process::kill`).
+fn kill(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("kill", 2, 2, &[])?;
+    let pid = super::int_arg(&args.pos[0])?;
+    let sig = super::int_arg(&args.pos[1])?;
+    let (Ok(pid), Ok(sig)) = (u32::try_from(pid), i32::try_from(sig)) else {
+        return Err(PyErr::overflow("signal number or pid out of range"));
+    };
+    crate::process::kill(vm, pid, sig)?;
+    Ok(Value::None)
 }
 
 fn getppid(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {

@@ -45,34 +45,37 @@ pub fn sleep_for(vm: &mut Vm, d: Duration) -> PyResult<()> {
         return vm.check_interrupt();
     }
     // The main thread's sleep ends early at Ctrl-C, as CPython's does (EINTR), and raises
-    // `KeyboardInterrupt`.
-    let interrupt = vm
-        .is_main_thread()
-        .then(|| vm.interp.clone())
-        .filter(|_| !d.is_zero());
+    // `KeyboardInterrupt`; any thread's ends early when its process is terminated.
+    let main_thread = vm.is_main_thread();
+    let interp = vm.interp.clone();
+    let cut_short = move || {
+        (main_thread && interp.interrupt_pending.load(Ordering::Relaxed))
+            || interp.process.terminate.requested().is_some()
+    };
     // As CPython: the GIL is released around the sleep, even `sleep(0)`.
-    vm.allow_threads(Release::Blocked("sleep", 0), || match interrupt {
-        // CPython still makes the clock_nanosleep system call for sleep(0), which on Linux
-        // sleeps for the thread's timer slack (about 50 us); so do we. Returning at once
-        // instead lets the sleeper retake the GIL before a waiter it woke has run, which
-        // hides the convoy effect (F5).
-        None if d.is_zero() => std::thread::sleep(Duration::from_nanos(1)),
-        None => std::thread::sleep(d),
-        Some(interp) => {
-            let end = Instant::now() + d;
-            while !interp.interrupt_pending.load(Ordering::Relaxed) {
-                let left = end.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    break;
-                }
-                std::thread::sleep(left.min(INTERRUPT_POLL));
+    vm.allow_threads(Release::Blocked("sleep", 0), || {
+        if d.is_zero() {
+            // CPython still makes the clock_nanosleep system call for sleep(0), which on
+            // Linux sleeps for the thread's timer slack (about 50 us); so do we. Returning at
+            // once instead lets the sleeper retake the GIL before a waiter it woke has run,
+            // which hides the convoy effect (F5).
+            std::thread::sleep(Duration::from_nanos(1));
+            return;
+        }
+        let end = Instant::now() + d;
+        while !cut_short() {
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
             }
+            std::thread::sleep(left.min(INTERRUPT_POLL));
         }
     });
+    crate::process::check_terminated(vm)?;
     vm.check_interrupt()
 }
 
-/// How often the main thread's sleep looks for a Ctrl-C.
+/// How often a sleep looks for a Ctrl-C or a terminate request.
 const INTERRUPT_POLL: Duration = Duration::from_millis(50);
 
 fn no_args(args: &Args<'_>, name: &str) -> PyResult<()> {

@@ -222,7 +222,8 @@ impl Child {
         })
     }
 
-    /// `terminate()` / `kill()`: asks the child to end with `code` (-15 or -9).
+    /// `terminate()` / `kill()` / `os.kill`: sends signal `-code` (15: SIGTERM, 9: SIGKILL);
+    /// the child ends with exit code `code`.
     pub fn signal(&self, code: i32) {
         let exit = self.exit.lock();
         if exit.is_some() {
@@ -235,8 +236,47 @@ impl Child {
                     interp.gil.request_drop();
                 }
             }
-            Stop::Os => os_backend::signal(self.pid, code),
+            Stop::Os => {
+                let _ = os_backend::send_signal(self.pid, -code);
+            }
         }
+    }
+}
+
+/// Every child this gilsim process started, by pid, for `os.kill`: the made-up pid of a
+/// child interpreter must never reach the real kill(2), where it could name some other
+/// process.
+static CHILDREN: Mutex<Vec<(u32, std::sync::Weak<Child>)>> = Mutex::new(Vec::new());
+
+fn remember(child: &Arc<Child>) {
+    CHILDREN.lock().push((child.pid, Arc::downgrade(child)));
+}
+
+/// `os.kill(pid, sig)`: a child interpreter (this one included) ends with exit code `-sig`
+/// at its next check; a real process gets the signal.
+pub fn kill(vm: &mut Vm, pid: u32, sig: i32) -> PyResult<()> {
+    let code = -sig;
+    if pid == vm.interp.process.pid && pid != std::process::id() {
+        vm.interp.process.terminate.request(code);
+        return check_terminated(vm);
+    }
+    let known = CHILDREN
+        .lock()
+        .iter()
+        .find(|(p, _)| *p == pid)
+        .map(|(_, c)| c.clone());
+    match known {
+        Some(child) => match child.upgrade() {
+            Some(child) if child.exitcode().is_none() => {
+                child.signal(code);
+                Ok(())
+            }
+            _ => Err(PyErr::new(
+                ExcKind::ProcessLookupError,
+                "[Errno 3] No such process",
+            )),
+        },
+        None => os_backend::send_signal(pid, sig).map_err(|e| PyErr::from_io(&e, None)),
     }
 }
 
@@ -325,7 +365,9 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
         ));
     };
     if parent.config.process_backend == ProcessBackend::Os {
-        return os_backend::spawn(vm, &script, &source, payload);
+        let child = os_backend::spawn(vm, &script, &source, payload)?;
+        remember(&child);
+        return Ok(child);
     }
     let pid = next_child_pid();
     let terminate: Arc<AtomicTerminate> = Arc::default();
@@ -354,6 +396,7 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
             interp: Arc::downgrade(&interp),
         },
     );
+    remember(&child);
     let handle = child.clone();
     std::thread::Builder::new()
         .name(format!("gilsim-process-{pid}"))

@@ -167,24 +167,19 @@ pub fn spawn(vm: &mut Vm, script: &str, source: &str, process: Payload) -> PyRes
     Ok(child)
 }
 
-/// Sends `terminate()` (-15: SIGTERM) or `kill()` (-9: SIGKILL) to child `pid`.
-pub fn signal(pid: u32, code: i32) {
-    let sig = if code == -9 {
-        libc::SIGKILL
-    } else {
-        libc::SIGTERM
-    };
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return;
-    };
+/// Sends signal `sig` to the OS process `pid` (kill(2)).
+pub fn send_signal(pid: u32, sig: i32) -> io::Result<()> {
+    let pid = libc::pid_t::try_from(pid).map_err(|_| io::Error::from_raw_os_error(libc::ESRCH))?;
     // SAFETY: kill(2) takes two integers and reads or writes no memory of this process, so
-    // it cannot break Rust's guarantees whatever they are. The pid is a child this process
-    // started and has not yet seen end (the caller checks `exitcode` first), so the signal
-    // goes to that child; as with CPython's `Popen.terminate`, a child that ends between that
-    // check and this call is a harmless miss. Exercised by the killed-worker tests in
-    // `tests/processes_os.rs`.
-    unsafe {
-        libc::kill(pid, sig);
+    // it cannot break Rust's guarantees whatever they are. Callers pass a child this process
+    // started and has not yet seen end (`Child::signal` checks `exitcode` first: as with
+    // CPython's `Popen.terminate`, a child that ends between that check and this call is a
+    // harmless miss), or a pid the script named in `os.kill`, as CPython's does. Exercised by
+    // the killed-process tests in `tests/processes_os.rs`.
+    if unsafe { libc::kill(pid, sig) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
     }
 }
 

@@ -44,6 +44,7 @@ pub const EXCEPTION_TABLE: &[(&str, Option<ExcKind>)] = &[
     ("IsADirectoryError", Some(ExcKind::OSError)),
     ("TimeoutError", Some(ExcKind::OSError)),
     ("BrokenPipeError", Some(ExcKind::OSError)),
+    ("ProcessLookupError", Some(ExcKind::OSError)),
     ("EOFError", Some(ExcKind::Exception)),
     ("MemoryError", Some(ExcKind::Exception)),
     ("BufferError", Some(ExcKind::Exception)),
@@ -93,6 +94,7 @@ pub enum ExcKind {
     IsADirectoryError,
     TimeoutError,
     BrokenPipeError,
+    ProcessLookupError,
     EOFError,
     MemoryError,
     BufferError,
@@ -190,6 +192,9 @@ impl PyErr {
     }
     /// Maps an I/O error to the matching `OSError` subclass.
     pub fn from_io(e: &std::io::Error, filename: Option<&str>) -> PyErr {
+        if e.raw_os_error() == Some(libc::ESRCH) {
+            return PyErr::os_error(ExcKind::ProcessLookupError, e, filename);
+        }
         let kind = match e.kind() {
             std::io::ErrorKind::NotFound => ExcKind::FileNotFoundError,
             std::io::ErrorKind::PermissionDenied => ExcKind::PermissionError,

@@ -7,6 +7,7 @@ import _thread
 import os as _os
 import sys as _sys
 import threading as _threading
+import time as _time
 import queue as _queue
 
 
@@ -784,8 +785,12 @@ def _worker_loop(take, put, initializer, initargs, maxtasks, index):
         try:
             result = (job, i, True, _run_task(func, chunk, star, kwds))
         except BaseException as e:
-            # A task that exits the worker (sys.exit, terminate) still answers, so nothing
-            # waits for it forever; then the worker ends and the pool replaces it.
+            # A worker being killed (terminate(), os.kill) dies without answering, as a CPython
+            # worker would, and the pool then breaks. A task that exits the worker
+            # (sys.exit) still answers, so nothing waits for it forever; then the worker ends
+            # and the pool replaces it.
+            if _mp.terminating():
+                raise
             if not isinstance(e, Exception):
                 leaving = e
             tb = '\n"""\n' + _thread._format_exception(e) + '"""'
@@ -968,12 +973,40 @@ class Pool:
         self._pool = [None] * processes
         for i in range(processes):
             self._pool[i] = self._start_worker(i)
+        self._broken = None
         self._handler = _threading.Thread(target=self._handle_results, daemon=True)
         self._handler.start()
+        self._start_watcher()
 
     def _setup_queues(self):
         self._board = _mp.TaskBoard(self._processes)
         self._results = _mp.Channel(0)
+
+    def _start_watcher(self):
+        _threading.Thread(target=self._watch_workers, daemon=True).start()
+
+    def _watch_workers(self):
+        # As CPython's worker handler, a look at the workers every 0.1 s. A worker that died
+        # (killed by a signal, or ended by an internal error) took its task with it: rather
+        # than leave its caller waiting for ever (as CPython's Pool does), every pending
+        # result fails with BrokenProcessPool, as ProcessPoolExecutor's futures do.
+        while self._state == RUN and self._broken is None:
+            for w in list(self._pool):
+                code = w.exitcode
+                if code is not None and code != 0:
+                    self._break(w, code)
+                    return
+            _time.sleep(0.1)
+
+    def _break(self, worker, code):
+        from concurrent.futures.process import BrokenProcessPool
+        self._broken = BrokenProcessPool(
+            "A process in the process pool was terminated abruptly while the future was "
+            "running or pending.")
+        self._broken.__cause__ = RuntimeError(
+            "%s (pid %s) ended with exit code %s" % (worker.name, worker.pid, code))
+        for result in list(self._cache.values()):
+            result._set(getattr(result, "_next_index", 0), False, self._broken)
 
     def _start_worker(self, index):
         w = Process(target=_process_worker,
@@ -1018,6 +1051,8 @@ class Pool:
     def _check_running(self):
         if self._state != RUN:
             raise ValueError("Pool not running")
+        if self._broken is not None:
+            raise self._broken
 
     def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):
         self._check_running()
@@ -1153,6 +1188,9 @@ class ThreadPool(Pool):
     def _setup_queues(self):
         self._tasks = _queue.SimpleQueue()
         self._results = _queue.SimpleQueue()
+
+    def _start_watcher(self):
+        pass  # threads cannot die on their own
 
     def _start_worker(self, index):
         w = _ThreadWorker(self, index)

@@ -84,6 +84,13 @@ class ProcessPoolExecutor(_base.Executor):
 
     def _feed(self):
         # Called with the lock held: hand waiting calls to the workers while there is room.
+        if self._pool is not None and self._pool._broken is not None:
+            # A worker died: what is still waiting fails as what was running did.
+            self._broken = self._pool._broken.args[0]
+            for f, fn, args, kwargs in self._waiting:
+                if f.set_running_or_notify_cancel():
+                    f.set_exception(BrokenProcessPool(self._broken))
+            self._waiting = []
         while self._waiting and self._in_flight < self._max_workers + EXTRA_QUEUED_CALLS:
             f, fn, args, kwargs = self._waiting.pop(0)
             if not f.set_running_or_notify_cancel():
@@ -111,6 +118,8 @@ class ProcessPoolExecutor(_base.Executor):
 
     def submit(self, fn, /, *args, **kwargs):
         with self._lock:
+            if self._pool is not None and self._pool._broken is not None:
+                self._broken = self._pool._broken.args[0]
             if self._broken:
                 raise BrokenProcessPool(self._broken)
             if self._shutdown_thread:
