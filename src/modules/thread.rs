@@ -190,8 +190,10 @@ fn set_event(event: &Instance) {
     };
     let lock = cond.get("_lock");
     let lock = lock.as_ref().and_then(|l| l.downcast::<Lock>());
+    // Held for a moment on behalf of the failed thread: no interpreter thread's identity.
+    let on_behalf = u64::MAX;
     let got = lock
-        .is_some_and(|l| l.acquire_until(u64::MAX, Some(Instant::now() + Duration::from_secs(1))));
+        .is_some_and(|l| l.acquire_until(on_behalf, Some(Instant::now() + Duration::from_secs(1))));
     event.set("_flag", Value::Bool(true));
     if let Some(Value::List(waiters)) = cond.get("_waiters") {
         let woken = std::mem::take(&mut *waiters.0.lock());

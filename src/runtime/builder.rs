@@ -93,6 +93,25 @@ impl Runtime {
         self
     }
 
+    /// What a run does when every thread is blocked for good: [`OnDeadlock::Hang`] (the
+    /// default here, as CPython) or [`OnDeadlock::Report`], which prints the report and ends
+    /// *this OS process* with status 1, as the CLI's `--on-deadlock=report` does (a test
+    /// harness then fails instead of hanging).
+    ///
+    /// [`OnDeadlock::Hang`]: super::monitor::OnDeadlock::Hang
+    /// [`OnDeadlock::Report`]: super::monitor::OnDeadlock::Report
+    pub fn on_deadlock(mut self, what: super::monitor::OnDeadlock) -> Runtime {
+        self.config.on_deadlock = what;
+        self
+    }
+
+    /// `--timeout`: a run that outlives `limit` reports its threads and ends *this OS
+    /// process* with status 124.
+    pub fn timeout(mut self, limit: Duration) -> Runtime {
+        self.config.timeout = Some(limit);
+        self
+    }
+
     /// The GIL design runs use.
     pub fn policy_name(&self) -> &'static str {
         self.config.gil.name

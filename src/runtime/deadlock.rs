@@ -97,3 +97,117 @@ pub fn report(threads: &[ThreadView]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Weak};
+    use std::time::Instant;
+
+    use super::*;
+    use crate::observe::Release;
+    use crate::runtime::monitor::{Activity, Holding, Wait, Waitable};
+
+    /// A primitive that answers what the test says.
+    struct Fixed(Holding);
+
+    impl Waitable for Fixed {
+        fn holding(&self) -> Holding {
+            self.0
+        }
+        fn describe(&self) -> String {
+            "lock #9".into()
+        }
+    }
+
+    fn thread(ident: u64, timed: bool, holding: Holding) -> ThreadView {
+        ThreadView {
+            ident,
+            name: Some(format!("T{ident}").into()),
+            activity: Activity::Released {
+                why: Release::Blocked("lock", 9),
+                wait: Some(Wait {
+                    timed,
+                    on: Some(Arc::new(Fixed(holding))),
+                }),
+                stack: None,
+                since: Instant::now(),
+            },
+            holding: Some(holding),
+            wakes: 0,
+            published: None,
+            interp: Weak::new(),
+            pid: 1,
+            process: "MainProcess".into(),
+        }
+    }
+
+    #[test]
+    fn two_threads_holding_what_the_other_wants_are_a_cycle() {
+        let threads = [
+            thread(1, false, Holding::ThreadEnd(2)),
+            thread(2, false, Holding::Held(3)),
+            thread(3, false, Holding::Held(2)),
+        ];
+        assert!(is_deadlock(&threads));
+        assert_eq!(wait_for_cycle(&threads), Some(vec![1, 2]));
+        let text = report(&threads);
+        assert!(
+            text.contains("\"T1\" is blocked on lock #9, until \"T2\" ends"),
+            "{text}"
+        );
+        assert!(text.contains("\"T2\" waits for \"T3\" (lock #9)"), "{text}");
+        assert!(text.contains("\"T3\" waits for \"T2\" (lock #9)"), "{text}");
+    }
+
+    #[test]
+    fn a_lock_held_by_its_waiter_is_a_cycle_of_one() {
+        let threads = [thread(4, false, Holding::Held(4))];
+        assert_eq!(wait_for_cycle(&threads), Some(vec![0]));
+        assert!(report(&threads).contains("which it holds itself"));
+    }
+
+    #[test]
+    fn a_wait_nobody_owns_is_a_deadlock_without_a_cycle() {
+        let threads = [
+            thread(1, false, Holding::Busy),
+            thread(2, false, Holding::Held(7)),
+        ];
+        assert!(is_deadlock(&threads));
+        assert_eq!(wait_for_cycle(&threads), None);
+        assert!(report(&threads).contains("held by thread 7 (which has ended)"));
+    }
+
+    #[test]
+    fn a_timeout_a_free_primitive_or_a_running_thread_rules_a_deadlock_out() {
+        let blocked = thread(1, false, Holding::Busy);
+        assert!(!is_deadlock(&[
+            blocked.clone(),
+            thread(2, true, Holding::Busy)
+        ]));
+        assert!(!is_deadlock(&[
+            blocked.clone(),
+            thread(2, false, Holding::Free)
+        ]));
+        let mut running = thread(2, false, Holding::Busy);
+        running.activity = Activity::Python;
+        assert!(!is_deadlock(&[blocked.clone(), running]));
+        let mut sleeping = thread(2, false, Holding::Busy);
+        sleeping.activity = Activity::Released {
+            why: Release::Blocked("sleep", 0),
+            wait: None,
+            stack: None,
+            since: Instant::now(),
+        };
+        assert!(!is_deadlock(&[blocked, sleeping]));
+        assert!(!is_deadlock(&[]));
+    }
+
+    #[test]
+    fn progress_is_a_thread_coming_back_from_a_wait() {
+        let before = [thread(1, false, Holding::Busy)];
+        let mut after = before.clone();
+        assert_eq!(progress_key(&before), progress_key(&after));
+        after[0].wakes += 1;
+        assert_ne!(progress_key(&before), progress_key(&after));
+    }
+}

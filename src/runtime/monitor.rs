@@ -45,7 +45,9 @@ const MAX_FRAMES: usize = 12;
 /// One frame of a captured stack: the code and the instruction it was at.
 #[derive(Clone)]
 pub struct StackFrame {
+    /// The function (or module) the frame runs.
     pub code: Arc<Code>,
+    /// The instruction whose line the report shows.
     pub ip: usize,
 }
 
@@ -65,6 +67,7 @@ impl StackFrame {
 /// [`MAX_FRAMES`] are kept).
 #[derive(Clone, Default)]
 pub struct Stack {
+    /// The frames kept, outermost first.
     pub frames: Vec<StackFrame>,
     /// Outer frames left out.
     pub omitted: usize,
@@ -217,6 +220,7 @@ struct SlotState {
 
 /// One interpreter thread's entry in the table.
 pub struct Slot {
+    /// The thread's identity (`threading.get_ident()`).
     pub ident: u64,
     interp: Weak<Interpreter>,
     state: Mutex<SlotState>,
@@ -262,19 +266,23 @@ impl Slot {
 /// A copy of one thread's slot, taken by the watchdog.
 #[derive(Clone)]
 pub struct ThreadView {
+    /// The thread's identity (`threading.get_ident()`).
     pub ident: u64,
     /// `threading.Thread.name`, if the thread was named.
     pub name: Option<Arc<str>>,
+    /// What it was doing.
     pub activity: Activity,
     /// The primitive's answer to [`Waitable::holding`], asked when the view was taken.
     pub holding: Option<Holding>,
+    /// How many released sections it had left (its progress).
     pub wakes: u64,
     /// The stack published at the eval breaker, with the request it answered.
     pub published: Option<(u64, Stack)>,
     /// The interpreter the thread belongs to.
     pub interp: Weak<Interpreter>,
-    /// Its process's pid and name.
+    /// Its process's pid.
     pub pid: u32,
+    /// Its process's name (`MainProcess`, `Process-1`).
     pub process: Arc<str>,
 }
 
@@ -576,11 +584,11 @@ impl ThreadView {
             String::new()
         };
         match self.holding {
-            Some(Holding::Held(t)) if t == self.ident => {
-                if entry.is_none() {
-                    text.push_str(", which it holds itself");
-                }
+            // Inside a library call, a lock held by the waiter itself is a condition's.
+            Some(Holding::Held(t)) if t == self.ident && entry.is_none() => {
+                text.push_str(", which it holds itself");
             }
+            Some(Holding::Held(t)) if t == self.ident => {}
             Some(Holding::Held(t)) => {
                 text.push_str(&format!(",{on_clause} held by {}", name_of(t)));
             }
