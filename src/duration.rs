@@ -32,6 +32,19 @@ pub fn format_ms(d: Duration) -> String {
     format!("{}ms", trim_number(d.as_secs_f64() * 1e3, 3))
 }
 
+/// A duration as a person reads it: `1s`, `1.5s`, `500ms`, `0.25ms` (at most three
+/// significant decimals), for reports that quote a limit or an elapsed time.
+pub fn format_duration(d: Duration) -> String {
+    let secs = d.as_secs_f64();
+    if secs >= 1.0 {
+        format!("{}s", trim_number(secs, if secs >= 10.0 { 1 } else { 2 }))
+    } else if secs >= 0.01 {
+        format!("{}ms", trim_number(secs * 1e3, 0))
+    } else {
+        format_ms(d)
+    }
+}
+
 /// `value` with at most `decimals` decimals and no trailing zeros (`2.50` → `2.5`, `3.0` → `3`).
 pub fn trim_number(value: f64, decimals: usize) -> String {
     let text = format!("{value:.decimals$}");
@@ -69,5 +82,10 @@ mod tests {
         assert_eq!(format_ms(Duration::from_millis(20)), "20ms");
         assert_eq!(trim_number(2.50, 2), "2.5");
         assert_eq!(trim_number(3.0, 2), "3");
+        assert_eq!(format_duration(Duration::from_secs(1)), "1s");
+        assert_eq!(format_duration(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(format_duration(Duration::from_millis(12_345)), "12.3s");
+        assert_eq!(format_duration(Duration::from_micros(995_474)), "995ms");
+        assert_eq!(format_duration(Duration::from_micros(500)), "0.5ms");
     }
 }

@@ -67,6 +67,16 @@ enum Command {
         /// running gilsim: its own pid, crash-isolated).
         #[arg(long, value_enum, default_value = "interp")]
         process_backend: gilsim::process::ProcessBackend,
+        /// What to do when every thread is blocked for good (on locks, joins, queues, events,
+        /// process primitives, with no timeout pending): `report` which thread waits on what,
+        /// who holds it and where, then exit with status 1; or `hang`, as CPython does.
+        #[arg(long, value_enum, default_value = "report")]
+        on_deadlock: OnDeadlock,
+        /// End a run that outlives DURATION (e.g. 500ms, 10s): report each thread's state
+        /// and stack on stderr, write the reports, and exit with status 124.
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration,
+              conflicts_with = "explore")]
+        timeout: Option<std::time::Duration>,
         /// The script to run.
         file: String,
         /// Arguments passed to the script as sys.argv[1:].
@@ -90,6 +100,15 @@ enum Command {
     /// comes on stdin).
     #[command(name = "__child", hide = true)]
     Child,
+}
+
+/// What a run does when every thread is blocked for good.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum OnDeadlock {
+    /// Report the deadlock (threads, what each waits on, who holds it, where) and exit 1.
+    Report,
+    /// Wait forever, as CPython does.
+    Hang,
 }
 
 /// Where the eval loop checks for a pending GIL drop request.
@@ -140,6 +159,8 @@ fn main() -> ExitCode {
             seed,
             explore,
             process_backend,
+            on_deadlock,
+            timeout,
         } => {
             let mut argv = vec![file.clone()];
             argv.extend(args);
@@ -158,6 +179,11 @@ fn main() -> ExitCode {
                     ..Default::default()
                 },
                 deterministic: deterministic.then_some(seed),
+                on_deadlock: match on_deadlock {
+                    OnDeadlock::Report => gilsim::runtime::monitor::OnDeadlock::Report,
+                    OnDeadlock::Hang => gilsim::runtime::monitor::OnDeadlock::Hang,
+                },
+                timeout,
             };
             if let Some(runs) = explore {
                 return match gilsim::runtime::explore::explore(&file, &config, seed, runs) {

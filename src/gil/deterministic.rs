@@ -387,6 +387,13 @@ impl Policy for Deterministic {
         waited
     }
 
+    fn holder(&self) -> super::Holder {
+        match self.st.lock().running {
+            Some(me) => super::Holder::Thread(me),
+            None => super::Holder::Nobody,
+        }
+    }
+
     fn drop_gil(&self, ctl: &Control, me: u64, forced: bool) {
         let mut st = self.st.lock();
         if st.running != Some(me) {

@@ -21,4 +21,8 @@ impl Policy for FreeThreaded {
     }
 
     fn drop_gil(&self, _ctl: &Control, _me: u64, _forced: bool) {}
+
+    fn holder(&self) -> super::Holder {
+        super::Holder::Everyone
+    }
 }

@@ -32,6 +32,16 @@ pub struct Handoff {
 }
 
 impl Handoff {
+    /// Who holds the GIL now (for reports).
+    pub fn holder(&self) -> super::Holder {
+        let st = self.state.lock();
+        if st.locked {
+            super::Holder::Thread(st.holder)
+        } else {
+            super::Holder::Nobody
+        }
+    }
+
     /// Waits up to one switch interval for the GIL to be dropped. If the interval passed, the
     /// GIL is still held and nobody took it over meanwhile, asks the holder to drop it.
     pub fn wait_turn(

@@ -39,6 +39,10 @@ impl Policy for IoPriority {
         waited
     }
 
+    fn holder(&self) -> super::Holder {
+        self.0.holder()
+    }
+
     fn drop_gil(&self, ctl: &Control, me: u64, forced: bool) {
         let mut st = self.0.state.lock();
         debug_assert!(st.locked && st.holder == me);

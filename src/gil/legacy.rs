@@ -13,7 +13,8 @@ use super::{Control, Policy};
 /// Python 2's GIL.
 #[derive(Default)]
 pub struct Legacy {
-    locked: Mutex<bool>,
+    /// The holder, if the lock is held (kept for reports only; the lock itself is the flag).
+    locked: Mutex<Option<u64>>,
     released: Condvar,
 }
 
@@ -21,24 +22,31 @@ impl Policy for Legacy {
     fn take_gil(
         &self,
         ctl: &Control,
-        _me: u64,
+        me: u64,
         _returning: bool,
         _on_drop_request: &mut dyn FnMut(u64),
     ) -> bool {
         let mut locked = self.locked.lock();
-        let waited = *locked;
-        while *locked {
+        let waited = locked.is_some();
+        while locked.is_some() {
             self.released.wait(&mut locked);
         }
-        *locked = true;
+        *locked = Some(me);
         // The eval loop counts instructions on its slow path: keep it there.
         ctl.request_drop();
         waited
     }
 
     fn drop_gil(&self, _ctl: &Control, _me: u64, _forced: bool) {
-        *self.locked.lock() = false;
+        *self.locked.lock() = None;
         self.released.notify_one();
+    }
+
+    fn holder(&self) -> super::Holder {
+        match *self.locked.lock() {
+            Some(me) => super::Holder::Thread(me),
+            None => super::Holder::Nobody,
+        }
     }
 
     fn ticks(&self) -> bool {

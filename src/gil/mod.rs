@@ -97,6 +97,25 @@ pub trait Policy: Send + Sync {
     fn ticks(&self) -> bool {
         false
     }
+
+    /// Who holds the GIL now, for the `--timeout` report (which tells a running thread from
+    /// one waiting for the GIL). Takes the policy's state lock: never called on a hot path.
+    fn holder(&self) -> Holder {
+        Holder::Unknown
+    }
+}
+
+/// Who may run Python code in an interpreter at a given moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holder {
+    /// The GIL is free.
+    Nobody,
+    /// This thread holds it.
+    Thread(u64),
+    /// There is no GIL (`--gil none`): every thread not blocked runs.
+    Everyone,
+    /// The policy does not say.
+    Unknown,
 }
 
 /// A registered policy: its `--gil` name, what it is, how to make one, and how
@@ -294,6 +313,11 @@ impl Gil {
     ) -> bool {
         self.policy
             .take_gil(&self.ctl, me, returning, on_drop_request)
+    }
+
+    /// Who holds the GIL now (for reports; takes the policy's state lock).
+    pub fn holder(&self) -> Holder {
+        self.policy.holder()
     }
 
     /// Threads waiting in ticket order (`fifo` only), for tests of the hand-off order.

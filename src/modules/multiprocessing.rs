@@ -80,7 +80,7 @@ impl NativeObject for ProcessHandle {
     }
 }
 
-fn handle<'a>(args: &Args<'a>) -> PyResult<&'a Child> {
+fn handle<'a>(args: &Args<'a>) -> PyResult<&'a Arc<Child>> {
     Ok(&receiver::<ProcessHandle>(args, "ProcessHandle", "method")?.0)
 }
 

@@ -75,6 +75,17 @@ fn spawn(
 ) -> PyResult<Value> {
     let mut child = Vm::new(vm.interp.clone());
     let ident = child.ident;
+    if let Some(Value::Instance(t)) = &thread {
+        if let Some(name) = t.get("_name").and_then(|n| n.as_str().map(str::to_string)) {
+            child.slot.set_name(&name);
+        }
+        // `join()` waits on `_done`: held from now on by the thread whose end releases it.
+        if let Some(done) = t.get("_done")
+            && let Some(lock) = done.downcast::<Lock>()
+        {
+            lock.hand_to_thread(vm.ident, ident);
+        }
+    }
     if let Some(scheduler) = vm.interp.gil.scheduler() {
         // Runnable from now on, however long the OS takes to start the thread.
         scheduler.add_thread(ident);
@@ -186,7 +197,10 @@ fn set_event(event: &Instance) {
     };
     let lock = cond.get("_lock");
     let lock = lock.as_ref().and_then(|l| l.downcast::<Lock>());
-    let got = lock.is_some_and(|l| l.acquire_until(Some(Instant::now() + Duration::from_secs(1))));
+    // Held for a moment on behalf of the failed thread: no interpreter thread's identity.
+    let on_behalf = u64::MAX;
+    let got = lock
+        .is_some_and(|l| l.acquire_until(on_behalf, Some(Instant::now() + Duration::from_secs(1))));
     event.set("_flag", Value::Bool(true));
     if let Some(Value::List(waiters)) = cond.get("_waiters") {
         let woken = std::mem::take(&mut *waiters.0.lock());
@@ -236,50 +250,93 @@ fn set_name(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     if let Some(recorder) = &vm.interp.recorder {
         recorder.name_thread(ident, name);
     }
+    vm.interp.monitor.name_thread(ident, name);
     Ok(Value::None)
 }
 
 /// A non-reentrant lock. Waiting for it releases the GIL; a waiter costs no CPU.
 pub struct Lock {
-    locked: Mutex<bool>,
+    /// The thread that acquired it (0: unlocked). Any thread may release a `_thread` lock; the
+    /// holder is kept only to name it in a deadlock report, at no cost (it is the flag).
+    locked: Mutex<u64>,
     freed: Condvar,
     /// Its identity in the event log and the deterministic scheduler: a number in creation
     /// order (an address would differ from run to run).
     id: u64,
+    /// A `threading.Thread`'s `_done` lock: released when that thread (its holder) ends.
+    thread_end: std::sync::atomic::AtomicBool,
 }
 
 impl Lock {
-    fn try_acquire(&self) -> bool {
+    fn try_acquire(&self, me: u64) -> bool {
         let mut l = self.locked.lock();
-        if *l {
+        if *l != 0 {
             false
         } else {
-            *l = true;
+            *l = me;
             true
         }
     }
 
     /// Releases the lock if it is held (finishing a thread that panicked).
     fn force_release(&self) {
-        *self.locked.lock() = false;
+        *self.locked.lock() = 0;
         self.freed.notify_one();
     }
 
-    /// Blocks until acquired or the deadline passes; called with the GIL released.
-    fn acquire_until(&self, deadline: Option<Instant>) -> bool {
+    /// Blocks until thread `me` has acquired it or the deadline passes; called with the GIL
+    /// released.
+    fn acquire_until(&self, me: u64, deadline: Option<Instant>) -> bool {
         let mut l = self.locked.lock();
-        while *l {
+        while *l != 0 {
             match deadline {
                 Some(d) => {
-                    if self.freed.wait_until(&mut l, d).timed_out() && *l {
+                    if self.freed.wait_until(&mut l, d).timed_out() && *l != 0 {
                         return false;
                     }
                 }
                 None => self.freed.wait(&mut l),
             }
         }
-        *l = true;
+        *l = me;
         true
+    }
+
+    /// Makes thread `to` the holder if `from` holds it: a `Thread`'s `_done` lock, acquired
+    /// by the starting thread, passes to the started one, whose end releases it.
+    fn hand_to_thread(&self, from: u64, to: u64) {
+        let mut l = self.locked.lock();
+        if *l == from {
+            *l = to;
+            self.thread_end
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+/// A waiter's view of a [`Lock`] for the deadlock watchdog.
+struct LockProbe(Value);
+
+impl crate::runtime::monitor::Waitable for LockProbe {
+    fn holding(&self) -> crate::runtime::monitor::Holding {
+        use crate::runtime::monitor::Holding;
+        let Some(lock) = self.0.downcast::<Lock>() else {
+            return Holding::Busy;
+        };
+        match *lock.locked.lock() {
+            0 => Holding::Free,
+            t if lock.thread_end.load(std::sync::atomic::Ordering::Relaxed) => {
+                Holding::ThreadEnd(t)
+            }
+            t => Holding::Held(t),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self.0.downcast::<Lock>() {
+            Some(lock) => format!("lock #{}", lock.id),
+            None => "a lock".into(),
+        }
     }
 }
 
@@ -311,7 +368,7 @@ impl NativeObject for Lock {
         self
     }
     fn repr(&self) -> Option<String> {
-        let state = if *self.locked.lock() {
+        let state = if *self.locked.lock() != 0 {
             "locked"
         } else {
             "unlocked"
@@ -327,9 +384,10 @@ fn allocate_lock(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         .last_lock_id
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Ok(Value::object(Lock {
-        locked: Mutex::new(false),
+        locked: Mutex::new(0),
         freed: Condvar::new(),
         id,
+        thread_end: Default::default(),
     }))
 }
 
@@ -362,7 +420,8 @@ fn acquire(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     if timeout > TIMEOUT_MAX {
         return Err(PyErr::overflow("timeout value is too large"));
     }
-    if lock.try_acquire() {
+    let me = vm.ident;
+    if lock.try_acquire(me) {
         return Ok(Value::Bool(true));
     }
     if !blocking {
@@ -375,14 +434,19 @@ fn acquire(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     // The main thread's wait ends at Ctrl-C with `KeyboardInterrupt`, as CPython's lock
     // acquires do (since 3.2): it wakes to look every so often.
     let interrupt = vm.is_main_thread().then(|| vm.interp.clone());
-    let got = vm.allow_threads(
+    let on = crate::runtime::monitor::Wait::new(
+        deadline,
+        Some(Arc::new(LockProbe(args.pos[0].clone()))),
+    );
+    let got = vm.wait_on(
         Release::Blocked("lock", lock_id(lock)),
+        on,
         || match interrupt {
-            None => lock.acquire_until(deadline),
+            None => lock.acquire_until(me, deadline),
             Some(interp) => loop {
                 let slice_end = Instant::now() + INTERRUPT_POLL;
                 let until = deadline.map_or(slice_end, |d| d.min(slice_end));
-                if lock.acquire_until(Some(until)) {
+                if lock.acquire_until(me, Some(until)) {
                     break true;
                 }
                 if deadline.is_some_and(|d| Instant::now() >= d)
@@ -413,9 +477,9 @@ fn acquire_deterministic(vm: &mut Vm, lock: &Lock, timeout: f64) -> PyResult<Val
     loop {
         let left = deadline.map(|d| d.saturating_sub(scheduler_now(vm)));
         match vm.block_deterministic("lock", lock_id(lock), left) {
-            Wake::Notified if lock.try_acquire() => return Ok(Value::Bool(true)),
+            Wake::Notified if lock.try_acquire(vm.ident) => return Ok(Value::Bool(true)),
             Wake::Notified => continue,
-            Wake::TimedOut => return Ok(Value::Bool(lock.try_acquire())),
+            Wake::TimedOut => return Ok(Value::Bool(lock.try_acquire(vm.ident))),
             // The run is over and this thread was asked to end.
             Wake::Ended => {
                 crate::process::check_terminated(vm)?;
@@ -434,10 +498,10 @@ fn acquire_deterministic(vm: &mut Vm, lock: &Lock, timeout: f64) -> PyResult<Val
 fn release(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let lock = this(&args)?;
     let mut l = lock.locked.lock();
-    if !*l {
+    if *l == 0 {
         return Err(PyErr::runtime_error("release unlocked lock"));
     }
-    *l = false;
+    *l = 0;
     lock.freed.notify_one();
     drop(l);
     if let Some(scheduler) = vm.interp.gil.scheduler() {
@@ -447,7 +511,7 @@ fn release(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 }
 
 fn locked(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    Ok(Value::Bool(*this(&args)?.locked.lock()))
+    Ok(Value::Bool(*this(&args)?.locked.lock() != 0))
 }
 
 fn exit(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {

@@ -70,6 +70,8 @@ pub fn start(config: &Config) -> io::Result<Arc<Broker>> {
         config: Config {
             reports: Default::default(),
             deterministic: None,
+            on_deadlock: crate::runtime::monitor::OnDeadlock::Hang,
+            timeout: None,
             ..config.clone()
         },
     });
@@ -152,11 +154,15 @@ impl Broker {
             ..ProcessContext::main()
         };
         let cancel: Arc<AtomicTerminate> = context.terminate.clone();
+        // Its threads stand for threads of other processes: the deadlock watchdog, which
+        // cannot see those, does not watch them either.
+        let monitor = crate::runtime::monitor::Monitor::new(&self.config);
         let interp = Interpreter::with_process(
             self.config.clone(),
             crate::runtime::Stdout::Process,
             context,
             None,
+            monitor,
         );
         let Ok(read_half) = stream.try_clone() else {
             return;

@@ -86,6 +86,7 @@ use std::time::{Duration, Instant};
 use parking_lot::{Condvar, Mutex, MutexGuard};
 
 use crate::observe::Release;
+use crate::runtime::monitor::{Holding, Wait, Waitable};
 use crate::vm::errors::{ExcKind, PyErr, PyResult};
 use crate::vm::{Config, Interpreter, Value, Vm};
 
@@ -107,6 +108,8 @@ pub struct ProcessContext {
     pub pid: u32,
     /// `os.getppid()`.
     pub ppid: u32,
+    /// The process's name (`MainProcess`, `Process-1`), for reports.
+    pub name: Arc<str>,
     /// True while a child runs the main script as `__mp_main__`, before its target.
     pub bootstrapping: AtomicBool,
     /// Set by the parent's `terminate()`/`kill()`: the exit code the child is to end with.
@@ -146,6 +149,7 @@ impl ProcessContext {
         ProcessContext {
             pid: std::process::id(),
             ppid: parent_os_pid(),
+            name: Arc::from("MainProcess"),
             bootstrapping: AtomicBool::new(false),
             terminate: Arc::default(),
             bytes_sent: Arc::default(),
@@ -182,9 +186,32 @@ enum Stop {
     Interp {
         terminate: Arc<AtomicTerminate>,
         interp: std::sync::Weak<Interpreter>,
+        /// The child's main thread, which ends last (for the wait-for graph of a deadlock
+        /// report).
+        main_thread: u64,
     },
     /// A child OS process gets a real signal.
     Os,
+}
+
+/// `Process.join()` waits for the child's end: the deadlock watchdog asks it whether it came.
+impl Waitable for Child {
+    fn holding(&self) -> Holding {
+        match &self.stop {
+            _ if self.exitcode().is_some() => Holding::Free,
+            Stop::Interp { main_thread, .. } => Holding::ProcessEnd {
+                pid: self.pid,
+                main_thread: *main_thread,
+            },
+            // A child OS process runs where the watchdog cannot see (while one lives, no
+            // deadlock is declared at all: see `os_backend::children_alive`).
+            Stop::Os => Holding::Busy,
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!("process {}", self.pid)
+    }
 }
 
 impl Child {
@@ -214,12 +241,19 @@ impl Child {
     }
 
     /// Waits for the child to end (with the GIL released); true if it has.
-    pub fn join(&self, vm: &mut Vm, timeout: Option<Duration>) -> PyResult<bool> {
+    pub fn join(self: &Arc<Self>, vm: &mut Vm, timeout: Option<Duration>) -> PyResult<bool> {
         let deadline = timeout.map(|t| Instant::now() + t);
-        blocking(vm, "process.join", self.pid as u64, |cancel| {
-            let mut exit = self.exit.lock();
-            wait_until(&self.exited, &mut exit, deadline, cancel, |e| e.is_some())
-        })
+        let on: Arc<dyn Waitable> = self.clone();
+        blocking(
+            vm,
+            "process.join",
+            self.pid as u64,
+            Wait::new(deadline, Some(on)),
+            |cancel| {
+                let mut exit = self.exit.lock();
+                wait_until(&self.exited, &mut exit, deadline, cancel, |e| e.is_some())
+            },
+        )
     }
 
     /// `terminate()` / `kill()` / `os.kill`: sends signal `-code` (15: SIGTERM, 9: SIGKILL);
@@ -230,7 +264,9 @@ impl Child {
             return;
         }
         match &self.stop {
-            Stop::Interp { terminate, interp } => {
+            Stop::Interp {
+                terminate, interp, ..
+            } => {
                 terminate.request(code);
                 if let Some(interp) = interp.upgrade() {
                     interp.gil.request_drop();
@@ -280,17 +316,19 @@ pub fn kill(vm: &mut Vm, pid: u32, sig: i32) -> PyResult<()> {
     }
 }
 
-/// Runs a blocking wait of a process primitive with the GIL released. The wait gets the
+/// Runs a blocking wait of a process primitive with the GIL released; `on` says whether a
+/// timeout is pending and what is waited on (for the deadlock watchdog). The wait gets the
 /// interpreter's terminate flag and should return soon after it is set; a terminated process
 /// then raises `SystemExit` here.
 pub fn blocking<R>(
     vm: &mut Vm,
     what: &'static str,
     id: u64,
+    on: Wait,
     wait: impl FnOnce(&AtomicTerminate) -> R,
 ) -> PyResult<R> {
     let flag = vm.interp.process.terminate.clone();
-    let r = vm.allow_threads(Release::Blocked(what, id), || wait(&flag));
+    let r = vm.wait_on(Release::Blocked(what, id), on, || wait(&flag));
     check_terminated(vm)?;
     Ok(r)
 }
@@ -371,29 +409,37 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
     }
     let pid = next_child_pid();
     let terminate: Arc<AtomicTerminate> = Arc::default();
+    let name = vm.get_attr(process_obj, "name")?;
+    let name = vm.to_str(&name)?;
     let context = ProcessContext {
         pid,
         ppid: parent.process.pid,
+        name: Arc::from(name.as_str()),
         bootstrapping: AtomicBool::new(true),
         terminate: terminate.clone(),
         bytes_sent: Arc::default(),
         relay: false,
     };
     let recorder = match &parent.recorder {
-        Some(r) => {
-            let name = vm.get_attr(process_obj, "name")?;
-            let name = vm.to_str(&name)?;
-            Some(r.new_process(pid, &name, context.bytes_sent.clone()))
-        }
+        Some(r) => Some(r.new_process(pid, &context.name, context.bytes_sent.clone())),
         None => None,
     };
     let config: Config = parent.config.clone();
-    let interp = Interpreter::with_process(config, parent.stdout_sink.clone(), context, recorder);
+    let interp = Interpreter::with_process(
+        config,
+        parent.stdout_sink.clone(),
+        context,
+        recorder,
+        parent.monitor.clone(),
+    );
+    // The child's main thread is made here, so it counts as live before `start()` returns.
+    let main_vm = Vm::new(interp.clone());
     let child = Child::new(
         pid,
         Stop::Interp {
             terminate,
             interp: Arc::downgrade(&interp),
+            main_thread: main_vm.ident,
         },
     );
     remember(&child);
@@ -402,7 +448,7 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
         .name(format!("gilsim-process-{pid}"))
         .stack_size(crate::runtime::INTERPRETER_STACK)
         .spawn(move || {
-            let code = run_child(interp.clone(), &script, &source, &payload);
+            let code = run_child(main_vm, &script, &source, &payload);
             interp.flush_stdout();
             handle.ended(code);
         })
@@ -430,9 +476,9 @@ const BOOTSTRAP_ERROR: &str = "
         section in https://docs.python.org/3/library/multiprocessing.html
         ";
 
-/// The life of a child interpreter; returns its exit code.
-fn run_child(interp: Arc<Interpreter>, script: &str, source: &str, payload: &wire::Payload) -> i32 {
-    let mut vm = Vm::new(interp.clone());
+/// The life of a child interpreter, on its main thread `vm`; returns its exit code.
+fn run_child(mut vm: Vm, script: &str, source: &str, payload: &wire::Payload) -> i32 {
+    let interp = vm.interp.clone();
     vm.set_thread_name("MainThread");
     vm.acquire_gil();
     let mut code = match vm.run_source_as_module("__mp_main__", script, source) {
@@ -455,6 +501,9 @@ fn run_child(interp: Arc<Interpreter>, script: &str, source: &str, payload: &wir
     } else if let Err(e) = crate::runtime::join_non_daemon_threads(&mut vm) {
         code = crate::runtime::report_uncaught(&mut vm, e);
     }
+    // Threads left behind (daemon threads) would die with a real process: they no longer
+    // count for deadlock detection.
+    interp.monitor.forget_process(&interp);
     vm.release_gil();
     if interp.thread_panicked.load(Ordering::Relaxed) {
         code = 70;

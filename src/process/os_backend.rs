@@ -16,7 +16,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use super::ipc::{self, Decoder, Encoder, WirePayload};
@@ -147,12 +147,13 @@ pub fn spawn(vm: &mut Vm, script: &str, source: &str, process: Payload) -> PyRes
             .spawn()?;
         let mut stdin = child.stdin.take().expect("piped");
         ipc::write_frame(&mut stdin, &boot.encode())?;
-        Ok(child)
+        Ok((child, stdin))
     });
-    let mut os_child = started.map_err(|e| cant(&e))?;
+    let (mut os_child, lifeline) = started.map_err(|e| cant(&e))?;
     let child = Child::os(os_child.id());
     let waiter = child.clone();
-    std::thread::Builder::new()
+    ALIVE.fetch_add(1, Ordering::SeqCst);
+    let waiting = std::thread::Builder::new()
         .name(format!("gilsim-wait-{}", os_child.id()))
         .spawn(move || {
             let code = match os_child.wait() {
@@ -161,10 +162,26 @@ pub fn spawn(vm: &mut Vm, script: &str, source: &str, process: Payload) -> PyRes
                     .unwrap_or_else(|| -status.signal().unwrap_or(libc::SIGKILL)),
                 Err(_) => 1,
             };
+            // The child's stdin stays open while it lives: when this process ends, however
+            // it ends, the child sees its end and ends too, rather than run on orphaned.
+            drop(lifeline);
+            ALIVE.fetch_sub(1, Ordering::SeqCst);
             waiter.ended(code);
-        })
-        .map_err(|e| cant(&e))?;
+        });
+    if let Err(e) = waiting {
+        ALIVE.fetch_sub(1, Ordering::SeqCst);
+        return Err(cant(&e));
+    }
     Ok(child)
+}
+
+/// Child OS processes started and not yet ended.
+static ALIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// How many child OS processes are alive. They run where the deadlock watchdog cannot see,
+/// so while one lives it declares no deadlock.
+pub fn children_alive() -> usize {
+    ALIVE.load(Ordering::SeqCst)
 }
 
 /// Sends signal `sig` to the OS process `pid` (kill(2)).
@@ -200,6 +217,14 @@ pub fn child_main() -> i32 {
             return 2;
         }
     };
+    // The parent holds the other end of stdin open for as long as it lives.
+    let _ = std::thread::Builder::new()
+        .name("gilsim-lifeline".into())
+        .spawn(|| {
+            let mut rest = vec![];
+            let _ = io::Read::read_to_end(&mut io::stdin().lock(), &mut rest);
+            std::process::exit(1);
+        });
     remote::set_broker(boot.broker.clone());
     let Ok(gil) = crate::gil::policy(&boot.gil) else {
         eprintln!("gilsim: __child: no GIL policy {}", boot.gil);
@@ -220,7 +245,14 @@ pub fn child_main() -> i32 {
         bootstrapping: AtomicBool::new(true),
         ..ProcessContext::main()
     };
-    let interp = Interpreter::with_process(config, crate::runtime::Stdout::Process, context, None);
+    let monitor = crate::runtime::monitor::Monitor::new(&config);
+    let interp = Interpreter::with_process(
+        config,
+        crate::runtime::Stdout::Process,
+        context,
+        None,
+        monitor,
+    );
     let (script, source, process) = (boot.script, boot.source, boot.process);
     let main = std::thread::Builder::new()
         .name("MainThread".into())
@@ -233,7 +265,7 @@ pub fn child_main() -> i32 {
                         bytes: process.bytes,
                         handles,
                     };
-                    super::run_child(interp.clone(), &script, &source, &payload)
+                    super::run_child(Vm::new(interp.clone()), &script, &source, &payload)
                 }
                 Err(_) => 1,
             };

@@ -170,7 +170,8 @@ fn take(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let me = (me.max(0) as usize).min(b.locals.len() - 1);
     let deadline = timeout_arg(a.get(1, "timeout"))?.map(|t| Instant::now() + t);
     let id = b as *const TaskBoard as usize as u64;
-    let task = blocking(vm, "pool.take", id, |cancel| {
+    let on = crate::runtime::monitor::Wait::new(deadline, None);
+    let task = blocking(vm, "pool.take", id, on, |cancel| {
         b.take_payload(me, deadline, cancel)
     })?;
     match task {

@@ -10,6 +10,7 @@
 //! and `Array` on [`SharedArray`].
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -18,6 +19,7 @@ use parking_lot::{Condvar, Mutex};
 use super::wire::{self, Payload};
 use super::{blocking, wait_until};
 use crate::modules::{int_arg, method_args, receiver, receiver_only, str_arg};
+use crate::runtime::monitor::{Holding, Wait, Waitable};
 use crate::vm::errors::{ExcKind, PyErr, PyResult};
 use crate::vm::objects::*;
 use crate::vm::ops::to_f64;
@@ -132,7 +134,7 @@ fn channel_put(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let payload = send(vm, item)?;
     let deadline = deadline(vm, &a, 1)?;
     let id = id_of(ch);
-    let put = blocking(vm, "queue.put", id, |cancel| {
+    let put = blocking(vm, "queue.put", id, Wait::new(deadline, None), |cancel| {
         let mut st = ch.state.lock();
         if !wait_until(&ch.changed, &mut st, deadline, cancel, |s| {
             s.items.len() < ch.maxsize
@@ -152,17 +154,23 @@ fn channel_put(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn channel_get(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let ch = this::<Channel>(&args, "Channel")?;
     let deadline = deadline(vm, &method_args(&args), 0)?;
-    let got = blocking(vm, "queue.get", id_of(ch), |cancel| {
-        let mut st = ch.state.lock();
-        wait_until(&ch.changed, &mut st, deadline, cancel, |s| {
-            !s.items.is_empty() || s.closed
-        });
-        let item = st.items.pop_front();
-        if item.is_some() {
-            ch.changed.notify_all();
-        }
-        (item, st.closed)
-    })?;
+    let got = blocking(
+        vm,
+        "queue.get",
+        id_of(ch),
+        Wait::new(deadline, None),
+        |cancel| {
+            let mut st = ch.state.lock();
+            wait_until(&ch.changed, &mut st, deadline, cancel, |s| {
+                !s.items.is_empty() || s.closed
+            });
+            let item = st.items.pop_front();
+            if item.is_some() {
+                ch.changed.notify_all();
+            }
+            (item, st.closed)
+        },
+    )?;
     match got {
         (Some(p), _) => Ok(Value::tuple(vec![Value::Bool(true), wire::loads(vm, &p)?])),
         (None, true) => Err(PyErr::new(ExcKind::EOFError, "")),
@@ -178,12 +186,18 @@ fn channel_poll(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         t => timeout_arg(t)?,
     };
     let deadline = timeout.map(|t| Instant::now() + t);
-    let ready = blocking(vm, "pipe.poll", id_of(ch), |cancel| {
-        let mut st = ch.state.lock();
-        wait_until(&ch.changed, &mut st, deadline, cancel, |s| {
-            !s.items.is_empty() || s.closed
-        })
-    })?;
+    let ready = blocking(
+        vm,
+        "pipe.poll",
+        id_of(ch),
+        Wait::new(deadline, None),
+        |cancel| {
+            let mut st = ch.state.lock();
+            wait_until(&ch.changed, &mut st, deadline, cancel, |s| {
+                !s.items.is_empty() || s.closed
+            })
+        },
+    )?;
     Ok(Value::Bool(ready))
 }
 
@@ -214,10 +228,16 @@ fn channel_task_done(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 
 fn channel_join(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let ch = this::<Channel>(&args, "Channel")?;
-    blocking(vm, "queue.join", id_of(ch), |cancel| {
-        let mut st = ch.state.lock();
-        wait_until(&ch.changed, &mut st, None, cancel, |s| s.unfinished == 0)
-    })?;
+    blocking(
+        vm,
+        "queue.join",
+        id_of(ch),
+        Wait::new(None, None),
+        |cancel| {
+            let mut st = ch.state.lock();
+            wait_until(&ch.changed, &mut st, None, cancel, |s| s.unfinished == 0)
+        },
+    )?;
     Ok(Value::None)
 }
 
@@ -308,17 +328,52 @@ fn sem_acquire(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         }
     }
     let deadline = deadline(vm, &a, 0)?;
-    let got = blocking(vm, "lock", id_of(sem), |cancel| {
-        let mut st = sem.state.lock();
-        let got = wait_until(&sem.freed, &mut st, deadline, cancel, |s| s.value > 0);
-        if got {
-            st.value -= 1;
-            st.owner = me;
-            st.count = 1;
-        }
-        got
-    })?;
+    let on = Arc::new(SemProbe(args.pos[0].clone()));
+    let got = blocking(
+        vm,
+        "lock",
+        id_of(sem),
+        Wait::new(deadline, Some(on)),
+        |cancel| {
+            let mut st = sem.state.lock();
+            let got = wait_until(&sem.freed, &mut st, deadline, cancel, |s| s.value > 0);
+            if got {
+                st.value -= 1;
+                st.owner = me;
+                st.count = 1;
+            }
+            got
+        },
+    )?;
     Ok(Value::Bool(got))
+}
+
+/// A waiter's view of a [`SemLock`] for the deadlock watchdog: free when it has a unit to give,
+/// else held by its owner (a lock) or just unavailable (a semaphore).
+struct SemProbe(Value);
+
+impl Waitable for SemProbe {
+    fn holding(&self) -> Holding {
+        let Some(sem) = self.0.downcast::<SemLock>() else {
+            return Holding::Busy;
+        };
+        let st = sem.state.lock();
+        if st.value > 0 {
+            Holding::Free
+        } else if sem.kind != SemKind::Semaphore && st.owner != 0 {
+            Holding::Held(st.owner)
+        } else {
+            Holding::Busy
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self.0.downcast::<SemLock>().map(|s| s.kind) {
+            Some(SemKind::Lock) => "a multiprocessing lock".into(),
+            Some(SemKind::RLock) => "a multiprocessing RLock".into(),
+            _ => "a multiprocessing semaphore".into(),
+        }
+    }
 }
 
 fn sem_release(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -450,15 +505,21 @@ fn notifier_wait(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let a = method_args(&args);
     let ticket = int_arg(a.get(0, "ticket").unwrap_or(&Value::Int(0)))? as u64;
     let deadline = timeout_arg(a.get(1, "timeout"))?.map(|t| Instant::now() + t);
-    let woke = blocking(vm, "condition", id_of(n), |cancel| {
-        let mut st = n.state.lock();
-        let woke = wait_until(&n.changed, &mut st, deadline, cancel, |s| {
-            s.woken.contains(&ticket)
-        });
-        st.woken.retain(|&t| t != ticket);
-        st.waiting.retain(|&t| t != ticket);
-        woke
-    })?;
+    let woke = blocking(
+        vm,
+        "condition",
+        id_of(n),
+        Wait::new(deadline, None),
+        |cancel| {
+            let mut st = n.state.lock();
+            let woke = wait_until(&n.changed, &mut st, deadline, cancel, |s| {
+                s.woken.contains(&ticket)
+            });
+            st.woken.retain(|&t| t != ticket);
+            st.waiting.retain(|&t| t != ticket);
+            woke
+        },
+    )?;
     Ok(Value::Bool(woke))
 }
 
@@ -524,7 +585,7 @@ fn flag_is_set(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn flag_wait(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let f = this::<Flag>(&args, "Flag")?;
     let deadline = timeout_arg(method_args(&args).get(0, "timeout"))?.map(|t| Instant::now() + t);
-    let set = blocking(vm, "event", id_of(f), |cancel| {
+    let set = blocking(vm, "event", id_of(f), Wait::new(deadline, None), |cancel| {
         let mut st = f.set.lock();
         wait_until(&f.changed, &mut st, deadline, cancel, |s| *s)
     })?;
@@ -605,17 +666,23 @@ fn barrier_wait(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         }
         (index, st.generation)
     };
-    let passed = blocking(vm, "barrier", id_of(b), |cancel| {
-        let mut st = b.state.lock();
-        let passed = wait_until(&b.changed, &mut st, deadline, cancel, |s| {
-            s.generation != generation || s.broken
-        });
-        if !passed {
-            st.broken = true;
-            b.changed.notify_all();
-        }
-        passed && st.generation != generation
-    })?;
+    let passed = blocking(
+        vm,
+        "barrier",
+        id_of(b),
+        Wait::new(deadline, None),
+        |cancel| {
+            let mut st = b.state.lock();
+            let passed = wait_until(&b.changed, &mut st, deadline, cancel, |s| {
+                s.generation != generation || s.broken
+            });
+            if !passed {
+                st.broken = true;
+                b.changed.notify_all();
+            }
+            passed && st.generation != generation
+        },
+    )?;
     if passed {
         Ok(Value::Int(index))
     } else {

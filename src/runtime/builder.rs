@@ -85,10 +85,38 @@ impl Runtime {
         self
     }
 
+    /// What a `multiprocessing` process is (`--process-backend`): a child interpreter in this
+    /// OS process, or a child OS process running the gilsim binary (found beside this
+    /// executable, or at `GILSIM_EXE`). A child OS process writes to this process's stdout
+    /// directly, so its output is not in [`RunReport::stdout`].
+    pub fn process_backend(mut self, backend: crate::process::ProcessBackend) -> Runtime {
+        self.config.process_backend = backend;
+        self
+    }
+
     /// Reports to write as well, as the CLI's `--stats-json`, `--trace` and `--timeline`
     /// would (`stats` prints to this process's stderr).
     pub fn reports(mut self, reports: Reports) -> Runtime {
         self.config.reports = reports;
+        self
+    }
+
+    /// What a run does when every thread is blocked for good: [`OnDeadlock::Hang`] (the
+    /// default here, as CPython) or [`OnDeadlock::Report`], which prints the report and ends
+    /// *this OS process* with status 1, as the CLI's `--on-deadlock=report` does (a test
+    /// harness then fails instead of hanging).
+    ///
+    /// [`OnDeadlock::Hang`]: super::monitor::OnDeadlock::Hang
+    /// [`OnDeadlock::Report`]: super::monitor::OnDeadlock::Report
+    pub fn on_deadlock(mut self, what: super::monitor::OnDeadlock) -> Runtime {
+        self.config.on_deadlock = what;
+        self
+    }
+
+    /// `--timeout`: a run that outlives `limit` reports its threads and ends *this OS
+    /// process* with status 124.
+    pub fn timeout(mut self, limit: Duration) -> Runtime {
+        self.config.timeout = Some(limit);
         self
     }
 

@@ -8,8 +8,11 @@
 //! `__init__` from a constructor) do, and they are bounded only by the recursion limit.
 
 pub mod builder;
+pub mod deadlock;
 pub mod explore;
 pub mod interrupt;
+pub mod monitor;
+pub mod watchdog;
 
 pub use builder::{Hold, RunReport, Runtime};
 
@@ -134,9 +137,11 @@ pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Std
         .switch_interval
         .get_or_insert(config.switch_interval);
     reports.gil.get_or_insert(config.gil.name);
+    let started = std::time::Instant::now();
     let interp = Interpreter::new(config, stdout);
     let reports = interrupt::PendingReports::new(reports, interp.recorder.clone());
     interrupt::set_active(&interp, &reports);
+    let watchdog = watchdog::start(&interp.monitor, &reports, started);
     let filename = filename.to_string();
     let source = source.to_string();
     let shared = interp.clone();
@@ -155,6 +160,9 @@ pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Std
             if let Err(e) = join_non_daemon_threads(&mut vm) {
                 code = report_uncaught(&mut vm, e);
             }
+            // The script is over: a hang from now on (daemon threads left blocked) is no
+            // deadlock, and the timeout no longer applies.
+            interp.monitor.finish();
             if let Some(scheduler) = interp.gil.scheduler() {
                 scheduler.finish();
             }
@@ -169,6 +177,10 @@ pub fn run_source_with(filename: &str, source: &str, config: Config, stdout: Std
             70
         }
     };
+    shared.monitor.finish();
+    if let Some(w) = watchdog {
+        let _ = w.join();
+    }
     // Another interpreter thread ended in a panic (it said so on stderr): an internal error.
     if shared
         .thread_panicked

@@ -870,13 +870,17 @@ impl Vm {
 
     /// A terminate request, a Ctrl-C, or the GIL policy wants something of this thread: under
     /// the legacy policy (which keeps the drop request raised), count an instruction and
-    /// release every check interval; otherwise answer the drop request.
+    /// release every check interval; otherwise answer the drop request. A pending stack
+    /// request of the watchdog is answered first.
     #[inline(never)]
     fn eval_breaker_slow(&mut self) -> PyResult<()> {
         crate::process::check_terminated(self)?;
         self.check_interrupt()?;
         let gil = &self.interp.gil;
+        // The watchdog's stack requests (`--timeout`) are answered where the GIL may change
+        // hands, not at every instruction of the legacy policy.
         if let Some(scheduler) = gil.scheduler() {
+            self.answer_stack_request();
             let n = std::mem::take(&mut self.instructions);
             if scheduler.at_switch_point(gil.control(), n) {
                 self.yield_gil();
@@ -884,10 +888,12 @@ impl Vm {
         } else if gil.ticks() {
             self.ticks = self.ticks.saturating_sub(1);
             if self.ticks == 0 {
+                self.answer_stack_request();
                 self.ticks = gil.check_interval();
                 self.release_and_retake_gil();
             }
         } else {
+            self.answer_stack_request();
             self.yield_gil();
         }
         Ok(())

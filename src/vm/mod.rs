@@ -59,6 +59,10 @@ pub struct Config {
     pub deterministic: Option<u64>,
     /// What a `multiprocessing` process is (`--process-backend`).
     pub process_backend: crate::process::ProcessBackend,
+    /// `--on-deadlock`: report a deadlock and end the run, or hang as CPython does.
+    pub on_deadlock: crate::runtime::monitor::OnDeadlock,
+    /// `--timeout`: end a run that outlives it, with a report of every thread.
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl Default for Config {
@@ -72,6 +76,8 @@ impl Default for Config {
             check_interval: crate::gil::DEFAULT_CHECK_INTERVAL,
             deterministic: None,
             process_backend: Default::default(),
+            on_deadlock: Default::default(),
+            timeout: None,
         }
     }
 }
@@ -113,6 +119,9 @@ pub struct Interpreter {
     /// Set when an interpreter thread ended in a Rust panic (an internal error): the run then
     /// exits with status 70, as when the main thread panics.
     pub thread_panicked: AtomicBool,
+    /// The run's thread table (shared with the other interpreters of the run), read by the
+    /// watchdog that reports deadlocks and `--timeout`.
+    pub monitor: Arc<crate::runtime::monitor::Monitor>,
 }
 
 impl Interpreter {
@@ -128,16 +137,19 @@ impl Interpreter {
             .reports
             .any()
             .then(|| Recorder::new_run(process.pid, process.bytes_sent.clone()));
-        Interpreter::with_process(config, sink, process, recorder)
+        let monitor = crate::runtime::monitor::Monitor::new(&config);
+        Interpreter::with_process(config, sink, process, recorder, monitor)
     }
 
-    /// Creates an interpreter standing for `process`, recording its events to `recorder`. Its
-    /// output is buffered on its own and goes to `sink` when flushed, as a child process's does.
+    /// Creates an interpreter standing for `process`, recording its events to `recorder`, its
+    /// threads registered with the run's `monitor`. Its output is buffered on its own and goes
+    /// to `sink` when flushed, as a child process's does.
     pub fn with_process(
         config: Config,
         sink: crate::runtime::Stdout,
         process: crate::process::ProcessContext,
         recorder: Option<Arc<Recorder>>,
+        monitor: Arc<crate::runtime::monitor::Monitor>,
     ) -> Arc<Interpreter> {
         let stdout = sink.writer();
         let gil = match config.deterministic {
@@ -150,7 +162,7 @@ impl Interpreter {
         }
         let types = types::BuiltinTypes::new();
         let builtins = builtins::make_builtins(&types);
-        Arc::new(Interpreter {
+        let interp = Arc::new(Interpreter {
             builtins,
             types,
             modules: Mutex::new(FxHashMap::default()),
@@ -169,7 +181,10 @@ impl Interpreter {
             interrupt_pending: AtomicBool::new(false),
             last_lock_id: AtomicU64::new(0),
             thread_panicked: AtomicBool::new(false),
-        })
+            monitor,
+        });
+        interp.monitor.add_interpreter(&interp);
+        interp
     }
 
     /// Ctrl-C: the main thread raises `KeyboardInterrupt` at its next eval-breaker check (the
@@ -186,6 +201,14 @@ impl Interpreter {
 
     pub fn flush_stdout(&self) {
         let _ = self.stdout.out.lock().flush();
+    }
+
+    /// Flushes this interpreter's output unless a thread keeps it locked for `patience`
+    /// (a run ended from outside its threads must not hang on a writer stuck on a full pipe).
+    pub fn flush_stdout_within(&self, patience: std::time::Duration) {
+        if let Some(mut out) = self.stdout.out.try_lock_for(patience) {
+            let _ = out.flush();
+        }
     }
 
     pub fn write_stderr(&self, s: &str) {
@@ -245,6 +268,17 @@ pub struct Vm {
     holds_gil: std::cell::Cell<bool>,
     /// Start and request already recorded by the starting thread ([`Vm::record_start_now`]).
     start_recorded: std::cell::Cell<bool>,
+    /// This thread's entry in the run's thread table.
+    pub(crate) slot: Arc<crate::runtime::monitor::Slot>,
+    /// The last stack request of the watchdog this thread answered.
+    stacks_answered: std::cell::Cell<u64>,
+}
+
+impl Drop for Vm {
+    /// The thread is gone: out of the run's thread table.
+    fn drop(&mut self) {
+        self.interp.monitor.remove_thread(self.ident);
+    }
 }
 
 static NEXT_THREAD_IDENT: AtomicU64 = AtomicU64::new(1);
@@ -252,6 +286,7 @@ static NEXT_THREAD_IDENT: AtomicU64 = AtomicU64::new(1);
 impl Vm {
     pub fn new(interp: Arc<Interpreter>) -> Vm {
         let ident = NEXT_THREAD_IDENT.fetch_add(1, Ordering::Relaxed);
+        let slot = interp.monitor.add_thread(ident, &interp);
         Vm {
             log: interp.recorder.as_ref().map(|r| r.thread_log(ident)),
             ticks: interp.gil.check_interval(),
@@ -265,6 +300,8 @@ impl Vm {
             ident,
             holds_gil: std::cell::Cell::new(false),
             start_recorded: std::cell::Cell::new(false),
+            slot,
+            stacks_answered: std::cell::Cell::new(0),
         }
     }
 
@@ -280,9 +317,57 @@ impl Vm {
         }
     }
 
-    /// Names this thread in the event log (`threading.Thread.name`).
+    /// Names this thread in the event log and the run's thread table (`threading.Thread.name`).
     pub fn set_thread_name(&self, name: &str) {
         self.record(EventKind::Name(name.into()));
+        self.slot.set_name(name);
+    }
+
+    /// This thread's Python stack now, innermost frames last: each frame at the instruction
+    /// it is in (a call, for all but the innermost while a native call runs).
+    pub fn capture_stack(&self) -> crate::runtime::monitor::Stack {
+        crate::runtime::monitor::Stack::capture(
+            self.frames
+                .iter()
+                .map(|f| (&f.code, f.ip.saturating_sub(1))),
+        )
+    }
+
+    /// [`Vm::capture_stack`] at the eval breaker, where the innermost frame's `ip` is the
+    /// instruction it goes on with (a loop's head after a back edge), not one it is in.
+    fn capture_stack_at_breaker(&self) -> crate::runtime::monitor::Stack {
+        let last = self.frames.len().saturating_sub(1);
+        crate::runtime::monitor::Stack::capture(self.frames.iter().enumerate().map(|(i, f)| {
+            let ip = if i == last {
+                f.ip
+            } else {
+                f.ip.saturating_sub(1)
+            };
+            (&f.code, ip)
+        }))
+    }
+
+    /// At the eval breaker's slow path: publishes this thread's stack if the watchdog asked for
+    /// stacks since the last time (the `--timeout` report of a running thread).
+    #[inline]
+    pub(crate) fn answer_stack_request(&self) {
+        let request = self.interp.monitor.stack_request();
+        if request != self.stacks_answered.get() {
+            self.stacks_answered.set(request);
+            self.slot.publish(request, self.capture_stack_at_breaker());
+        }
+    }
+
+    /// Records in the thread table that this thread lets go of the GIL (with its stack, when
+    /// a report may show it).
+    fn enter_released(&self, why: Release, wait: Option<crate::runtime::monitor::Wait>) {
+        let monitor = &self.interp.monitor;
+        if monitor.active() {
+            let stack = monitor
+                .wants_stack(wait.is_some())
+                .then(|| self.capture_stack());
+            self.slot.release(why, wait, stack);
+        }
     }
 
     /// Takes the GIL, logging the request, any drop requests this thread makes while it waits,
@@ -392,7 +477,11 @@ impl Vm {
     ) -> crate::gil::deterministic::Wake {
         let scheduler = self.interp.gil.scheduler().expect("deterministic mode");
         self.record(EventKind::Release(why));
+        self.enter_released(why, None);
         let (wake, at) = scheduler.block(self.ident, on, timeout_ns);
+        if self.interp.monitor.active() {
+            self.slot.running();
+        }
         if let Some(log) = &self.log {
             log.record_at(at, EventKind::Request);
         }
@@ -412,7 +501,7 @@ impl Vm {
     /// event log. `work` gets no access to this thread's interpreter state, so code that runs
     /// without the GIL cannot touch the VM by mistake.
     pub fn allow_threads<R>(&mut self, why: Release, work: impl FnOnce() -> R) -> R {
-        self.allow_threads_costing(why, Duration::from_nanos(NATIVE_CALL_NS), work)
+        self.released(why, None, Duration::from_nanos(NATIVE_CALL_NS), work)
     }
 
     /// [`Vm::allow_threads`] for native work known to take `cost` (`native.compute(0.01)`):
@@ -424,18 +513,49 @@ impl Vm {
         cost: Duration,
         work: impl FnOnce() -> R,
     ) -> R {
+        self.released(why, None, cost, work)
+    }
+
+    /// [`Vm::allow_threads`] for a blocking wait on a gilsim primitive (a lock, a join, a
+    /// process queue): `wait` tells the deadlock watchdog whether a timeout is pending and
+    /// what the primitive is, so that a thread blocked for good can be told from one that
+    /// only waits a while.
+    pub fn wait_on<R>(
+        &mut self,
+        why: Release,
+        wait: crate::runtime::monitor::Wait,
+        work: impl FnOnce() -> R,
+    ) -> R {
+        self.released(why, Some(wait), Duration::from_nanos(NATIVE_CALL_NS), work)
+    }
+
+    fn released<R>(
+        &mut self,
+        why: Release,
+        wait: Option<crate::runtime::monitor::Wait>,
+        cost: Duration,
+        work: impl FnOnce() -> R,
+    ) -> R {
         if self.interp.gil.scheduler().is_some() {
             let r = work();
             let ns = u64::try_from(cost.as_nanos()).unwrap_or(u64::MAX);
             self.wait_deterministic(why, 0, Some(ns.max(1)));
             return r;
         }
+        self.enter_released(why, wait);
+        let active = self.interp.monitor.active();
         self.record(EventKind::Release(why));
         // As CPython's drop_gil: a pending drop request makes even a voluntary drop wait for
         // the requester to take over.
         self.drop_gil(self.interp.gil.drop_requested());
         let r = work();
+        if active {
+            self.slot.returning();
+        }
         self.take_gil(true);
+        if active {
+            self.slot.running();
+        }
         r
     }
 

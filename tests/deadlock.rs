@@ -1,0 +1,414 @@
+//! Robustness under deadlocks and hangs (issue 6/6): the real binary reports a deadlock (every
+//! thread blocked for good) with the threads, what each waits on, who holds it and the script
+//! lines, and exits 1; `--timeout` ends a run that outlives it with each thread's state and
+//! stack, exit 124; the reports are written either way. Waits with a timeout pending and
+//! sleeps are not deadlocks.
+//!
+//! Every run is bounded (killed after [`LIMIT`]), so a regression fails instead of hanging the
+//! suite; the bounds on how soon a deadlock is reported are generous, for a loaded machine.
+
+mod common;
+
+use std::io::Read;
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Scratch, gilsim};
+
+/// No run here may take longer: past it the run is killed and the test fails.
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// A deadlock must be reported within this (detection takes about 0.6 s).
+const PROMPT: Duration = Duration::from_secs(15);
+
+/// Runs `gilsim run FLAGS... SCRIPT`, killing it after [`LIMIT`]; returns its output and how
+/// long it took.
+fn run_bounded(flags: &[&str], script: &std::path::Path) -> (Output, Duration) {
+    let start = Instant::now();
+    let mut child = gilsim()
+        .arg("run")
+        .args(flags)
+        .arg(script)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("gilsim runs");
+    let out = reader(&mut child, true);
+    let err = reader(&mut child, false);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for gilsim") {
+            break status;
+        }
+        if start.elapsed() > LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "gilsim run {flags:?} {} still ran after {LIMIT:?}: killed",
+                script.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let took = start.elapsed();
+    let output = Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
+    (output, took)
+}
+
+/// Drains the child's stdout or stderr on a thread (so a full pipe cannot stall it).
+fn reader(child: &mut Child, stdout: bool) -> std::thread::JoinHandle<Vec<u8>> {
+    let mut pipe: Box<dyn Read + Send> = if stdout {
+        Box::new(child.stdout.take().unwrap())
+    } else {
+        Box::new(child.stderr.take().unwrap())
+    };
+    std::thread::spawn(move || {
+        let mut buf = vec![];
+        let _ = pipe.read_to_end(&mut buf);
+        buf
+    })
+}
+
+/// Runs a script expected to end with `code`; returns (stdout, stderr, time taken).
+fn expect_exit(flags: &[&str], script: &std::path::Path, code: i32) -> (String, String, Duration) {
+    let (out, took) = run_bounded(flags, script);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "gilsim run {flags:?} {}:\nstdout: {stdout}\nstderr: {stderr}",
+        script.display()
+    );
+    (stdout, stderr, took)
+}
+
+/// Asserts every one of `needles` is in `haystack`.
+fn assert_has(haystack: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(haystack.contains(n), "no {n:?} in:\n{haystack}");
+    }
+}
+
+const INVERSION: &str = "\
+import threading, time
+a = threading.Lock(); b = threading.Lock()
+def t1():
+    with a:
+        time.sleep(0.1)
+        with b: pass
+def t2():
+    with b:
+        time.sleep(0.1)
+        with a: pass
+x = threading.Thread(target=t1); y = threading.Thread(target=t2)
+x.start(); y.start(); x.join(); y.join()
+";
+
+#[test]
+fn lock_order_inversion_is_reported_with_the_cycle() {
+    let scratch = Scratch::new("dl_inversion");
+    let script = scratch.script("inversion.py", INVERSION);
+    let (_, err, took) = expect_exit(&[], &script, 1);
+    assert!(took < PROMPT, "reported after {took:?}");
+    assert_has(
+        &err,
+        &[
+            "gilsim: deadlock",
+            // Each thread, the lock it waits for and its holder, and the line.
+            "\"Thread-1 (t1)\" is blocked on lock #",
+            "held by \"Thread-2 (t2)\"",
+            "\"Thread-2 (t2)\" is blocked on lock #",
+            "held by \"Thread-1 (t1)\"",
+            "inversion.py\", line 6, in t1",
+            "inversion.py\", line 10, in t2",
+            "with b: pass",
+            // The main thread's join, waiting for a thread's end.
+            "\"MainThread\" is blocked in threading.Thread.join(), until \"Thread-1 (t1)\" ends",
+            "inversion.py\", line 12, in <module>",
+            "wait-for cycle:",
+            "\"Thread-1 (t1)\" waits for \"Thread-2 (t2)\"",
+            "\"Thread-2 (t2)\" waits for \"Thread-1 (t1)\"",
+            "status 1",
+        ],
+    );
+}
+
+#[test]
+fn a_lone_queue_get_is_reported() {
+    let scratch = Scratch::new("dl_queue");
+    let script = scratch.script(
+        "lone_get.py",
+        "import queue\nq = queue.Queue()\nprint('waiting', flush=True)\nq.get()\n",
+    );
+    let (out, err, took) = expect_exit(&[], &script, 1);
+    assert!(took < PROMPT, "reported after {took:?}");
+    assert_eq!(out, "waiting\n");
+    assert_has(
+        &err,
+        &[
+            "gilsim: deadlock",
+            "\"MainThread\" is blocked in queue.Queue.get()",
+            "lone_get.py\", line 4, in <module>",
+            "q.get()",
+        ],
+    );
+    assert!(!err.contains("wait-for cycle"), "{err}");
+}
+
+#[test]
+fn a_lone_event_wait_is_reported() {
+    let scratch = Scratch::new("dl_event");
+    let script = scratch.script("event.py", "import threading\nthreading.Event().wait()\n");
+    let (_, err, took) = expect_exit(&[], &script, 1);
+    assert!(took < PROMPT, "reported after {took:?}");
+    assert_has(
+        &err,
+        &[
+            "\"MainThread\" is blocked in threading.Event.wait()",
+            "event.py\", line 2, in <module>",
+        ],
+    );
+}
+
+#[test]
+fn a_thread_left_blocked_at_exit_is_reported() {
+    // The main thread is done and waits for its non-daemon thread, which waits forever.
+    let scratch = Scratch::new("dl_exit");
+    let script = scratch.script(
+        "at_exit.py",
+        "import threading\ne = threading.Event()\ndef w():\n    e.wait()\n\
+         threading.Thread(target=w, name='stuck').start()\nprint('main done')\n",
+    );
+    let (out, err, _) = expect_exit(&[], &script, 1);
+    assert_eq!(out, "main done\n");
+    assert_has(
+        &err,
+        &[
+            "\"MainThread\" is blocked in threading._shutdown(), until \"stuck\" ends",
+            "\"stuck\" is blocked in threading.Event.wait()",
+            "at_exit.py\", line 4, in w",
+        ],
+    );
+}
+
+#[test]
+fn a_blocked_daemon_thread_does_not_keep_the_run() {
+    let scratch = Scratch::new("dl_daemon");
+    let script = scratch.script(
+        "daemon.py",
+        "import threading\ne = threading.Event()\n\
+         threading.Thread(target=e.wait, daemon=True).start()\nprint('main done')\n",
+    );
+    let (out, err, _) = expect_exit(&[], &script, 0);
+    assert_eq!(out, "main done\n");
+    assert!(!err.contains("deadlock"), "{err}");
+}
+
+#[test]
+fn a_process_queue_get_with_no_child_is_reported() {
+    let scratch = Scratch::new("dl_mp_main");
+    let script = scratch.script(
+        "mp_main.py",
+        "import multiprocessing\nif __name__ == '__main__':\n    q = multiprocessing.Queue()\n    \
+         q.get()\n",
+    );
+    let (_, err, took) = expect_exit(&[], &script, 1);
+    assert!(took < PROMPT, "reported after {took:?}");
+    assert_has(
+        &err,
+        &[
+            "\"MainThread\" is blocked in multiprocessing.Queue.get()",
+            "mp_main.py\", line 4, in <module>",
+        ],
+    );
+}
+
+#[test]
+fn a_child_waiting_while_its_parent_joins_it_is_reported() {
+    let scratch = Scratch::new("dl_mp_child");
+    let script = scratch.script(
+        "mp_child.py",
+        "import multiprocessing\n\
+         def work(q):\n    q.get()\n\
+         if __name__ == '__main__':\n    q = multiprocessing.Queue()\n    \
+         p = multiprocessing.Process(target=work, args=(q,), name='reader')\n    \
+         p.start()\n    p.join()\n",
+    );
+    let (_, err, took) = expect_exit(&[], &script, 1);
+    assert!(took < PROMPT, "reported after {took:?}");
+    assert_has(
+        &err,
+        &[
+            "\"MainThread\" of MainProcess (pid ",
+            "is blocked in multiprocessing.BaseProcess.join(), until process reader (pid ",
+            "\"MainThread\" of reader (pid ",
+            "is blocked in multiprocessing.Queue.get()",
+            "mp_child.py\", line 3, in work",
+            "mp_child.py\", line 8, in <module>",
+        ],
+    );
+}
+
+#[test]
+fn waits_with_a_timeout_and_sleeps_are_not_deadlocks() {
+    // While the main thread joins, its one other thread is in turn in a timed lock wait
+    // (which fails), a timed queue get and a long sleep: never all blocked for good.
+    let scratch = Scratch::new("dl_timed");
+    let script = scratch.script(
+        "timed.py",
+        "import threading, time, queue\n\
+         l = threading.Lock()\nl.acquire()\n\
+         def t():\n    print('acquired', l.acquire(timeout=0.8), flush=True)\n\
+         x = threading.Thread(target=t); x.start(); x.join()\n\
+         def g():\n    try:\n        queue.Queue().get(timeout=0.8)\n    except queue.Empty:\n        \
+         print('empty', flush=True)\n\
+         y = threading.Thread(target=g); y.start(); y.join()\n\
+         def s():\n    time.sleep(1.5)\n    print('slept', flush=True)\n\
+         z = threading.Thread(target=s); z.start(); z.join()\n",
+    );
+    let (out, err, _) = expect_exit(&[], &script, 0);
+    assert_eq!(out, "acquired False\nempty\nslept\n");
+    assert!(!err.contains("deadlock"), "{err}");
+}
+
+#[test]
+fn busy_hand_offs_are_not_deadlocks() {
+    // Threads that block and wake each other thousands of times (queue ping-pong, a ring of
+    // conditions) are often all blocked at once for a moment: never for good.
+    let scratch = Scratch::new("dl_handoffs");
+    let script = scratch.script(
+        "handoffs.py",
+        "import threading, queue\n\
+         a = queue.Queue(); b = queue.Queue()\n\
+         def pong():\n    for i in range(3000):\n        b.put(a.get() + 1)\n\
+         t = threading.Thread(target=pong); t.start()\n\
+         x = 0\nfor i in range(3000):\n    a.put(x)\n    x = b.get()\nt.join()\nprint(x)\n\
+         K = 4\nconds = [threading.Condition() for _ in range(K)]\ntokens = [1] + [0] * (K - 1)\n\
+         def ring(i):\n    for r in range(500):\n        with conds[i]:\n            \
+         while not tokens[i]:\n                conds[i].wait()\n            tokens[i] = 0\n        \
+         j = (i + 1) % K\n        with conds[j]:\n            tokens[j] = 1\n            \
+         conds[j].notify()\n\
+         ts = [threading.Thread(target=ring, args=(i,)) for i in range(K)]\n\
+         for t in ts: t.start()\nfor t in ts: t.join()\nprint('ring done')\n",
+    );
+    let (out, err, _) = expect_exit(&[], &script, 0);
+    assert_eq!(out, "3000\nring done\n");
+    assert!(!err.contains("deadlock"), "{err}");
+}
+
+#[test]
+fn hang_mode_waits_until_the_timeout() {
+    let scratch = Scratch::new("dl_hang");
+    let script = scratch.script("hang.py", "import queue\nqueue.Queue().get()\n");
+    let json = scratch.json_path();
+    let json_arg = json.to_string_lossy().into_owned();
+    let (_, err, took) = expect_exit(
+        &[
+            "--on-deadlock=hang",
+            "--timeout",
+            "1s",
+            "--stats-json",
+            &json_arg,
+        ],
+        &script,
+        124,
+    );
+    assert!(took >= Duration::from_secs(1), "ended after {took:?}");
+    assert!(!err.contains("gilsim: deadlock"), "{err}");
+    assert_has(
+        &err,
+        &[
+            "gilsim: timeout: the run outlived --timeout 1s",
+            "\"MainThread\" has been blocked for ",
+            "in queue.Queue.get()",
+            "hang.py\", line 2, in <module>",
+            "status 124",
+        ],
+    );
+    let stats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("the stats file written"))
+            .expect("valid JSON");
+    assert!(stats["processes"][0]["threads"].is_array(), "{stats}");
+}
+
+#[test]
+fn a_timeout_ends_an_endless_loop_with_every_threads_state() {
+    let scratch = Scratch::new("dl_loop");
+    let script = scratch.script(
+        "loop.py",
+        "import threading, time\n\
+         def nap():\n    time.sleep(100)\n\
+         threading.Thread(target=nap, name='napper', daemon=True).start()\n\
+         def spin():\n    n = 0\n    while True:\n        n += 1\n\
+         print('spinning', flush=True)\nspin()\n",
+    );
+    let json = scratch.json_path();
+    let json_arg = json.to_string_lossy().into_owned();
+    let (out, err, took) = expect_exit(
+        &["--timeout", "1s", "--stats-json", &json_arg],
+        &script,
+        124,
+    );
+    assert_eq!(out, "spinning\n");
+    assert!(took >= Duration::from_secs(1), "ended after {took:?}");
+    assert_has(
+        &err,
+        &[
+            "gilsim: timeout",
+            "\"MainThread\" is running",
+            "loop.py\", line 10, in <module>",
+            "in spin",
+            "\"napper\" has been sleeping (time.sleep) for ",
+            "loop.py\", line 3, in nap",
+        ],
+    );
+    assert!(!err.contains("no stack"), "{err}");
+    let stats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("the stats file written"))
+            .expect("valid JSON");
+    assert!(stats["processes"][0]["threads"].is_array(), "{stats}");
+}
+
+#[test]
+fn a_deadlock_still_writes_the_reports() {
+    let scratch = Scratch::new("dl_reports");
+    let script = scratch.script("inversion.py", INVERSION);
+    let json = scratch.json_path();
+    let trace = scratch.dir().join("trace.json");
+    let (_, err, _) = expect_exit(
+        &[
+            "--stats-json",
+            &json.to_string_lossy(),
+            "--trace",
+            &trace.to_string_lossy(),
+        ],
+        &script,
+        1,
+    );
+    assert_has(&err, &["gilsim: deadlock"]);
+    let stats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("the stats file written"))
+            .expect("valid JSON");
+    assert_eq!(
+        stats["processes"][0]["threads"].as_array().map(Vec::len),
+        Some(3),
+        "{stats}"
+    );
+    let trace: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&trace).expect("the trace written"))
+            .expect("valid JSON");
+    assert!(trace["traceEvents"].is_array());
+}
+
+#[test]
+fn a_run_within_its_timeout_is_untouched() {
+    let scratch = Scratch::new("dl_quick");
+    let script = scratch.script("quick.py", "print(sum(range(10)))\n");
+    let (out, err, _) = expect_exit(&["--timeout", "30s"], &script, 0);
+    assert_eq!(out, "45\n");
+    assert_eq!(err, "");
+}
