@@ -2,10 +2,11 @@
 """Compare gilsim's process mode against CPython's multiprocessing, side by side.
 
 Runs, in the same run and alternating round by round:
-  * process start + join (benches/workloads/processes/start_join.py): gilsim (interp
-    backend) and CPython with each start method (fork, forkserver, spawn);
+  * process start + join (benches/workloads/processes/start_join.py): gilsim (interp and os
+    backends) and CPython with each start method (fork, forkserver, spawn);
   * the pool round trip Pool(2).apply_async(f, (x,)).get()
-    (benches/workloads/processes/apply_async.py): gilsim and CPython (default start method);
+    (benches/workloads/processes/apply_async.py): gilsim (both backends) and CPython (default
+    start method);
   * as a control for machine load, F8's process pool speed-up, 8 x count(n) via Pool(2).map
     vs a list comprehension (benches/workloads/processes/f8_map.py), on both.
 
@@ -90,12 +91,17 @@ def main():
     f8_map = os.path.join(SCRIPTS, "f8_map.py")
 
     # (label, command, operations per run): seconds per operation = printed ns / operations.
-    starts = [("gilsim interp", [args.gilsim, "run", start_join, str(args.starts)], args.starts)]
+    os_backend = ["--process-backend", "os"]
+    starts = [("gilsim interp", [args.gilsim, "run", start_join, str(args.starts)], args.starts),
+              ("gilsim os", [args.gilsim, "run", *os_backend, start_join, str(args.starts)],
+               args.starts)]
     for method in START_METHODS:
         n = max(5, args.starts // 4) if method == "spawn" else args.starts
         starts.append((f"CPython {method}", [args.python, start_join, str(n), method], n))
     trips = [
         ("gilsim", [args.gilsim, "run", apply_async, str(args.round_trips)], args.round_trips),
+        ("gilsim os", [args.gilsim, "run", *os_backend, apply_async, str(args.round_trips)],
+         args.round_trips),
         ("CPython", [args.python, apply_async, str(args.round_trips)], args.round_trips),
     ]
     f8 = []

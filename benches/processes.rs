@@ -4,7 +4,7 @@
 //!
 //! | group | measures | goal |
 //! |---|---|---|
-//! | `process_start_join` | `Process(target=noop).start(); join()` with the interp backend, per process | < 0.5 ms (CPython fork 1.7 ms) |
+//! | `process_start_join` | `Process(target=noop).start(); join()` with the interp and os backends, per process | interp < 0.5 ms, os < 10 ms (CPython fork 1.7 ms, forkserver 4.4 ms, spawn 42 ms) |
 //! | `pool_round_trip` | `Pool(2).apply_async(f, (x,)).get()`, per round trip | < 50 us (CPython 235 us) |
 //! | `pool_map_f8` | 8 x `count(n)` as a list comprehension vs `Pool(2).map`, per map; the paired run after the group prints the median ratio at F8's size | <= 0.55 on 2 free cores (CPython 0.50 to 0.60) |
 //! | `task_board` | `Pool(2).map(..., chunksize=1)` over uneven tasks (a few big then many tiny, many tiny then a few big, many tiny only), with the default work-stealing board and with `stealing=False` (one shared FIFO, as CPython's task queue); paired runs print the median ratio per workload | |
@@ -90,6 +90,15 @@ fn bench_start_join(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(4));
     group.bench_function("interp_noop", |b| {
         b.iter_custom(|n| self_timed("start_join.py", START_JOIN, &args(&[&n])))
+    });
+    let os = Config {
+        process_backend: gilsim::process::ProcessBackend::Os,
+        ..Config::default()
+    };
+    group.bench_function("os_noop", |b| {
+        b.iter_custom(|n| {
+            common::self_timed("start_join.py", START_JOIN, &args(&[&n]), os.clone())
+        })
     });
     group.finish();
 }
