@@ -48,9 +48,10 @@ enum Command {
         /// forced switch. Long runs are binned to pixel columns, never cut.
         #[arg(long, value_name = "FILE.svg")]
         timeline: Option<std::path::PathBuf>,
-        /// Replay mode: one thread at a time, chosen by the policy's rule (cpython, fifo or
-        /// io-priority) with ties broken by --seed; virtual time (sleeps do not sleep). The same
-        /// script, seed and flags give the same output, stats and trace on any machine.
+        /// Replay mode: one thread at a time, switched and chosen by the --gil policy's rule
+        /// (every policy has one) with ties broken by --seed; virtual time (sleeps do not
+        /// sleep). The same script, seed and flags give the same output, stats and trace on
+        /// any machine.
         #[arg(long)]
         deterministic: bool,
         /// The seed of --deterministic's choices (default 0).
