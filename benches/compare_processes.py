@@ -7,6 +7,8 @@ Runs, in the same run and alternating round by round:
   * the pool round trip Pool(2).apply_async(f, (x,)).get()
     (benches/workloads/processes/apply_async.py): gilsim (both backends) and CPython (default
     start method);
+  * ThreadPoolExecutor(4) per-task overhead, submit then result()
+    (benches/workloads/processes/executor_task.py): gilsim and CPython;
   * as a control for machine load, F8's process pool speed-up, 8 x count(n) via Pool(2).map
     vs a list comprehension (benches/workloads/processes/f8_map.py), on both.
 
@@ -76,6 +78,8 @@ def main():
                              "default 40)")
     parser.add_argument("--round-trips", type=int, default=2000,
                         help="apply_async round trips per run (default 2000)")
+    parser.add_argument("--tasks", type=int, default=20000,
+                        help="ThreadPoolExecutor tasks per run (default 20000)")
     parser.add_argument("--f8-size", type=int, default=1_000_000,
                         help="count per item in the F8 control, 0 to skip (default 1000000)")
     args = parser.parse_args()
@@ -98,11 +102,16 @@ def main():
     for method in START_METHODS:
         n = max(5, args.starts // 4) if method == "spawn" else args.starts
         starts.append((f"CPython {method}", [args.python, start_join, str(n), method], n))
+    executor = os.path.join(SCRIPTS, "executor_task.py")
     trips = [
         ("gilsim", [args.gilsim, "run", apply_async, str(args.round_trips)], args.round_trips),
         ("gilsim os", [args.gilsim, "run", *os_backend, apply_async, str(args.round_trips)],
          args.round_trips),
         ("CPython", [args.python, apply_async, str(args.round_trips)], args.round_trips),
+    ]
+    tasks = [
+        ("gilsim", [args.gilsim, "run", executor, str(args.tasks)], args.tasks),
+        ("CPython", [args.python, executor, str(args.tasks)], args.tasks),
     ]
     f8 = []
     if args.f8_size > 0:
@@ -116,6 +125,7 @@ def main():
             # One round runs every variant once; the order rotates so that no variant always
             # follows the same one.
             variants = [("start", *v) for v in starts] + [("trip", *v) for v in trips]
+            variants += [("task", *v) for v in tasks]
             variants += [("f8", label, cmd, 1) for label, cmd in f8]
             shift = r % len(variants)
             for kind, label, cmd, ops in variants[shift:] + variants[:shift]:
@@ -149,6 +159,14 @@ def main():
     g = med[("trip", "gilsim")]
     for label, _, ops in trips:
         t = med[("trip", label)]
+        print(f"{label:<24} {show(t):>12} {t / g:>9.2f}x   ({ops} per run)")
+    print()
+    header = f"{'ThreadPoolExecutor task':<24} {'per task':>12} {'vs gilsim':>10}"
+    print(header)
+    print("-" * len(header))
+    g = med[("task", "gilsim")]
+    for label, _, ops in tasks:
+        t = med[("task", label)]
         print(f"{label:<24} {show(t):>12} {t / g:>9.2f}x   ({ops} per run)")
     if f8:
         print()

@@ -6,6 +6,7 @@
 //! |---|---|---|
 //! | `process_start_join` | `Process(target=noop).start(); join()` with the interp and os backends, per process | interp < 0.5 ms, os < 10 ms (CPython fork 1.7 ms, forkserver 4.4 ms, spawn 42 ms) |
 //! | `pool_round_trip` | `Pool(2).apply_async(f, (x,)).get()`, per round trip | < 50 us (CPython 235 us) |
+//! | `executor_per_task` | `ThreadPoolExecutor(4).submit(noop, i)` then every `result()`, per task | < 5 us (CPython 9.1 us) |
 //! | `pool_map_f8` | 8 x `count(n)` as a list comprehension vs `Pool(2).map`, per map; the paired run after the group prints the median ratio at F8's size | <= 0.55 on 2 free cores (CPython 0.50 to 0.60) |
 //! | `task_board` | `Pool(2).map(..., chunksize=1)` over uneven tasks (a few big then many tiny, many tiny then a few big, many tiny only), with the default work-stealing board and with `stealing=False` (one shared FIFO, as CPython's task queue); paired runs print the median ratio per workload | |
 //!
@@ -116,6 +117,23 @@ fn bench_round_trip(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(3));
     group.bench_function("apply_async_get", |b| {
         b.iter_custom(|n| self_timed("apply_async.py", APPLY_ASYNC, &args(&[&n])))
+    });
+    group.finish();
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b') ThreadPoolExecutor per-task overhead.
+
+const EXECUTOR_TASK: &str = include_str!("workloads/processes/executor_task.py");
+
+fn bench_executor_task(c: &mut Criterion) {
+    let mut group = c.benchmark_group("executor_per_task");
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    group.bench_function("thread_pool_submit_result", |b| {
+        b.iter_custom(|n| self_timed("executor_task.py", EXECUTOR_TASK, &args(&[&n])))
     });
     group.finish();
 }
@@ -247,6 +265,7 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = bench_start_join, bench_round_trip, bench_pool_map, bench_task_board
+    targets = bench_start_join, bench_round_trip, bench_executor_task, bench_pool_map,
+        bench_task_board
 }
 criterion_main!(benches);
