@@ -97,9 +97,7 @@ fn bench_start_join(c: &mut Criterion) {
         ..Config::default()
     };
     group.bench_function("os_noop", |b| {
-        b.iter_custom(|n| {
-            common::self_timed("start_join.py", START_JOIN, &args(&[&n]), os.clone())
-        })
+        b.iter_custom(|n| common::self_timed("start_join.py", START_JOIN, &args(&[&n]), os.clone()))
     });
     group.finish();
 }

@@ -22,6 +22,7 @@ pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     func(m, "start_new_thread", start_new_thread);
     func(m, "_start_thread", start_thread);
     func(m, "allocate_lock", allocate_lock);
+    m.set("RLock", Value::Class(rlock_class().clone()));
     func(m, "get_ident", get_ident);
     func(m, "_print_exception", print_exception);
     func(m, "_format_exception", format_exception);
@@ -517,6 +518,169 @@ fn locked(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn exit(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     release(vm, receiver_only(&args))?;
     Ok(Value::Bool(false))
+}
+
+/// `_thread.RLock`, which `threading.RLock` is (as in CPython): a lock its holder may take
+/// again, built on a [`Lock`] (so its waits, the deadlock watchdog and deterministic mode are
+/// the lock's), with the owner and depth kept natively. `threading.Condition`, whose default
+/// lock it is, sits under every `queue.Queue` and `Future`, so it is worth not interpreting.
+pub struct RLock {
+    /// The underlying `_thread` lock (a `Value`, as the lock's methods take it).
+    block: Value,
+    /// Owner thread (0: none) and recursion depth; changed only by the owner.
+    state: Mutex<(u64, u64)>,
+}
+
+fn rlock_class() -> &'static Arc<Class> {
+    static CLASS: OnceLock<Arc<Class>> = OnceLock::new();
+    CLASS.get_or_init(|| {
+        native_class(
+            "RLock",
+            "_thread",
+            &[
+                ("__new__", rlock_new),
+                ("acquire", rlock_acquire),
+                ("__enter__", rlock_acquire),
+                ("release", rlock_release),
+                ("__exit__", rlock_exit),
+                ("_is_owned", rlock_is_owned),
+                ("_release_save", rlock_release_save),
+                ("_acquire_restore", rlock_acquire_restore),
+            ],
+        )
+    })
+}
+
+impl NativeObject for RLock {
+    fn class(&self) -> &Arc<Class> {
+        rlock_class()
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn repr(&self) -> Option<String> {
+        let (owner, count) = *self.state.lock();
+        let state = if owner != 0 { "locked" } else { "unlocked" };
+        Some(format!(
+            "<{state} _thread.RLock object owner={owner} count={count} at {:#x}>",
+            self as *const RLock as usize
+        ))
+    }
+}
+
+/// `RLock()`.
+fn rlock_new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    if !args.pos.is_empty() || !args.kw.is_empty() {
+        return Err(PyErr::type_error("RLock() takes no arguments"));
+    }
+    let block = allocate_lock(vm, Args { pos: &[], kw: &[] })?;
+    Ok(Value::object(RLock {
+        block,
+        state: Mutex::new((0, 0)),
+    }))
+}
+
+fn this_rlock<'a>(args: &Args<'a>) -> PyResult<&'a RLock> {
+    super::receiver::<RLock>(args, "_thread.RLock", "method")
+}
+
+/// `acquire(blocking=True, timeout=-1)`: again at once if this thread owns it, else as the
+/// underlying lock's `acquire`.
+fn rlock_acquire(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    let r = this_rlock(&args)?;
+    let me = vm.ident;
+    {
+        let mut st = r.state.lock();
+        if st.0 == me {
+            st.1 += 1;
+            return Ok(Value::Bool(true));
+        }
+    }
+    let mut pos = args.pos.to_vec();
+    pos[0] = r.block.clone();
+    let got = acquire(
+        vm,
+        Args {
+            pos: &pos,
+            kw: args.kw,
+        },
+    )?;
+    if matches!(got, Value::Bool(true)) {
+        *r.state.lock() = (me, 1);
+    }
+    Ok(got)
+}
+
+fn rlock_release(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    let r = this_rlock(&args)?;
+    {
+        let mut st = r.state.lock();
+        if st.0 != vm.ident {
+            return Err(PyErr::runtime_error("cannot release un-acquired lock"));
+        }
+        st.1 -= 1;
+        if st.1 > 0 {
+            return Ok(Value::None);
+        }
+        st.0 = 0;
+    }
+    release(
+        vm,
+        Args {
+            pos: std::slice::from_ref(&r.block),
+            kw: &[],
+        },
+    )
+}
+
+fn rlock_exit(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    rlock_release(vm, receiver_only(&args))?;
+    Ok(Value::Bool(false))
+}
+
+fn rlock_is_owned(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    Ok(Value::Bool(this_rlock(&args)?.state.lock().0 == vm.ident))
+}
+
+/// `_release_save()` (for `Condition.wait`): releases it whatever the depth, returning the
+/// depth to restore.
+fn rlock_release_save(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    let r = this_rlock(&args)?;
+    let count = {
+        let mut st = r.state.lock();
+        if st.1 == 0 {
+            return Err(PyErr::runtime_error("cannot release un-acquired lock"));
+        }
+        std::mem::replace(&mut *st, (0, 0)).1
+    };
+    release(
+        vm,
+        Args {
+            pos: std::slice::from_ref(&r.block),
+            kw: &[],
+        },
+    )?;
+    Ok(Value::Int(count as i64))
+}
+
+/// `_acquire_restore(depth)`: takes it back (blocking) at the depth `_release_save` returned.
+fn rlock_acquire_restore(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    let r = this_rlock(&args)?;
+    let count = args
+        .pos
+        .get(1)
+        .map(super::int_arg)
+        .transpose()?
+        .unwrap_or(1);
+    acquire(
+        vm,
+        Args {
+            pos: std::slice::from_ref(&r.block),
+            kw: &[],
+        },
+    )?;
+    *r.state.lock() = (vm.ident, count.max(1) as u64);
+    Ok(Value::None)
 }
 
 #[cfg(test)]

@@ -18,42 +18,7 @@ class BrokenBarrierError(RuntimeError):
     pass
 
 
-class RLock:
-    def __init__(self):
-        self._block = _allocate_lock()
-        self._owner = None
-        self._count = 0
-
-    def acquire(self, blocking=True, timeout=-1):
-        me = get_ident()
-        if self._owner == me:
-            self._count += 1
-            return True
-        if self._block.acquire(blocking, timeout):
-            self._owner = me
-            self._count = 1
-            return True
-        return False
-
-    __enter__ = acquire
-
-    def release(self):
-        if self._owner != get_ident():
-            raise RuntimeError("cannot release un-acquired lock")
-        self._count -= 1
-        if self._count == 0:
-            self._owner = None
-            self._block.release()
-
-    def __exit__(self, t, v, tb):
-        self.release()
-
-    def _is_owned(self):
-        return self._owner == get_ident()
-
-    def __repr__(self):
-        state = "locked" if self._owner is not None else "unlocked"
-        return f"<{state} threading.RLock object owner={self._owner} count={self._count}>"
+RLock = _thread.RLock
 
 
 class Condition:
@@ -85,11 +50,8 @@ class Condition:
         waiter = _allocate_lock()
         waiter.acquire()
         self._waiters.append(waiter)
-        if isinstance(self._lock, RLock):
-            saved = (self._lock._owner, self._lock._count)
-            self._lock._owner = None
-            self._lock._count = 0
-            self._lock._block.release()
+        if hasattr(self._lock, "_release_save"):
+            saved = self._lock._release_save()
         else:
             saved = None
             self._lock.release()
@@ -105,8 +67,7 @@ class Condition:
             return got
         finally:
             if saved is not None:
-                self._lock._block.acquire()
-                self._lock._owner, self._lock._count = saved
+                self._lock._acquire_restore(saved)
             else:
                 self._lock.acquire()
             if not got and waiter in self._waiters:
