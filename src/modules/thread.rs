@@ -651,7 +651,7 @@ fn rlock_release_save(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         if st.1 == 0 {
             return Err(PyErr::runtime_error("cannot release un-acquired lock"));
         }
-        std::mem::replace(&mut *st, (0, 0)).1
+        std::mem::take(&mut *st).1
     };
     release(
         vm,
