@@ -62,6 +62,10 @@ enum Command {
         #[arg(long, value_name = "N", requires = "deterministic",
               value_parser = clap::value_parser!(u64).range(1..=100_000))]
         explore: Option<u64>,
+        /// Bound the heap, e.g. 512M or 2G: an allocation that would pass it raises
+        /// MemoryError (default: the machine's memory).
+        #[arg(long, value_name = "SIZE", value_parser = gilsim::memory::parse_size)]
+        max_memory: Option<usize>,
         /// The script to run.
         file: String,
         /// Arguments passed to the script as sys.argv[1:].
@@ -130,6 +134,7 @@ fn main() -> ExitCode {
             deterministic,
             seed,
             explore,
+            max_memory,
         } => {
             if deterministic && let Err(e) = gilsim::gil::deterministic::Pick::of_policy(gil.name) {
                 eprintln!("gilsim: {e}");
@@ -151,6 +156,7 @@ fn main() -> ExitCode {
                     ..Default::default()
                 },
                 deterministic: deterministic.then_some(seed),
+                max_memory,
             };
             if let Some(runs) = explore {
                 return match gilsim::runtime::explore::explore(&file, &config, seed, runs) {
