@@ -6,9 +6,10 @@
 //! system allocator and keeps a count of the bytes live. The places that build big values
 //! (sequence repetition, list and dict growth, big-int arithmetic, string joins and padding,
 //! frames) ask [`reserve`] first: a request that would take the live total past the limit is a
-//! `MemoryError`. The limit is `--max-memory` ([`set_limit`]) when given, else the machine's
-//! memory plus swap (a request beyond that could never succeed; the system allocator would
-//! return null and Rust would abort).
+//! `MemoryError`. The limit is `--max-memory` ([`set_limit`]) when given, else the memory the
+//! machine had available (plus free swap) when first asked: a request beyond that would at
+//! best push the machine into swapping or the OOM killer, and at worst make the system
+//! allocator return null, on which Rust aborts.
 //!
 //! Small allocations are not checked one by one: a run may pass its limit by the small
 //! objects made between two checked sites, never by a big value.
@@ -85,7 +86,8 @@ pub fn set_limit(bytes: Option<usize>) {
     LIMIT.store(bytes.unwrap_or(usize::MAX), Ordering::Relaxed);
 }
 
-/// The limit requests are checked against: `--max-memory`, or else the machine's memory.
+/// The limit requests are checked against: `--max-memory`, or else the machine's available
+/// memory.
 pub fn limit() -> usize {
     match LIMIT.load(Ordering::Relaxed) {
         usize::MAX => machine_memory(),
@@ -93,8 +95,9 @@ pub fn limit() -> usize {
     }
 }
 
-/// Physical memory plus swap (Linux: `/proc/meminfo`); elsewhere, or unreadable, the most any
-/// allocation may ask for (`isize::MAX`).
+/// This process's heap use plus the memory available and the free swap, when first asked
+/// (Linux: `/proc/meminfo`); elsewhere, or unreadable, the most any allocation may ask for
+/// (`isize::MAX`).
 fn machine_memory() -> usize {
     static MEMORY: OnceLock<usize> = OnceLock::new();
     *MEMORY.get_or_init(|| {
@@ -103,10 +106,17 @@ fn machine_memory() -> usize {
         };
         let kib = |key: &str| -> Option<usize> {
             let line = info.lines().find(|l| l.starts_with(key))?;
-            line[key.len()..].trim().trim_end_matches("kB").trim().parse().ok()
+            line[key.len()..]
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse()
+                .ok()
         };
-        match (kib("MemTotal:"), kib("SwapTotal:")) {
-            (Some(mem), swap) => (mem + swap.unwrap_or(0)).saturating_mul(1024),
+        match (kib("MemAvailable:"), kib("SwapFree:")) {
+            (Some(mem), swap) => (mem + swap.unwrap_or(0))
+                .saturating_mul(1024)
+                .saturating_add(live_bytes()),
             _ => isize::MAX as usize,
         }
     })
@@ -160,7 +170,11 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
         "M" | "MB" | "MIB" => 20,
         "G" | "GB" | "GIB" => 30,
         "T" | "TB" | "TIB" => 40,
-        other => return Err(format!("invalid size unit '{other}' in '{text}' (use K, M, G or T)")),
+        other => {
+            return Err(format!(
+                "invalid size unit '{other}' in '{text}' (use K, M, G or T)"
+            ));
+        }
     };
     let bytes = num * (1u64 << shift) as f64;
     if !(bytes >= 1.0 && bytes < usize::MAX as f64) {
@@ -181,7 +195,12 @@ mod tests {
         let before = live_bytes();
         let mut v: Vec<u8> = Vec::with_capacity(64 << 20);
         v.push(1);
-        assert!(live_bytes() >= before + (60 << 20), "{} {}", before, live_bytes());
+        assert!(
+            live_bytes() >= before + (60 << 20),
+            "{} {}",
+            before,
+            live_bytes()
+        );
         v.reserve_exact(128 << 20);
         assert!(live_bytes() >= before + (120 << 20));
         v.shrink_to_fit();

@@ -104,14 +104,54 @@ fn expr() -> impl Strategy<Value = String> {
         ]);
         let unop = prop::sample::select(vec!["-", "+", "~", "not "]);
         let call = prop::sample::select(vec![
-            "len", "str", "repr", "abs", "int", "float", "bool", "list", "tuple", "set", "sorted",
-            "min", "max", "sum", "hash", "f", "C", "type", "iter", "enumerate", "reversed",
-            "chr", "ord", "hex", "round", "divmod", "isinstance", "dict", "zip", "any", "all",
+            "len",
+            "str",
+            "repr",
+            "abs",
+            "int",
+            "float",
+            "bool",
+            "list",
+            "tuple",
+            "set",
+            "sorted",
+            "min",
+            "max",
+            "sum",
+            "hash",
+            "f",
+            "C",
+            "type",
+            "iter",
+            "enumerate",
+            "reversed",
+            "chr",
+            "ord",
+            "hex",
+            "round",
+            "divmod",
+            "isinstance",
+            "dict",
+            "zip",
+            "any",
+            "all",
         ]);
         let method = prop::sample::select(vec![
-            "upper()", "lower()", "split()", "strip()", "count('a')", "find('o')",
-            "replace('l', 'LL')", "join(['a', 'b'])", "startswith('h')", "encode()",
-            "format(1, 2)", "zfill(5)", "center(9, '*')", "title()", "isdigit()",
+            "upper()",
+            "lower()",
+            "split()",
+            "strip()",
+            "count('a')",
+            "find('o')",
+            "replace('l', 'LL')",
+            "join(['a', 'b'])",
+            "startswith('h')",
+            "encode()",
+            "format(1, 2)",
+            "zfill(5)",
+            "center(9, '*')",
+            "title()",
+            "isdigit()",
         ]);
         prop_oneof![
             (e.clone(), binop, e.clone()).prop_map(|(a, o, b)| format!("({a} {o} {b})")),
@@ -120,19 +160,30 @@ fn expr() -> impl Strategy<Value = String> {
             (call, e.clone(), e.clone()).prop_map(|(c, a, b)| format!("{c}({a}, {b})")),
             (e.clone(), e.clone()).prop_map(|(a, b)| format!("g({a}, {b}, 5, z={a})")),
             prop::collection::vec(e.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(", "))),
-            prop::collection::vec(e.clone(), 0..3).prop_map(|v| format!("({},)", v.join(", "))),
+            prop::collection::vec(e.clone(), 1..3).prop_map(|v| format!("({},)", v.join(", "))),
             prop::collection::vec(e.clone(), 0..3).prop_map(|v| format!("{{{}}}", v.join(", "))),
             (e.clone(), e.clone()).prop_map(|(a, b)| format!("{{{a}: {b}}}")),
             (e.clone(), e.clone()).prop_map(|(a, b)| format!("{a}[{b}]")),
             (e.clone(), e.clone(), e.clone()).prop_map(|(a, b, c)| format!("{a}[{b}:{c}]")),
             (e.clone(), -3i32..4).prop_map(|(a, n)| format!("{a}[::{n}]")),
-            (e.clone(), e.clone(), e.clone()).prop_map(|(a, b, c)| format!("({a} if {b} else {c})")),
+            (e.clone(), e.clone(), e.clone())
+                .prop_map(|(a, b, c)| format!("({a} if {b} else {c})")),
             (e.clone(), 0u8..5).prop_map(|(a, n)| format!("[{a} for i in range({n})]")),
             (e.clone(), e.clone()).prop_map(|(a, b)| format!("{{i: {a} for i in {b} if i}}")),
             (e.clone(), e.clone()).prop_map(|(a, b)| format!("(lambda v, w=2: {a})({b})")),
             (e.clone(), method).prop_map(|(a, m)| format!("str({a}).{m}")),
-            e.clone().prop_map(|a| format!("f\"<{{{a}}}>\"")),
-            e.clone().prop_map(|a| format!("f\"{{{a}!r:>6}}\"")),
+            // A space after `{`: a field starting with `{` (a dict) would read as `{{`; and no
+            // f-string inside another (3.11 does not allow the same quotes nested).
+            e.clone().prop_map(|a| if a.contains('"') {
+                format!("str({a})")
+            } else {
+                format!("f\"<{{ {a}}}>\"")
+            }),
+            e.clone().prop_map(|a| if a.contains('"') {
+                format!("repr({a})")
+            } else {
+                format!("f\"{{ {a}!r:>6}}\"")
+            }),
             e.clone().prop_map(|a| format!("({a}).v")),
             (e.clone(), e).prop_map(|(a, b)| format!("'%s/%r' % ({a}, {b})")),
         ]

@@ -20,13 +20,25 @@ fn run_script(name: &str, source: &str, flags: &[&str]) -> (i32, String, String)
         .expect("gilsim runs");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let tail: String = stderr.chars().rev().take(2000).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = stderr
+        .chars()
+        .rev()
+        .take(2000)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     assert!(
         out.status.code().is_some(),
         "{name}: killed by a signal ({}); stderr ends: {tail}",
         out.status
     );
-    for crash in ["panicked", "overflowed its stack", "internal error", "fatal runtime error"] {
+    for crash in [
+        "panicked",
+        "overflowed its stack",
+        "internal error",
+        "fatal runtime error",
+    ] {
         assert!(!stderr.contains(crash), "{name}: {crash}: {tail}");
     }
     (out.status.code().unwrap_or(-1), stdout, stderr)
@@ -59,7 +71,12 @@ const COMPILE_DEPTH: &str = "RecursionError: maximum recursion depth exceeded du
 fn ten_thousand_nested_brackets_are_a_syntax_error() {
     for (open, close) in [("(", ")"), ("[", "]"), ("{", "}")] {
         let src = format!("x = {}1{}\n", open.repeat(10_000), close.repeat(10_000));
-        fails_with("brackets", &src, &[], "SyntaxError: too many nested parentheses");
+        fails_with(
+            "brackets",
+            &src,
+            &[],
+            "SyntaxError: too many nested parentheses",
+        );
     }
 }
 
@@ -67,7 +84,12 @@ fn ten_thousand_nested_brackets_are_a_syntax_error() {
 fn deeply_nested_unary_operators_are_a_syntax_error() {
     for op in ["-", "not ", "~"] {
         let src = format!("x = {}1\n", op.repeat(10_000));
-        fails_with("unary", &src, &[], "SyntaxError: expression is too deeply nested");
+        fails_with(
+            "unary",
+            &src,
+            &[],
+            "SyntaxError: expression is too deeply nested",
+        );
     }
 }
 
@@ -78,7 +100,12 @@ fn blocks_nested_past_one_hundred_are_an_indentation_error() {
         src.push_str(&format!("{}if x:\n", " ".repeat(i)));
     }
     src.push_str(&format!("{}pass\n", " ".repeat(10_000)));
-    fails_with("blocks", &src, &[], "IndentationError: too many levels of indentation");
+    fails_with(
+        "blocks",
+        &src,
+        &[],
+        "IndentationError: too many levels of indentation",
+    );
     // 99 levels compile and run.
     let mut ok = String::from("x = 1\n");
     for i in 0..99 {
@@ -92,16 +119,28 @@ fn blocks_nested_past_one_hundred_are_an_indentation_error() {
 fn long_left_recursive_chains_are_a_recursion_error_not_a_crash() {
     let terms = |n: usize, t: &str, op: &str| vec![t; n].join(op);
     for (name, src) in [
-        ("sum", format!("x = {}\nprint(x)\n", terms(100_000, "1", "+"))),
+        (
+            "sum",
+            format!("x = {}\nprint(x)\n", terms(100_000, "1", "+")),
+        ),
         ("sum_1m", format!("x = {}\n", terms(1_000_000, "1", "+"))),
         ("product", format!("x = {}\n", terms(100_000, "2", "*"))),
         ("strcat", format!("x = {}\n", terms(100_000, "'a'", "+"))),
         ("attrs", format!("x = 1\nx{}\n", ".a".repeat(100_000))),
-        ("calls", format!("def f(): return f\nf{}\n", "()".repeat(100_000))),
-        ("subscripts", format!("x = [0]\nx{}\n", "[0]".repeat(100_000))),
+        (
+            "calls",
+            format!("def f(): return f\nf{}\n", "()".repeat(100_000)),
+        ),
+        (
+            "subscripts",
+            format!("x = [0]\nx{}\n", "[0]".repeat(100_000)),
+        ),
         (
             "elifs",
-            format!("x = 1\nif x == 0:\n    pass\n{}", "elif x == 0:\n    pass\n".repeat(10_000)),
+            format!(
+                "x = 1\nif x == 0:\n    pass\n{}",
+                "elif x == 0:\n    pass\n".repeat(10_000)
+            ),
         ),
     ] {
         fails_with(name, &src, &[], COMPILE_DEPTH);
@@ -113,7 +152,12 @@ fn long_left_recursive_chains_are_a_recursion_error_not_a_crash() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains(COMPILE_DEPTH));
     // Below CPython's limit, long chains compile and run.
-    prints("sum_ok", &format!("print({})\n", terms(2_500, "1", "+")), &[], "2500\n");
+    prints(
+        "sum_ok",
+        &format!("print({})\n", terms(2_500, "1", "+")),
+        &[],
+        "2500\n",
+    );
     prints(
         "cmp_and_or",
         &format!(
@@ -129,24 +173,47 @@ fn long_left_recursive_chains_are_a_recursion_error_not_a_crash() {
 #[test]
 fn deep_lambdas_and_nested_functions_end_cleanly() {
     let src = format!("f = {}1\nprint('ok')\n", "lambda: ".repeat(1000));
-    fails_with("lambdas", &src, &[], "SyntaxError: expression is too deeply nested");
-    let src = format!("f = {}1\nprint(f{})\n", "lambda: ".repeat(150), "()".repeat(150));
+    fails_with(
+        "lambdas",
+        &src,
+        &[],
+        "SyntaxError: expression is too deeply nested",
+    );
+    let src = format!(
+        "f = {}1\nprint(f{})\n",
+        "lambda: ".repeat(150),
+        "()".repeat(150)
+    );
     prints("lambdas_ok", &src, &[], "1\n");
     let mut defs = String::new();
     for i in 0..90 {
         defs.push_str(&format!("{}def f{i}():\n", " ".repeat(i)));
     }
     defs.push_str(&format!("{}return 7\n", " ".repeat(90)));
-    prints("defs_ok", &format!("{defs}print('defined')\n"), &[], "defined\n");
+    prints(
+        "defs_ok",
+        &format!("{defs}print('defined')\n"),
+        &[],
+        "defined\n",
+    );
 }
 
 #[test]
 fn deeply_nested_data_literals_end_cleanly() {
     // 190 levels of literal nesting parse (CPython's limit is 200 brackets) and print.
-    let src = format!("x = {}{}\nprint(len(str(x)))\n", "[".repeat(190), "]".repeat(190));
+    let src = format!(
+        "x = {}{}\nprint(len(str(x)))\n",
+        "[".repeat(190),
+        "]".repeat(190)
+    );
     prints("literal_ok", &src, &[], "380\n");
     let src = format!("x = {}1{}\n", "{1: ".repeat(5000), "}".repeat(5000));
-    fails_with("dict_literal", &src, &[], "SyntaxError: too many nested parentheses");
+    fails_with(
+        "dict_literal",
+        &src,
+        &[],
+        "SyntaxError: too many nested parentheses",
+    );
 }
 
 // ----- recursion at run time ---------------------------------------------------------------
@@ -155,7 +222,12 @@ const RECURSION: &str = "RecursionError: maximum recursion depth exceeded";
 
 #[test]
 fn python_recursion_stops_at_the_limit_on_the_main_thread_and_on_threads() {
-    fails_with("recurse", "def f(n):\n    return f(n + 1)\nf(0)\n", &[], RECURSION);
+    fails_with(
+        "recurse",
+        "def f(n):\n    return f(n + 1)\nf(0)\n",
+        &[],
+        RECURSION,
+    );
     let src = "\
 import sys, threading
 def depth(n):
@@ -210,13 +282,19 @@ try:
 except RecursionError:
     print('eq ok')
 ";
-    prints(
-        "huge_limit",
-        src,
-        &[],
-        "RecursionError maximum recursion depth exceeded while calling a Python object\n\
-         RecursionError maximum recursion depth exceeded while calling a Python object\neq ok\n",
-    );
+    // Which check stops it (the native stack at an eval-loop entry, or at a repr level)
+    // depends on the build; either is CPython's RecursionError.
+    let (code, stdout, stderr) = run_script("huge_limit", src, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    for line in &lines[..2] {
+        assert!(
+            line.starts_with("RecursionError maximum recursion depth exceeded"),
+            "{stdout}"
+        );
+    }
+    assert_eq!(lines[2], "eq ok");
     // Pure Python recursion at a huge limit is bounded by memory.
     fails_with(
         "huge_limit_frames",
@@ -229,11 +307,26 @@ except RecursionError:
 #[test]
 fn recursion_through_dunders_is_a_recursion_error() {
     for (name, src) in [
-        ("repr", "class A:\n    def __repr__(self): return repr(self)\nprint(A())\n"),
-        ("eq", "class A:\n    def __eq__(self, o): return self == o\nprint(A() == A())\n"),
-        ("hash", "class A:\n    def __hash__(self): return hash(self)\nprint(hash(A()))\n"),
-        ("getattr", "class A:\n    def __getattr__(self, n): return self.foo\nprint(A().x)\n"),
-        ("str", "class A:\n    def __str__(self): return str(self)\nprint(A())\n"),
+        (
+            "repr",
+            "class A:\n    def __repr__(self): return repr(self)\nprint(A())\n",
+        ),
+        (
+            "eq",
+            "class A:\n    def __eq__(self, o): return self == o\nprint(A() == A())\n",
+        ),
+        (
+            "hash",
+            "class A:\n    def __hash__(self): return hash(self)\nprint(hash(A()))\n",
+        ),
+        (
+            "getattr",
+            "class A:\n    def __getattr__(self, n): return self.foo\nprint(A().x)\n",
+        ),
+        (
+            "str",
+            "class A:\n    def __str__(self): return str(self)\nprint(A())\n",
+        ),
         ("init", "class A:\n    def __init__(self): A()\nA()\n"),
     ] {
         let (code, _, stderr) = run_script(name, src, &[]);
@@ -326,7 +419,10 @@ if __name__ == '__main__':
 ";
     let (code, stdout, stderr) = run_script("deep_pickle", src, &[]);
     assert!(code == 0 || code == 1, "{stderr}");
-    assert!(stdout == "sent\n" || stdout == "RecursionError\n", "{stdout} {stderr}");
+    assert!(
+        stdout == "sent\n" || stdout == "RecursionError\n",
+        "{stdout} {stderr}"
+    );
 }
 
 // ----- huge values -----------------------------------------------------------------------------
@@ -340,7 +436,7 @@ fn huge_values_are_a_memory_error_or_an_overflow_error() {
         ("bytes_repeat", "b'x' * 10**12"),
         ("shift", "1 << 10**9"),
         ("pow", "7 ** 10**10"),
-        ("join", "','.join(['abc'] * 10**9)"),
+        ("join", "','.join(['abc'] * 10**11)"),
         ("pad", "'x'.ljust(10**12)"),
         ("fmt_width", "format(1, '1000000000000d')"),
     ] {
@@ -353,13 +449,23 @@ fn huge_values_are_a_memory_error_or_an_overflow_error() {
             "{name}: {code} {last}"
         );
     }
-    fails_with("shift_overflow", "x = 1 << 10**12\n", &[], "OverflowError: too many digits in integer");
+    fails_with(
+        "shift_overflow",
+        "x = 1 << 10**12\n",
+        &[],
+        "OverflowError: too many digits in integer",
+    );
 }
 
 #[test]
 fn ints_convert_to_and_from_str_within_cpythons_digit_limit() {
     let limit_error = "ValueError: Exceeds the limit (4300 digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit";
-    fails_with("str_big", "x = 10**1000000\nprint(x > 0)\nprint(str(x))\n", &[], limit_error);
+    fails_with(
+        "str_big",
+        "x = 10**1000000\nprint(x > 0)\nprint(str(x))\n",
+        &[],
+        limit_error,
+    );
     fails_with("repr_big", "print(repr(10**5000))\n", &[], limit_error);
     fails_with("fstring_big", "print(f'{10**5000}')\n", &[], limit_error);
     fails_with("percent_big", "print('%d' % 10**5000)\n", &[], limit_error);
@@ -397,9 +503,12 @@ fn max_memory_bounds_the_heap_with_a_memory_error() {
         ("mm_list", "x = [0] * (40 * 2**20)\n"),
         ("mm_append", "x = []\nwhile True:\n    x.append(1)\n"),
         ("mm_comprehension", "x = [i for i in range(10**9)]\n"),
-        ("mm_dict", "d = {}\ni = 0\nwhile True:\n    d[i] = i\n    i += 1\n"),
+        (
+            "mm_dict",
+            "d = {}\ni = 0\nwhile True:\n    d[i] = i\n    i += 1\n",
+        ),
         ("mm_concat", "s = 'x'\nwhile True:\n    s = s + s\n"),
-        ("mm_bigint", "n = 3\nwhile True:\n    n = n * n\n"),
+        ("mm_bigint", "n = 3\nwhile True:\n    n = n << 10**7\n"),
         ("mm_list_of_lists", "x = [[i] for i in range(10**8)]\n"),
     ] {
         fails_with(name, src, &["--max-memory", "256M"], "MemoryError");

@@ -96,7 +96,10 @@ impl Drop for PyList {
 impl Drop for PyDict {
     fn drop(&mut self) {
         let map = std::mem::take(self.0.get_mut());
-        if map.iter().any(|(k, v)| super::trashcan::may_nest(&k.0) || super::trashcan::may_nest(v)) {
+        if map
+            .iter()
+            .any(|(k, v)| super::trashcan::may_nest(&k.0) || super::trashcan::may_nest(v))
+        {
             super::trashcan::release_nested(map.into_iter().flat_map(|(k, v)| [k.0, v]));
         }
     }
@@ -177,7 +180,8 @@ fn check_hashable(v: &Value, depth: usize) -> PyResult<()> {
                     " while calling a Python object",
                 ));
             }
-            t.0.iter().try_for_each(|item| check_hashable(item, depth + 1))
+            t.0.iter()
+                .try_for_each(|item| check_hashable(item, depth + 1))
         }
         _ => Ok(()),
     }

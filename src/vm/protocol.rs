@@ -610,9 +610,9 @@ impl Vm {
             | Value::Slice(_)
             | Value::BoundMethod(_)
             | Value::Instance(_)
-            | Value::Object(_) => {
-                self.nested(" while getting the repr of an object", |vm| vm.repr_value(v))
-            }
+            | Value::Object(_) => self.nested(" while getting the repr of an object", |vm| {
+                vm.repr_value(v)
+            }),
             _ => self.repr_value(v),
         }
     }

@@ -16,8 +16,8 @@
 //! unchecked stretch of native code between two checks (a traceback's formatting, a builtin's
 //! helpers), even unoptimised.
 
-use super::errors::{ExcKind, PyErr, PyResult};
 use super::Vm;
+use super::errors::{ExcKind, PyErr, PyResult};
 
 /// Native stack kept in reserve: a level is refused when less than this is left.
 pub const RED_ZONE: usize = if cfg!(debug_assertions) {
