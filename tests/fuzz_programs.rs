@@ -199,7 +199,7 @@ fn indent(block: &str, by: usize) -> String {
 }
 
 fn simple_stmt() -> impl Strategy<Value = String> {
-    let target = prop::sample::select(vec!["x", "y", "k", "l[0]", "d['a']", "t"]);
+    let target = prop::sample::select(vec!["x", "y", "l[0]", "d['a']", "t"]);
     let augop = prop::sample::select(vec!["+=", "-=", "*=", "//=", "%=", "|=", "<<=", "**="]);
     prop_oneof![
         (target.clone(), expr()).prop_map(|(t, e)| format!("{t} = {e}")),
@@ -229,8 +229,9 @@ fn stmt() -> impl Strategy<Value = String> {
                 "for i in range({n}):\n{}    if i == 3:\n        break\n",
                 indent(&b, 4)
             )),
-            (0u8..4, block.clone()).prop_map(|(n, b)| format!(
-                "k = 0\nwhile k < {n}:\n    k += 1\n{}    if k == 2:\n        continue\n",
+            // Each `while` has its own counter, which nothing else assigns.
+            (0u8..4, any::<u32>(), block.clone()).prop_map(|(n, id, b)| format!(
+                "w{id} = 0\nwhile w{id} < {n}:\n    w{id} += 1\n{}    if w{id} == 2:\n        continue\n",
                 indent(&b, 4)
             )),
             (block.clone(), expr()).prop_map(|(b, e)| format!(
@@ -242,7 +243,7 @@ fn stmt() -> impl Strategy<Value = String> {
                 indent(&b, 8)
             )),
             (block.clone(), block.clone()).prop_map(|(a, b)| format!(
-                "try:\n{}except (ValueError, TypeError) as e:\n    print('caught', type(e).__name__)\nexcept Exception:\n{}finally:\n    k = 0",
+                "try:\n{}except (ValueError, TypeError) as e:\n    print('caught', type(e).__name__)\nexcept Exception:\n{}finally:\n    fin = 1",
                 indent(&a, 4),
                 indent(&b, 4)
             )),
