@@ -12,6 +12,7 @@ pub mod compile;
 pub mod duration;
 pub mod experiment;
 pub mod gil;
+pub mod memory;
 pub mod modules;
 pub mod observe;
 pub mod pictures;
@@ -20,3 +21,8 @@ pub mod runtime;
 pub mod syntax;
 pub mod vm;
 pub mod workload;
+
+/// Every allocation of a process using gilsim is counted, so that `--max-memory` and the
+/// checks before big allocations can raise `MemoryError` instead of letting Rust abort.
+#[global_allocator]
+static ALLOCATOR: memory::CountingAlloc = memory::CountingAlloc;

@@ -78,6 +78,10 @@ enum Command {
         #[arg(long, value_name = "DURATION", value_parser = parse_duration,
               conflicts_with = "explore")]
         timeout: Option<std::time::Duration>,
+        /// Bound the heap, e.g. 512M or 2G: an allocation that would pass it raises
+        /// MemoryError (default: the machine's memory).
+        #[arg(long, value_name = "SIZE", value_parser = gilsim::memory::parse_size)]
+        max_memory: Option<usize>,
         /// The script to run.
         file: String,
         /// Arguments passed to the script as sys.argv[1:].
@@ -162,6 +166,7 @@ fn main() -> ExitCode {
             process_backend,
             on_deadlock,
             timeout,
+            max_memory,
         } => {
             let mut argv = vec![file.clone()];
             argv.extend(args);
@@ -185,6 +190,7 @@ fn main() -> ExitCode {
                     OnDeadlock::Hang => gilsim::runtime::monitor::OnDeadlock::Hang,
                 },
                 timeout,
+                max_memory,
             };
             if let Some(runs) = explore {
                 return match gilsim::runtime::explore::explore(&file, &config, seed, runs) {

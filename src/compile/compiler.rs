@@ -28,8 +28,39 @@ pub struct CompiledModule {
     pub globals: Vec<Arc<str>>,
 }
 
-/// Compiles a parsed module.
+/// Trees up to this deep are compiled on the caller's thread (a few hundred kilobytes of
+/// stack at most, even unoptimised); deeper ones on a helper thread with [`COMPILER_STACK`].
+const INLINE_DEPTH: u32 = 24;
+/// Stack reserved for compiling a deep tree: scope analysis and code generation recurse once
+/// or twice per tree level, and the parser bounds the levels by
+/// [`crate::syntax::parser::MAX_AST_DEPTH`]; an unoptimised build spends up to a few
+/// kilobytes per level.
+pub const COMPILER_STACK: usize = 256 << 20;
+
+/// Compiles a parsed module. A deep tree is compiled on a helper thread whose stack fits
+/// [`crate::syntax::parser::MAX_AST_DEPTH`] levels, so that no accepted tree can overflow the
+/// caller's stack (a test thread has 2 MiB; `gilsim check` runs on the main thread).
 pub fn compile(module: &Module, filename: &str) -> Result<CompiledModule, SyntaxError> {
+    if module.depth <= INLINE_DEPTH {
+        return compile_here(module, filename);
+    }
+    let result = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("compiler".into())
+            .stack_size(COMPILER_STACK)
+            .spawn_scoped(scope, || compile_here(module, filename))
+            .ok()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+    });
+    // No thread could be started: compile here, as the parser does in that case.
+    result.unwrap_or_else(|| compile_here(module, filename))
+}
+
+fn compile_here(module: &Module, filename: &str) -> Result<CompiledModule, SyntaxError> {
     let table = analyze(module)?;
     let mut c = Compiler {
         table: &table,

@@ -38,6 +38,8 @@ pub fn init(vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     func(m, "exit", exit);
     func(m, "getrecursionlimit", getrecursionlimit);
     func(m, "setrecursionlimit", setrecursionlimit);
+    func(m, "get_int_max_str_digits", get_int_max_str_digits);
+    func(m, "set_int_max_str_digits", set_int_max_str_digits);
     func(m, "getswitchinterval", getswitchinterval);
     func(m, "setswitchinterval", setswitchinterval);
     func(m, "intern", intern);
@@ -110,6 +112,28 @@ fn setrecursionlimit(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     }
     let n = usize::try_from(n.min(i64::from(i32::MAX))).unwrap_or(usize::MAX);
     vm.interp.recursion_limit.store(n, Ordering::Relaxed);
+    Ok(Value::None)
+}
+
+/// `sys.get_int_max_str_digits()`: the most digits an int may have in a decimal conversion.
+fn get_int_max_str_digits(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("get_int_max_str_digits", 0, 0, &[])?;
+    Ok(Value::Int(vm.int_max_str_digits() as i64))
+}
+
+/// `sys.set_int_max_str_digits(maxdigits)`: 0 (no limit) or at least 640, as CPython 3.11.
+fn set_int_max_str_digits(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("set_int_max_str_digits", 1, 1, &["maxdigits"])?;
+    let n = int_arg(args.get(0, "maxdigits").unwrap_or(&Value::Int(0)))?;
+    let min = crate::vm::ops::MIN_MAX_STR_DIGITS as i64;
+    if n != 0 && n < min {
+        return Err(PyErr::value_error(format!(
+            "maxdigits must be 0 or larger than {min}"
+        )));
+    }
+    vm.interp
+        .int_max_str_digits
+        .store(usize::try_from(n).unwrap_or(usize::MAX), Ordering::Relaxed);
     Ok(Value::None)
 }
 

@@ -79,6 +79,13 @@ impl Runtime {
         self
     }
 
+    /// `--max-memory`: big allocations past `bytes` of heap raise `MemoryError`. The limit
+    /// is the process's (every interpreter shares the heap) and stays set after the run.
+    pub fn max_memory(mut self, bytes: usize) -> Runtime {
+        self.config.max_memory = Some(bytes);
+        self
+    }
+
     /// Back to the real lock after [`Runtime::deterministic`].
     pub fn real_time(mut self) -> Runtime {
         self.config.deterministic = None;

@@ -21,6 +21,10 @@ pub struct Span {
 #[derive(Debug, Clone)]
 pub struct Module {
     pub body: Vec<Stmt>,
+    /// The deepest level of the tree (expression nesting, blocks and chain links), at most
+    /// [`crate::syntax::parser::MAX_AST_DEPTH`]: the later passes recurse this deep, so they
+    /// use it to pick a stack that fits.
+    pub depth: u32,
 }
 
 #[derive(Debug, Clone)]

@@ -10,12 +10,16 @@ pub mod parser;
 
 use std::fmt;
 
-/// Which of Python's syntax error classes a [`SyntaxError`] belongs to.
+/// Which of Python's syntax error classes a [`SyntaxError`] belongs to (or `RecursionError`,
+/// the one front-end error CPython does not report as a syntax error).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyntaxErrorKind {
     SyntaxError,
     IndentationError,
     TabError,
+    /// A tree too deep to compile: CPython raises `RecursionError` "maximum recursion depth
+    /// exceeded during compilation" from its compiler, and prints no source line for it.
+    RecursionError,
 }
 
 /// A positioned error from the lexer, parser or compiler, reported as CPython does.
@@ -44,11 +48,15 @@ impl SyntaxError {
             SyntaxErrorKind::SyntaxError => "SyntaxError",
             SyntaxErrorKind::IndentationError => "IndentationError",
             SyntaxErrorKind::TabError => "TabError",
+            SyntaxErrorKind::RecursionError => "RecursionError",
         }
     }
 
     /// CPython's display: the file and line, the source line, a caret under the column, the message.
     pub fn render(&self, filename: &str, source: &str) -> String {
+        if self.kind == SyntaxErrorKind::RecursionError {
+            return format!("{}: {}\n", self.class_name(), self.msg);
+        }
         let mut out = format!("  File \"{}\", line {}\n", filename, self.line);
         if let Some(text) = source.lines().nth(self.line.saturating_sub(1) as usize) {
             let trimmed = text.trim_start();

@@ -15,6 +15,14 @@
 //! [`MAX_BLOCKS`]. Because unoptimised builds spend tens of kilobytes of stack per nesting
 //! level, [`Parser::parse_module`] runs the descent on a helper thread with a stack sized for
 //! those limits, so that no input can overflow the caller's stack.
+//!
+//! Left-associative chains (`1+1+1...`, `a.b.c...`, `f()()()...`) and `elif` ladders are built
+//! by loops, not recursion, but they still make trees as deep as they are long, and the later
+//! passes (scope analysis, compiler, the tree's drop) walk trees recursively. So the depth of
+//! the tree being built (expression nesting + blocks + the links of the chains around the current
+//! position) is also counted, and a tree deeper than [`MAX_AST_DEPTH`] is refused as CPython 3.11
+//! refuses it: `RecursionError: maximum recursion depth exceeded during compilation`. The
+//! deepest level reached is kept in [`Module::depth`], so the compiler knows the stack it needs.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -26,6 +34,9 @@ use super::{SyntaxError, SyntaxErrorKind};
 pub const MAX_NESTING: u32 = 200;
 /// Deepest block nesting accepted (CPython's indentation limit is 100 levels).
 pub const MAX_BLOCKS: u32 = 100;
+/// Deepest syntax tree accepted: CPython 3.11's compiler refuses trees deeper than three times
+/// the default recursion limit (a chain of 3000 `+` terms fails there, 2990 pass).
+pub const MAX_AST_DEPTH: u32 = 2990;
 /// Stack reserved for the parsing thread: enough for the nesting limits in a debug build.
 pub const PARSER_STACK_SIZE: usize = 64 << 20;
 /// Texts whose nesting cannot exceed this are parsed on the caller's thread (a few hundred
@@ -48,6 +59,12 @@ pub struct Parser<'src> {
     depth: u32,
     /// Current block nesting, bounded by [`MAX_BLOCKS`].
     blocks: u32,
+    /// Links of the left-deep chains (binary operators, attribute/call/subscript trailers,
+    /// `elif`s) open around the current position: with `depth` and `blocks`, how deep the
+    /// syntax tree is here, bounded by [`MAX_AST_DEPTH`].
+    chain: u32,
+    /// The deepest tree level reached so far (reported as [`Module::depth`]).
+    max_tree_depth: u32,
     /// Open brackets around the current position (for the "forgot a comma?" hint).
     brackets: u32,
     /// Parsing the expression of an f-string replacement field.
@@ -139,6 +156,8 @@ impl<'src> Parser<'src> {
             pos: 0,
             last_end: (1, 1),
             depth: 0,
+            chain: 0,
+            max_tree_depth: 0,
             blocks: 0,
             brackets: 0,
             in_fstring: false,
@@ -167,7 +186,11 @@ impl<'src> Parser<'src> {
     /// stack (reserved, not committed).
     pub fn parse_module(&mut self) -> PResult<Module> {
         if nesting_bound(&self.tokens) <= INLINE_NESTING {
-            return Ok(Module { body: self.file()? });
+            let body = self.file()?;
+            return Ok(Module {
+                body,
+                depth: self.max_tree_depth,
+            });
         }
         let result = std::thread::scope(|scope| {
             let worker = std::thread::Builder::new()
@@ -187,7 +210,10 @@ impl<'src> Parser<'src> {
             Some(body) => body?,
             None => self.file()?,
         };
-        Ok(Module { body })
+        Ok(Module {
+            body,
+            depth: self.max_tree_depth,
+        })
     }
 
     // ----- token helpers -------------------------------------------------------------------
@@ -434,11 +460,39 @@ impl<'src> Parser<'src> {
             return Err(self.error_here(msg));
         }
         self.depth += 1;
-        Ok(())
+        self.check_tree_depth()
     }
 
     fn unnest(&mut self) {
         self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Adds one link to the chain being built (one more level of tree above the operands
+    /// still to come); the caller takes its links off with [`Parser::unchain`] when done.
+    fn chain_link(&mut self) -> PResult<()> {
+        self.chain += 1;
+        self.check_tree_depth()
+    }
+
+    /// Takes off the `links` a finished chain added.
+    fn unchain(&mut self, links: u32) {
+        self.chain = self.chain.saturating_sub(links);
+    }
+
+    /// Refuses a tree deeper than [`MAX_AST_DEPTH`], with CPython's compile-time error.
+    fn check_tree_depth(&mut self) -> PResult<()> {
+        let depth = self.depth + self.blocks + self.chain;
+        self.max_tree_depth = self.max_tree_depth.max(depth);
+        if depth > MAX_AST_DEPTH {
+            let (line, col) = self.start();
+            return Err(SyntaxError {
+                kind: SyntaxErrorKind::RecursionError,
+                msg: "maximum recursion depth exceeded during compilation".into(),
+                line,
+                col,
+            });
+        }
+        Ok(())
     }
 
     /// Runs `f`; on failure rewinds to where it started (tracing included) and returns `None`.
@@ -449,6 +503,7 @@ impl<'src> Parser<'src> {
             self.depth,
             self.blocks,
             self.brackets,
+            self.chain,
         );
         let saved_trace = self.trace.clone();
         match f(self) {
@@ -460,6 +515,7 @@ impl<'src> Parser<'src> {
                     self.depth,
                     self.blocks,
                     self.brackets,
+                    self.chain,
                 ) = saved;
                 self.trace = saved_trace;
                 None
@@ -1137,6 +1193,7 @@ impl<'src> Parser<'src> {
             return Err(self.error_here("too many statically nested blocks"));
         }
         self.blocks += 1;
+        self.check_tree_depth()?;
         let mut body = Vec::new();
         while !self.eat(&T::Dedent) && !self.at(&T::EndMarker) {
             body.extend(self.statement()?);
@@ -1154,13 +1211,17 @@ impl<'src> Parser<'src> {
         let body = self.block("'if' statement", start.0)?;
         let mut elifs = Vec::new();
         while self.at(&T::Elif) {
+            // Each `elif` nests in the one before it.
+            self.chain_link()?;
             elifs.push(self.elif_clause()?);
         }
-        let mut orelse = if self.at(&T::Else) {
-            self.else_block()?
+        let orelse = if self.at(&T::Else) {
+            self.else_block()
         } else {
-            Vec::new()
+            Ok(Vec::new())
         };
+        self.unchain(elifs.len() as u32);
+        let mut orelse = orelse?;
         // `elif` chains become nested `If`s in the `orelse` of their predecessor.
         let end = self.last_end;
         while let Some((elif_start, test, body)) = elifs.pop() {
@@ -1712,9 +1773,18 @@ impl<'src> Parser<'src> {
     ) -> PResult<Expr> {
         let start = self.start();
         let mut left = operand(self)?;
+        let mut links = 0;
         while let Some(op) = op_of(self.peek()) {
             self.advance();
-            let right = operand(self)?;
+            links += 1;
+            let right = self.chain_link().and_then(|()| operand(self));
+            let right = match right {
+                Ok(right) => right,
+                Err(e) => {
+                    self.unchain(links);
+                    return Err(e);
+                }
+            };
             left = self.expr(
                 ExprKind::BinOp {
                     left: Box::new(left),
@@ -1724,6 +1794,7 @@ impl<'src> Parser<'src> {
                 start,
             );
         }
+        self.unchain(links);
         Ok(left)
     }
 
@@ -1823,8 +1894,21 @@ impl<'src> Parser<'src> {
     fn primary(&mut self) -> PResult<Expr> {
         self.enter("primary");
         let start = self.start();
-        let mut e = self.atom()?;
+        let e = self.atom()?;
+        let mut links = 0;
+        let result = self.trailers(e, start, &mut links);
+        self.unchain(links);
+        result
+    }
+
+    /// The trailers (`.name`, `(args)`, `[index]`) after an atom, each a link of the chain
+    /// counted in `links`.
+    fn trailers(&mut self, mut e: Expr, start: (u32, u32), links: &mut u32) -> PResult<Expr> {
         loop {
+            if matches!(self.peek(), T::Dot | T::LParen | T::LBracket) {
+                *links += 1;
+                self.chain_link()?;
+            }
             match self.peek() {
                 T::Dot => {
                     self.advance();

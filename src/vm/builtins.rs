@@ -1044,6 +1044,7 @@ fn int_new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
                 ));
             }
         };
+        ops::check_parse_digits(&s, base as u32, vm.int_max_str_digits())?;
         return parse_int(&s, base as u32)
             .map(Value::from_bigint)
             .ok_or_else(|| {
@@ -1069,14 +1070,17 @@ fn int_new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
                 _ => Value::from_bigint(num_traits::FromPrimitive::from_f64(t).unwrap_or_default()),
             })
         }
-        Value::Str(s) => parse_int(s.as_str(), 10)
-            .map(Value::from_bigint)
-            .ok_or_else(|| {
-                PyErr::value_error(format!(
-                    "invalid literal for int() with base 10: {}",
-                    super::format::str_repr(s.as_str())
-                ))
-            }),
+        Value::Str(s) => {
+            ops::check_parse_digits(s.as_str(), 10, vm.int_max_str_digits())?;
+            parse_int(s.as_str(), 10)
+                .map(Value::from_bigint)
+                .ok_or_else(|| {
+                    PyErr::value_error(format!(
+                        "invalid literal for int() with base 10: {}",
+                        super::format::str_repr(s.as_str())
+                    ))
+                })
+        }
         Value::Bytes(b) => parse_int(&String::from_utf8_lossy(&b.0), 10)
             .map(Value::from_bigint)
             .ok_or_else(|| {

@@ -94,6 +94,12 @@ impl Vm {
                 "maximum recursion depth exceeded",
             ));
         }
+        // A recursion limit raised far up is bounded by memory: the frame stack's growth is
+        // checked against it like any big allocation.
+        if let Err(e) = crate::memory::reserve_push(&self.frames) {
+            self.stack.truncate(pos);
+            return Err(e);
+        }
         let base = pos + 1;
         let nlocals = func.code.varnames.len();
         debug_assert_eq!(self.stack.len(), base + argc);
@@ -163,6 +169,12 @@ impl Vm {
                 ExcKind::RecursionError,
                 "maximum recursion depth exceeded",
             ));
+        }
+        // A recursion limit raised far up is bounded by memory: the frame stack's growth is
+        // checked against it like any big allocation.
+        if let Err(e) = crate::memory::reserve_push(&self.frames) {
+            self.stack.truncate(pos);
+            return Err(e);
         }
         let base = pos + 1;
         self.stack.truncate(base);

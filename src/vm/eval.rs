@@ -61,6 +61,16 @@ impl Vm {
 
     /// Runs until the frame at index `depth` returns; exceptions not handled by then are returned.
     pub(crate) fn run(&mut self, depth: usize) -> PyResult<Value> {
+        // Each entry from native code is a level of Rust recursion: refuse one that would
+        // leave too little native stack, taking off the frame the caller just pushed.
+        if let Err(e) = self.check_native_stack() {
+            while self.frames.len() > depth {
+                if let Some(frame) = self.frames.pop() {
+                    self.stack.truncate(frame.base - 1);
+                }
+            }
+            return Err(e);
+        }
         let mut how = Raise::New;
         loop {
             match self.run_frames(depth) {
@@ -509,7 +519,9 @@ impl Vm {
                         let v = self.pop();
                         let target = &self.stack[self.stack.len() - n as usize];
                         if let Value::List(l) = target {
-                            l.0.lock().push(v);
+                            let mut items = l.0.lock();
+                            crate::memory::reserve_push(&items)?;
+                            items.push(v);
                         }
                     }
                     Op::SetAdd(n) => {

@@ -230,6 +230,7 @@ pub(crate) fn check_alloc(n: usize) -> PyResult<usize> {
     if n > MAX_ALLOC {
         Err(PyErr::new(ExcKind::MemoryError, ""))
     } else {
+        crate::memory::reserve(n)?;
         Ok(n)
     }
 }
@@ -783,8 +784,16 @@ pub fn format_spec(vm: &mut Vm, v: &Value, spec: &str) -> PyResult<String> {
         Value::Str(s) => format_str_spec(s.as_str(), spec),
         Value::Int(i) if spec.is_empty() => Ok(i.to_string()),
         Value::Int(i) => format_int_spec(IntRef::Small(*i), spec, "int"),
-        Value::BigInt(b) if spec.is_empty() => Ok(b.to_string()),
-        Value::BigInt(b) => format_int_spec(IntRef::Big(b), spec, "int"),
+        Value::BigInt(b) if spec.is_empty() => {
+            ops::check_str_digits(b, vm.int_max_str_digits())?;
+            Ok(b.to_string())
+        }
+        Value::BigInt(b) => {
+            if !spec.ends_with(['x', 'X', 'o', 'b', 'c']) {
+                ops::check_str_digits(b, vm.int_max_str_digits())?;
+            }
+            format_int_spec(IntRef::Big(b), spec, "int")
+        }
         Value::Bool(b) if spec.is_empty() => Ok(if *b { "True" } else { "False" }.to_string()),
         Value::Bool(b) => format_int_spec(IntRef::Small(i64::from(*b)), spec, "bool"),
         Value::Float(x) => format_float_spec(*x, spec),
@@ -1078,6 +1087,9 @@ fn percent_one(
                 }
             };
             let n = int_of(&converted).unwrap_or(IntRef::Small(0));
+            if let (true, IntRef::Big(b)) = (decimal, &n) {
+                ops::check_str_digits(b, vm.int_max_str_digits())?;
+            }
             let (radix, prefix) = match conv {
                 'x' => (16, "0x"),
                 'X' => (16, "0X"),

@@ -146,6 +146,9 @@ impl Vm {
             crate::syntax::SyntaxErrorKind::SyntaxError => ExcKind::SyntaxError,
             crate::syntax::SyntaxErrorKind::IndentationError => ExcKind::IndentationError,
             crate::syntax::SyntaxErrorKind::TabError => ExcKind::TabError,
+            crate::syntax::SyntaxErrorKind::RecursionError => {
+                return PyErr::new(ExcKind::RecursionError, e.msg.clone());
+            }
         };
         let exc = self.materialize(PyErr::new(kind, e.msg.clone()));
         if let Value::Instance(i) = &exc {

@@ -236,6 +236,7 @@ impl Vm {
         let it = self.get_iter(v.clone())?;
         let mut out = vec![];
         while let Some(x) = self.iter_next(&it)? {
+            crate::memory::reserve_push(&out)?;
             out.push(x);
         }
         Ok(out)

@@ -20,6 +20,8 @@ pub mod methods;
 pub mod objects;
 pub mod ops;
 pub mod protocol;
+pub mod recursion;
+pub mod trashcan;
 pub mod types;
 pub mod value;
 
@@ -63,6 +65,9 @@ pub struct Config {
     pub on_deadlock: crate::runtime::monitor::OnDeadlock,
     /// `--timeout`: end a run that outlives it, with a report of every thread.
     pub timeout: Option<std::time::Duration>,
+    /// `--max-memory`: the heap limit in bytes, past which big allocations raise
+    /// `MemoryError` (see [`crate::memory`]; the limit is the whole process's).
+    pub max_memory: Option<usize>,
 }
 
 impl Default for Config {
@@ -78,6 +83,7 @@ impl Default for Config {
             process_backend: Default::default(),
             on_deadlock: Default::default(),
             timeout: None,
+            max_memory: None,
         }
     }
 }
@@ -96,6 +102,9 @@ pub struct Interpreter {
     /// `sys.modules`.
     pub modules: Mutex<FxHashMap<String, Value>>,
     pub recursion_limit: AtomicUsize,
+    /// `sys.set_int_max_str_digits`: the most digits an int may have in a decimal conversion
+    /// (0: no limit).
+    pub int_max_str_digits: AtomicUsize,
     pub stdout: Output,
     /// Source text of each file, for tracebacks.
     pub sources: Mutex<FxHashMap<String, Arc<str>>>,
@@ -152,6 +161,9 @@ impl Interpreter {
         monitor: Arc<crate::runtime::monitor::Monitor>,
     ) -> Arc<Interpreter> {
         let stdout = sink.writer();
+        if config.max_memory.is_some() {
+            crate::memory::set_limit(config.max_memory);
+        }
         let gil = match config.deterministic {
             Some(seed) => crate::gil::Gil::deterministic(config.gil, config.switch_interval, seed),
             None => crate::gil::Gil::with_policy(config.gil, config.switch_interval),
@@ -167,6 +179,7 @@ impl Interpreter {
             types,
             modules: Mutex::new(FxHashMap::default()),
             recursion_limit: AtomicUsize::new(1000),
+            int_max_str_digits: AtomicUsize::new(ops::DEFAULT_MAX_STR_DIGITS),
             stdout: Output {
                 out: Mutex::new(stdout),
             },
@@ -255,6 +268,9 @@ pub struct Vm {
     pub(crate) reraising: bool,
     /// Containers whose repr is being built, to print `[...]` for self-references.
     pub(crate) repr_stack: Vec<usize>,
+    /// Levels of native recursion open (container walks, see [`recursion`]); they count
+    /// against the recursion limit together with the frames.
+    pub(crate) native_depth: usize,
     /// This thread's identity (`threading.get_ident()`), unique in the process.
     pub ident: u64,
     /// This thread's event buffer, when the interpreter records events.
@@ -297,6 +313,7 @@ impl Vm {
             handling: vec![],
             reraising: false,
             repr_stack: vec![],
+            native_depth: 0,
             ident,
             holds_gil: std::cell::Cell::new(false),
             start_recorded: std::cell::Cell::new(false),
@@ -307,6 +324,11 @@ impl Vm {
 
     pub fn recursion_limit(&self) -> usize {
         self.interp.recursion_limit.load(Ordering::Relaxed)
+    }
+
+    /// `sys.get_int_max_str_digits()`.
+    pub fn int_max_str_digits(&self) -> usize {
+        self.interp.int_max_str_digits.load(Ordering::Relaxed)
     }
 
     /// Appends an event to this thread's log, if events are recorded.

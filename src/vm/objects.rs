@@ -79,6 +79,68 @@ pub struct PyTuple(pub Vec<Value>);
 /// A mutable sequence.
 pub struct PyList(pub Mutex<Vec<Value>>);
 
+// The containers that can nest free their contents through the trashcan, so that dropping a
+// value nested a million deep does not recurse a million times (see `vm::trashcan`).
+impl Drop for PyTuple {
+    fn drop(&mut self) {
+        super::trashcan::release(std::mem::take(&mut self.0));
+    }
+}
+
+impl Drop for PyList {
+    fn drop(&mut self) {
+        super::trashcan::release(std::mem::take(self.0.get_mut()));
+    }
+}
+
+impl Drop for PyDict {
+    fn drop(&mut self) {
+        let map = std::mem::take(self.0.get_mut());
+        if map
+            .iter()
+            .any(|(k, v)| super::trashcan::may_nest(&k.0) || super::trashcan::may_nest(v))
+        {
+            super::trashcan::release_nested(map.into_iter().flat_map(|(k, v)| [k.0, v]));
+        }
+    }
+}
+
+impl Drop for PySet {
+    fn drop(&mut self) {
+        let items = std::mem::take(self.items.get_mut());
+        if items.iter().any(|k| super::trashcan::may_nest(&k.0)) {
+            super::trashcan::release_nested(items.into_iter().map(|k| k.0));
+        }
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let attrs = std::mem::take(self.attrs.get_mut());
+        if attrs.values().any(super::trashcan::may_nest) {
+            super::trashcan::release_nested(attrs.into_values());
+        }
+    }
+}
+
+impl Drop for Cell {
+    fn drop(&mut self) {
+        let v = std::mem::replace(self.0.get_mut(), Value::None);
+        if super::trashcan::may_nest(&v) {
+            super::trashcan::release(vec![v]);
+        }
+    }
+}
+
+impl Drop for BoundMethod {
+    fn drop(&mut self) {
+        let receiver = std::mem::replace(&mut self.receiver, Value::None);
+        if super::trashcan::may_nest(&receiver) {
+            super::trashcan::release(vec![receiver]);
+        }
+    }
+}
+
 impl PyList {
     pub fn new(items: Vec<Value>) -> PyList {
         PyList(Mutex::new(items))
@@ -98,17 +160,29 @@ pub struct HashKey(pub Value);
 impl HashKey {
     /// Wraps a value, or raises `TypeError: unhashable type` for mutable containers.
     pub fn new(v: Value) -> PyResult<HashKey> {
-        check_hashable(&v)?;
+        check_hashable(&v, 0)?;
         Ok(HashKey(v))
     }
 }
 
-fn check_hashable(v: &Value) -> PyResult<()> {
+/// Deepest tuple nesting a key may have: hashing and comparing keys recurse in Rust with no
+/// way to fail, so a deeper key is refused here, where an error can still be raised.
+pub const MAX_KEY_DEPTH: usize = 20_000;
+
+fn check_hashable(v: &Value, depth: usize) -> PyResult<()> {
     match v {
         Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::Slice(_) => Err(
             PyErr::type_error(format!("unhashable type: '{}'", super::ops::type_name(v))),
         ),
-        Value::Tuple(t) => t.0.iter().try_for_each(check_hashable),
+        Value::Tuple(t) => {
+            if depth >= MAX_KEY_DEPTH || super::recursion::stack_exhausted() {
+                return Err(super::recursion::recursion_error(
+                    " while calling a Python object",
+                ));
+            }
+            t.0.iter()
+                .try_for_each(|item| check_hashable(item, depth + 1))
+        }
         _ => Ok(()),
     }
 }
@@ -146,7 +220,12 @@ impl PyDict {
     }
     pub fn insert(&self, k: Value, v: Value) -> PyResult<()> {
         let k = HashKey::new(k)?;
-        self.0.lock().insert(k, v);
+        let mut map = self.0.lock();
+        if map.len() == map.capacity() {
+            // A growing dict holds a key, a value and a hash per entry, plus its index.
+            crate::memory::reserve_items(map.capacity().max(4), 48)?;
+        }
+        map.insert(k, v);
         Ok(())
     }
     pub fn items(&self) -> Vec<(Value, Value)> {

@@ -253,7 +253,10 @@ pub fn bigint_op(x: BigInt, y: BigInt, op: BinOp) -> PyResult<Value> {
     Ok(Value::from_bigint(match op {
         BinOp::Add => x + y,
         BinOp::Sub => x - y,
-        BinOp::Mul => x * y,
+        BinOp::Mul => {
+            crate::memory::reserve(((x.bits() + y.bits()) / 8) as usize)?;
+            x * y
+        }
         BinOp::FloorDiv => {
             if y.is_zero() {
                 return Err(PyErr::zero_division("integer division or modulo by zero"));
@@ -283,7 +286,12 @@ pub fn bigint_op(x: BigInt, y: BigInt, op: BinOp) -> PyResult<Value> {
                 .to_u64()
                 .filter(|n| *n < (1 << 32))
                 .ok_or_else(|| PyErr::overflow("too many digits in integer"))?;
-            if x.is_zero() { x } else { x << n }
+            if x.is_zero() {
+                x
+            } else {
+                crate::memory::reserve(((x.bits() + n) / 8) as usize)?;
+                x << n
+            }
         }
         BinOp::RShift => {
             if y.is_negative() {
@@ -301,9 +309,11 @@ pub fn bigint_op(x: BigInt, y: BigInt, op: BinOp) -> PyResult<Value> {
             let e = y
                 .to_u32()
                 .ok_or_else(|| PyErr::new(super::ExcKind::MemoryError, ""))?;
-            if x.bits().saturating_mul(e as u64) > 64 * 1024 * 1024 * 8 {
+            let bits = x.bits().saturating_mul(e as u64);
+            if bits > 64 * 1024 * 1024 * 8 {
                 return Err(PyErr::new(super::ExcKind::MemoryError, ""));
             }
+            crate::memory::reserve((bits / 8) as usize)?;
             num_traits::Pow::pow(x, e)
         }
         BinOp::MatMul => {
@@ -557,4 +567,50 @@ impl FromF64Exact for BigInt {
 /// Wraps a value as a dict key after the hashability check.
 pub fn key(v: Value) -> PyResult<HashKey> {
     HashKey::new(v)
+}
+
+/// CPython 3.11's default for `sys.set_int_max_str_digits` (`sys.int_info.default_max_str_digits`).
+pub const DEFAULT_MAX_STR_DIGITS: usize = 4300;
+/// The smallest limit `sys.set_int_max_str_digits` accepts besides 0 (no limit).
+pub const MIN_MAX_STR_DIGITS: usize = 640;
+
+/// Refuses to convert `b` to decimal when it has more than `limit` digits (0: no limit), as
+/// CPython 3.11 does (CVE-2020-10735: decimal conversion is quadratic). Estimated from the bit
+/// length, so a ten-million-digit number is refused without being converted.
+pub fn check_str_digits(b: &BigInt, limit: usize) -> PyResult<()> {
+    if limit == 0 {
+        return Ok(());
+    }
+    let bits = b.bits() as f64;
+    // A number of `bits` bits has between (bits-1)·log10(2)+1 and bits·log10(2)+1 digits.
+    let most = bits * std::f64::consts::LOG10_2 + 1.0;
+    let least = (bits - 1.0) * std::f64::consts::LOG10_2 + 1.0;
+    let too_many = if most <= limit as f64 {
+        false
+    } else if least.floor() > limit as f64 {
+        true
+    } else {
+        b.magnitude().to_string().len() > limit
+    };
+    if too_many {
+        return Err(PyErr::value_error(format!(
+            "Exceeds the limit ({limit} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses to parse a decimal (or other non-power-of-two base) string of more than `limit`
+/// digits, with CPython 3.11's message.
+pub fn check_parse_digits(text: &str, base: u32, limit: usize) -> PyResult<()> {
+    if limit == 0 || matches!(base, 2 | 4 | 8 | 16 | 32) {
+        return Ok(());
+    }
+    let digits = text.chars().filter(|c| c.is_digit(base)).count();
+    if digits > limit {
+        return Err(PyErr::value_error(format!(
+            "Exceeds the limit ({limit} digits) for integer string conversion: value has {digits} digits; use sys.set_int_max_str_digits() to increase the limit"
+        )));
+    }
+    Ok(())
 }

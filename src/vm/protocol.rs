@@ -95,7 +95,11 @@ impl Vm {
     fn builtin_binary(&mut self, a: &Value, b: &Value, op: BinOp) -> PyResult<Option<Value>> {
         Ok(Some(match (a, b, op) {
             (Value::Str(x), Value::Str(y), BinOp::Add) => {
-                let mut s = String::with_capacity(x.as_str().len() + y.as_str().len());
+                let len = x.as_str().len() + y.as_str().len();
+                if len > 4096 {
+                    crate::memory::reserve(len)?;
+                }
+                let mut s = String::with_capacity(len);
                 s.push_str(x.as_str());
                 s.push_str(y.as_str());
                 Value::str(s)
@@ -127,7 +131,9 @@ impl Vm {
                 )));
             }
             (Value::Str(x), n, BinOp::Mul) | (n, Value::Str(x), BinOp::Mul) if is_intlike(n) => {
-                Value::str(x.as_str().repeat(repeat_count(n)?))
+                let k = repeat_count(n)?;
+                crate::memory::reserve_items(x.as_str().len(), k)?;
+                Value::str(x.as_str().repeat(k))
             }
             (Value::Bytes(_), Value::Str(_), BinOp::Add) => {
                 return Err(PyErr::type_error("can't concat str to bytes"));
@@ -138,9 +144,12 @@ impl Vm {
             (Value::Bytes(x), n, BinOp::Mul) | (n, Value::Bytes(x), BinOp::Mul)
                 if is_intlike(n) =>
             {
-                Value::bytes(x.0.repeat(repeat_count(n)?))
+                let k = repeat_count(n)?;
+                crate::memory::reserve_items(x.0.len(), k)?;
+                Value::bytes(x.0.repeat(k))
             }
             (Value::List(x), Value::List(y), BinOp::Add) => {
+                crate::memory::reserve_items(x.0.lock().len() + y.0.lock().len(), VALUE_SIZE)?;
                 let mut v = x.snapshot();
                 v.extend(y.snapshot());
                 Value::list(v)
@@ -154,6 +163,7 @@ impl Vm {
             (Value::List(x), n, BinOp::Mul) | (n, Value::List(x), BinOp::Mul) if is_intlike(n) => {
                 let items = x.snapshot();
                 let k = repeat_count(n)?;
+                crate::memory::reserve_items(items.len().saturating_mul(k), VALUE_SIZE)?;
                 let mut v = Vec::with_capacity(items.len() * k);
                 for _ in 0..k {
                     v.extend(items.iter().cloned());
@@ -175,6 +185,7 @@ impl Vm {
                 if is_intlike(n) =>
             {
                 let k = repeat_count(n)?;
+                crate::memory::reserve_items(x.0.len().saturating_mul(k), VALUE_SIZE)?;
                 let mut v = Vec::with_capacity(x.0.len() * k);
                 for _ in 0..k {
                     v.extend(x.0.iter().cloned());
@@ -321,6 +332,18 @@ impl Vm {
             return Ok(true);
         }
         match (a, b) {
+            (Value::List(_), Value::List(_))
+            | (Value::Tuple(_), Value::Tuple(_))
+            | (Value::Dict(_), Value::Dict(_))
+            | (Value::Instance(_), _)
+            | (_, Value::Instance(_)) => self.nested(" in comparison", |vm| vm.eq_value(a, b)),
+            _ => self.eq_value(a, b),
+        }
+    }
+
+    /// `a == b` once [`Vm::eq`] has counted the recursion level.
+    fn eq_value(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
+        match (a, b) {
             (Value::Str(x), Value::Str(y)) => Ok(x.as_str() == y.as_str()),
             (Value::List(x), Value::List(y)) => self.seq_eq(&x.snapshot(), &y.snapshot()),
             (Value::Tuple(x), Value::Tuple(y)) => self.seq_eq(&x.0.clone(), &y.0.clone()),
@@ -397,6 +420,19 @@ impl Vm {
 
     /// Ordering for `<`, `<=`, `>`, `>=`; `None` when the types do not order.
     fn order(&mut self, a: &Value, b: &Value, op: CmpOp) -> PyResult<Option<bool>> {
+        match (a, b) {
+            (Value::List(_), Value::List(_))
+            | (Value::Tuple(_), Value::Tuple(_))
+            | (Value::Instance(_), _)
+            | (_, Value::Instance(_)) => {
+                self.nested(" in comparison", |vm| vm.order_value(a, b, op))
+            }
+            _ => self.order_value(a, b, op),
+        }
+    }
+
+    /// The ordering once [`Vm::order`] has counted the recursion level.
+    fn order_value(&mut self, a: &Value, b: &Value, op: CmpOp) -> PyResult<Option<bool>> {
         let from = |o: Option<Ordering>| o.map(|o| cmp_holds(o, op));
         Ok(match (a, b) {
             (Value::Str(x), Value::Str(y)) => from(Some(x.as_str().cmp(y.as_str()))),
@@ -562,8 +598,26 @@ impl Vm {
         }
     }
 
-    /// `repr(v)`.
+    /// `repr(v)`. Containers, instances and the like are one level of native recursion each
+    /// (see [`super::recursion`]): a list nested a hundred thousand deep raises
+    /// `RecursionError`, as in CPython.
     pub fn repr(&mut self, v: &Value) -> PyResult<String> {
+        match v {
+            Value::List(_)
+            | Value::Tuple(_)
+            | Value::Dict(_)
+            | Value::Set(_)
+            | Value::Slice(_)
+            | Value::BoundMethod(_)
+            | Value::Instance(_)
+            | Value::Object(_) => self.nested(" while getting the repr of an object", |vm| {
+                vm.repr_value(v)
+            }),
+            _ => self.repr_value(v),
+        }
+    }
+
+    fn repr_value(&mut self, v: &Value) -> PyResult<String> {
         Ok(match v {
             Value::None => "None".into(),
             Value::Unbound => "<unbound>".into(),
@@ -571,7 +625,10 @@ impl Vm {
             Value::NotImplemented => "NotImplemented".into(),
             Value::Bool(b) => if *b { "True" } else { "False" }.into(),
             Value::Int(i) => i.to_string(),
-            Value::BigInt(b) => b.to_string(),
+            Value::BigInt(b) => {
+                ops::check_str_digits(b, self.int_max_str_digits())?;
+                b.to_string()
+            }
             Value::Float(f) => format::float_repr(*f),
             Value::Str(s) => format::str_repr(s.as_str()),
             Value::Bytes(b) => format::bytes_repr(&b.0),
@@ -1017,12 +1074,14 @@ fn is_intlike(v: &Value) -> bool {
     matches!(v, Value::Int(_) | Value::Bool(_))
 }
 
+/// The bytes of one item of a list or tuple.
+const VALUE_SIZE: usize = std::mem::size_of::<Value>();
+
+/// The count of a sequence repetition (negative is zero); the caller checks the size of the
+/// result with [`crate::memory::reserve_items`] before building it.
 fn repeat_count(n: &Value) -> PyResult<usize> {
     let n = ops::to_index(n)?;
-    if n > (1 << 40) {
-        return Err(PyErr::new(ExcKind::MemoryError, ""));
-    }
-    Ok(n.max(0) as usize)
+    Ok(usize::try_from(n.max(0)).unwrap_or(usize::MAX))
 }
 
 fn cmp_holds(o: Ordering, op: CmpOp) -> bool {

@@ -41,14 +41,18 @@ fn this<'a>(args: &Args<'a>, name: &str) -> PyResult<&'a Arc<PyList>> {
 
 fn append(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("append", 2, 2, &[])?;
-    this(&args, "append")?.0.lock().push(args.pos[1].clone());
+    let mut items = this(&args, "append")?.0.lock();
+    crate::memory::reserve_push(&items)?;
+    items.push(args.pos[1].clone());
     Ok(Value::None)
 }
 
 fn extend(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("extend", 2, 2, &[])?;
     let items = vm.iterate(&args.pos[1])?;
-    this(&args, "extend")?.0.lock().extend(items);
+    let mut list = this(&args, "extend")?.0.lock();
+    crate::memory::reserve_items(list.len().saturating_add(items.len()), 16)?;
+    list.extend(items);
     Ok(Value::None)
 }
 
@@ -57,6 +61,7 @@ fn insert(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let l = this(&args, "insert")?;
     let i = to_index(&args.pos[1])?;
     let mut items = l.0.lock();
+    crate::memory::reserve_push(&items)?;
     let n = items.len() as i64;
     let at = if i < 0 { (i + n).max(0) } else { i.min(n) } as usize;
     items.insert(at, args.pos[2].clone());

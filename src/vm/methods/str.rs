@@ -561,6 +561,7 @@ fn join(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             }
         }
     }
+    crate::memory::reserve(total)?;
     if items.len() == 1
         && let Value::Str(only) = &items[0]
     {
