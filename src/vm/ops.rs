@@ -603,7 +603,22 @@ pub fn check_str_digits(b: &BigInt, limit: usize) -> PyResult<()> {
 /// Refuses to parse a decimal (or other non-power-of-two base) string of more than `limit`
 /// digits, with CPython 3.11's message.
 pub fn check_parse_digits(text: &str, base: u32, limit: usize) -> PyResult<()> {
-    if limit == 0 || matches!(base, 2 | 4 | 8 | 16 | 32) {
+    // Base 0 takes the base from the prefix: only an unprefixed (decimal) literal is limited.
+    let base = match base {
+        0 => {
+            let body = text
+                .trim()
+                .trim_start_matches(['+', '-'])
+                .to_ascii_lowercase();
+            if ["0x", "0o", "0b"].iter().any(|p| body.starts_with(p)) {
+                return Ok(());
+            }
+            10
+        }
+        b => b,
+    };
+    // Bases outside 2..=36 are refused by the parse itself.
+    if limit == 0 || matches!(base, 2 | 4 | 8 | 16 | 32) || !(2..=36).contains(&base) {
         return Ok(());
     }
     let digits = text.chars().filter(|c| c.is_digit(base)).count();
