@@ -897,8 +897,14 @@ class IMapIterator:
         self._pool = pool
         self._cond = _threading.Condition()
         self._ordered = ordered
-        self._items = {}
+        # Results not yet handed out. Ordered: by index, in _slots[i - _base] (None until it
+        # comes); unordered: in the order they came, _done[_head:]. Lists read from a moving
+        # start, not a dict or pop(0): a dict's pop and a list's pop(0) cost the length, which
+        # made a long imap quadratic (100,000 tasks took 30 s; see tests/load.rs).
+        self._slots = []
+        self._base = 0
         self._done = []
+        self._head = 0
         self._next_index = 0
         self._length = None
         self._received = 0
@@ -909,8 +915,13 @@ class IMapIterator:
 
     def _set(self, i, ok, value):
         with self._cond:
-            self._items[i] = (ok, value)
-            self._done.append(i)
+            if self._ordered:
+                j = i - self._base
+                if j >= len(self._slots):
+                    self._slots.extend([None] * (j + 1 - len(self._slots)))
+                self._slots[j] = (ok, value)
+            else:
+                self._done.append((ok, value))
             self._received += 1
             self._cond.notify_all()
 
@@ -921,8 +932,9 @@ class IMapIterator:
 
     def _ready(self):
         if self._ordered:
-            return self._next_index in self._items
-        return len(self._done) > 0
+            j = self._next_index - self._base
+            return j < len(self._slots) and self._slots[j] is not None
+        return len(self._done) > self._head
 
     def next(self, timeout=None):
         with self._cond:
@@ -933,9 +945,19 @@ class IMapIterator:
                 if not self._cond.wait(timeout) and not self._ready():
                     raise TimeoutError
             if self._ordered:
-                ok, value = self._items.pop(self._next_index)
+                j = self._next_index - self._base
+                ok, value = self._slots[j]
+                self._slots[j] = None
+                if j >= 1024 and j * 2 >= len(self._slots):
+                    del self._slots[: j + 1]
+                    self._base = self._next_index + 1
             else:
-                ok, value = self._items.pop(self._done.pop(0))
+                ok, value = self._done[self._head]
+                self._done[self._head] = None
+                self._head += 1
+                if self._head > 1024 and self._head * 2 > len(self._done):
+                    del self._done[: self._head]
+                    self._head = 0
             self._next_index += 1
         if not ok:
             raise value
@@ -1157,8 +1179,11 @@ class _Flatten:
     def next(self, timeout=None):
         while not self._pending:
             chunk = self._it.next(timeout)
+            # Reversed, so each item is a pop() from the end (pop(0) is quadratic in the
+            # chunk's length).
             self._pending = list(chunk)
-        return self._pending.pop(0)
+            self._pending.reverse()
+        return self._pending.pop()
 
     __next__ = next
 
