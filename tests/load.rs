@@ -172,6 +172,8 @@ fn rss_kb(pid: u32) -> u64 {
 /// Runs `gilsim run --timeout LIMIT FLAGS... tests/load/SCRIPT ARGS...`, which must exit 0,
 /// and returns its output and memory figures. `tree`: sample the RSS of the whole process
 /// tree (the `os` backend's child processes).
+// The child is reaped by `libc::wait4` (for its rusage), which clippy cannot see.
+#[allow(clippy::zombie_processes)]
 fn run_load(label: &str, flags: &[&str], script: &str, args: &[String], tree: bool) -> Run {
     let limit = time_limit();
     let path = Path::new("tests/load").join(script);
