@@ -7,6 +7,7 @@
 //! | `processes_cpu_*` | P processes at once, each a CPU-bound loop, results through a `multiprocessing.Queue`; every result right, every exit code 0 | 8, 3 rounds | 64, 3 rounds |
 //! | `pool_tasks_*` | `Pool(4)`: T tasks through `map`, `imap_unordered` (chunksize 1) and `imap`; sums and order checked | 2,000, 3 rounds | 100,000, 3 rounds |
 //! | `child_interpreters_free_their_heaps` | 10 processes that do nothing, 20 rounds (interp backend); a regression test | | |
+//! | `fifo_does_not_wait_for_a_thread_in_a_blocking_wait` | a ring of 3 threads passing a token through Locks under `--gil fifo`, 3 runs; a regression test | | |
 //!
 //! Every test runs under one GIL policy (all five for each script) and the process ones under
 //! each `--process-backend` (`interp`, `os`). The size is `GILSIM_STRESS=small` (the default)
@@ -25,11 +26,11 @@
 mod common;
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::gilsim;
+use common::{Scratch, gilsim};
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Size {
@@ -169,20 +170,19 @@ fn rss_kb(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// Runs `gilsim run --timeout LIMIT FLAGS... tests/load/SCRIPT ARGS...`, which must exit 0,
+/// Runs `gilsim run --timeout LIMIT FLAGS... SCRIPT ARGS...`, which must exit 0,
 /// and returns its output and memory figures. `tree`: sample the RSS of the whole process
 /// tree (the `os` backend's child processes).
-// The child is reaped by `libc::wait4` (for its rusage), which clippy cannot see.
+/// (The child is reaped by `wait4`, which also gives its peak RSS, not by `Child::wait`.)
 #[allow(clippy::zombie_processes)]
-fn run_load(label: &str, flags: &[&str], script: &str, args: &[String], tree: bool) -> Run {
+fn run_load(label: &str, flags: &[&str], path: &Path, args: &[String], tree: bool) -> Run {
     let limit = time_limit();
-    let path = Path::new("tests/load").join(script);
     let started = Instant::now();
     let mut child = gilsim()
         .arg("run")
         .arg(format!("--timeout={}s", limit.as_secs()))
         .args(flags)
-        .arg(&path)
+        .arg(path)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -248,6 +248,11 @@ fn run_load(label: &str, flags: &[&str], script: &str, args: &[String], tree: bo
     }
 }
 
+/// A script of `tests/load/`.
+fn script(name: &str) -> PathBuf {
+    Path::new("tests/load").join(name)
+}
+
 /// Generates one `#[test]` per GIL policy, each calling `$case(policy)`.
 macro_rules! per_policy {
     ($case:expr => $($name:ident: $policy:literal),* $(,)?) => {
@@ -272,7 +277,7 @@ fn queue_threads(policy: &str) {
     let run = run_load(
         &label,
         &["--gil", policy],
-        "queue_threads.py",
+        &script("queue_threads.py"),
         &[threads.to_string(), ops.to_string(), rounds.to_string()],
         false,
     );
@@ -323,7 +328,7 @@ fn processes_cpu(policy: &str, backend: &str) {
     let run = run_load(
         &label,
         &["--gil", policy, "--process-backend", backend],
-        "processes_cpu.py",
+        &script("processes_cpu.py"),
         &[procs.to_string(), n.to_string(), rounds.to_string()],
         backend == "os",
     );
@@ -368,7 +373,7 @@ fn pool_tasks(policy: &str, backend: &str) {
     let run = run_load(
         &label,
         &["--gil", policy, "--process-backend", backend],
-        "pool_tasks.py",
+        &script("pool_tasks.py"),
         &["4".to_string(), tasks.to_string(), rounds.to_string()],
         backend == "os",
     );
@@ -423,7 +428,7 @@ fn child_interpreters_free_their_heaps() {
     let run = run_load(
         "child_heaps 20 rounds of 10 processes (interp)",
         &["--process-backend", "interp"],
-        "child_heaps.py",
+        &script("child_heaps.py"),
         &["10".to_string(), "20".to_string()],
         false,
     );
@@ -439,4 +444,67 @@ fn child_interpreters_free_their_heaps() {
         "RSS grew by {} MB over 150 ended child interpreters: {rss:?}",
         mb(growth)
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regression: under the fifo GIL, no thread waits for one in a blocking wait.
+
+/// A ring of N threads passing a token through a Lock each; before its blocking acquire each
+/// runs a long stretch of straight-line code (no eval-breaker check in it), the placeholder
+/// line below, repeated.
+const FIFO_RING: &str = "\
+import sys
+import threading
+
+
+def runner(mine, after, laps, counts, i):
+    x = 0
+    for _ in range(laps):
+        STRAIGHT_LINE_CODE
+        mine.acquire()
+        after.release()
+    counts[i] = x
+
+
+n, laps = int(sys.argv[1]), int(sys.argv[2])
+locks = [threading.Lock() for _ in range(n)]
+for lock in locks:
+    lock.acquire()
+counts = [0] * n
+threads = [
+    threading.Thread(target=runner, args=(locks[i], locks[(i + 1) % n], laps, counts, i))
+    for i in range(n)
+]
+for t in threads:
+    t.start()
+locks[0].release()
+for t in threads:
+    t.join()
+print('passes', sum(counts) // 20000, 'of', n * laps)
+";
+
+/// Under `--gil fifo`, a thread that answered a drop request on its way into a blocking wait
+/// (a forced drop, as CPython's) kept a ticket in the queue, and once it reached the front
+/// every other thread waited for it; when only one of them could end its wait, the run hung
+/// (found by `queue_threads_fifo` at 1,000 threads, in the start gate). Here the drop request
+/// (a waiter's, after a 200 us switch interval) is pending at the blocking acquire nearly every
+/// time: before the fix, every run hung within its first laps (in `Thread.start()` or the ring).
+#[test]
+fn fifo_does_not_wait_for_a_thread_in_a_blocking_wait() {
+    let scratch = Scratch::new("fifo_ring");
+    let body = "x = x + 1\n        ".repeat(20_000);
+    let path = scratch.script(
+        "fifo_ring.py",
+        &FIFO_RING.replace("STRAIGHT_LINE_CODE\n        ", &body),
+    );
+    for attempt in 0..3 {
+        let run = run_load(
+            &format!("fifo ring, attempt {attempt}"),
+            &["--gil", "fifo", "--switch-interval", "200us"],
+            &path,
+            &["3".to_string(), "50".to_string()],
+            false,
+        );
+        assert_eq!(run.stdout, "passes 150 of 150\n");
+    }
 }

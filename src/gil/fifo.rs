@@ -3,8 +3,17 @@
 //! first. A thread forced to drop the GIL takes its ticket as it drops it, so it queues
 //! behind the threads already waiting and ahead of any that ask later. Timed waits and drop
 //! requests are CPython's.
+//!
+//! A forced drop is also the way into a blocking wait made with a drop request pending (as
+//! CPython's `drop_gil`), and that thread does not ask for the GIL again until its wait ends.
+//! Its ticket is "away" until it asks; one that stays at the front for a switch interval
+//! while the GIL is free is passed over (the thread queues again when it asks). Otherwise
+//! every waiter would wait for it, and if its wait can only end by a waiter's doing, for ever
+//! (`tests/load.rs` found this with a thousand threads on one queue).
 
-use super::handoff::Handoff;
+use parking_lot::MutexGuard;
+
+use super::handoff::{Handoff, State};
 use super::{Control, Policy};
 
 /// The ticket-order GIL.
@@ -20,6 +29,10 @@ impl Policy for Fifo {
         on_drop_request: &mut dyn FnMut(u64),
     ) -> bool {
         let mut st = self.0.state.lock();
+        // Back for the ticket taken at a forced drop, if it is still queued.
+        if let Some(i) = st.away.iter().position(|&t| t == me) {
+            st.away.swap_remove(i);
+        }
         if !st.locked && st.queue.is_empty() {
             self.0.acquire(&mut st, ctl, me);
             return false;
@@ -27,8 +40,16 @@ impl Policy for Fifo {
         if !st.queue.contains(&me) {
             st.queue.push_back(me);
         }
-        while st.locked || st.queue.front() != Some(&me) {
-            self.0.wait_turn(&mut st, ctl, on_drop_request);
+        loop {
+            if !st.locked && st.queue.front() == Some(&me) {
+                break;
+            }
+            match st.queue.front() {
+                Some(&front) if !st.locked && st.away.contains(&front) => {
+                    self.pass_over_if_still_away(&mut st, ctl, front, me);
+                }
+                _ => self.0.wait_turn(&mut st, ctl, on_drop_request),
+            }
         }
         st.queue.pop_front();
         self.0.acquire(&mut st, ctl, me);
@@ -52,12 +73,36 @@ impl Policy for Fifo {
         }
         if forced {
             st.queue.push_back(me);
+            st.away.push(me);
         }
         // Only the oldest ticket may take it, and a condition variable cannot wake one chosen
         // thread: wake them all, the others go back to waiting.
         self.0.released.notify_all();
         if forced {
             self.0.await_successor(st, ctl, me);
+        }
+    }
+}
+
+impl Fifo {
+    /// The GIL is free and the ticket at the front is `front`'s, taken at a forced drop, and
+    /// `front` has not asked again. Gives it one switch interval to ask (a thread that
+    /// yielded at the eval breaker does at once), then passes its ticket over.
+    fn pass_over_if_still_away(
+        &self,
+        st: &mut MutexGuard<'_, State>,
+        ctl: &Control,
+        front: u64,
+        me: u64,
+    ) {
+        let timed_out = self.0.released.wait_for(st, ctl.interval()).timed_out();
+        if timed_out && !st.locked && st.queue.front() == Some(&front) && st.away.contains(&front) {
+            st.queue.pop_front();
+            st.away.retain(|&t| t != front);
+            if st.queue.front() != Some(&me) {
+                // The new front may be asleep.
+                self.0.released.notify_all();
+            }
         }
     }
 }
@@ -100,5 +145,46 @@ mod tests {
             w.join().unwrap();
         }
         assert_eq!(*order.lock().unwrap(), vec![1, 2, 3, 4, 5, 100]);
+    }
+
+    /// A thread that answers a drop request on its way into a blocking wait (a forced drop
+    /// with no take after it) leaves a ticket. Once that ticket has been at the front with the
+    /// GIL free for a switch interval, a waiter passes it over instead of waiting for the
+    /// thread (which, if its wait can only end by the waiter's doing, never comes: a hang
+    /// `tests/load.rs` found).
+    #[test]
+    fn a_ticket_left_by_a_blocking_wait_is_passed_over() {
+        let gil = Arc::new(Gil::with_policy(
+            policy("fifo").unwrap(),
+            Duration::from_millis(1),
+        ));
+        gil.take_gil(1);
+        let g = gil.clone();
+        let second = std::thread::spawn(move || {
+            g.take_gil(2);
+            g.drop_gil(2, false);
+        });
+        while gil.queued() < 1 {
+            std::thread::yield_now();
+        }
+        // Thread 1 goes into a blocking wait with a drop request pending; 2 runs and drops.
+        gil.drop_gil(1, true);
+        second.join().unwrap();
+        // Thread 3 must not wait for thread 1.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let g = gil.clone();
+        std::thread::spawn(move || {
+            g.take_gil(3);
+            g.drop_gil(3, false);
+            tx.send(()).unwrap();
+        });
+        assert!(
+            rx.recv_timeout(Duration::from_secs(10)).is_ok(),
+            "thread 3 waits for the ticket thread 1 left"
+        );
+        // Thread 1, back from its wait, takes the GIL as any newcomer.
+        gil.take_gil(1);
+        assert_eq!(gil.queued(), 0);
+        gil.drop_gil(1, false);
     }
 }

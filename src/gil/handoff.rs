@@ -20,6 +20,9 @@ pub struct State {
     pub switch_number: u64,
     /// Waiters in arrival order (the `fifo` policy's tickets).
     pub queue: VecDeque<u64>,
+    /// Tickets in `queue` taken at a forced drop by threads that have not asked for the GIL
+    /// again yet (the `fifo` policy): such a thread may be on its way into a blocking wait.
+    pub away: Vec<u64>,
     /// Threads back from I/O or native calls waiting (the `io-priority` policy).
     pub priority_waiting: usize,
 }
