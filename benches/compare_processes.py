@@ -64,6 +64,18 @@ def loadavg():
         return "?"
 
 
+def print_table(med, kind, title, unit, rows):
+    """One table of medians per operation, each row as a multiple of the first (gilsim's)."""
+    print()
+    header = f"{title:<24} {unit:>12} {'vs gilsim':>10}"
+    print(header)
+    print("-" * len(header))
+    g = med[(kind, rows[0][0])]
+    for label, _, ops in rows:
+        t = med[(kind, label)]
+        print(f"{label:<24} {show(t):>12} {t / g:>9.2f}x   ({ops} per run)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5,
@@ -144,30 +156,10 @@ def main():
     med = {k: statistics.median(v) for k, v in times.items()}
     print(f"gilsim: {args.gilsim}; python: {args.python}; {args.runs} runs, medians; "
           f"load average {load_before} before, {loadavg()} after")
-    print()
-    g = med[("start", "gilsim interp")]
-    header = f"{'process start + join':<24} {'per process':>12} {'vs gilsim':>10}"
-    print(header)
-    print("-" * len(header))
-    for label, _, ops in starts:
-        t = med[("start", label)]
-        print(f"{label:<24} {show(t):>12} {t / g:>9.2f}x   ({ops} per run)")
-    print()
-    header = f"{'apply_async().get()':<24} {'per trip':>12} {'vs gilsim':>10}"
-    print(header)
-    print("-" * len(header))
-    g = med[("trip", "gilsim")]
-    for label, _, ops in trips:
-        t = med[("trip", label)]
-        print(f"{label:<24} {show(t):>12} {t / g:>9.2f}x   ({ops} per run)")
-    print()
-    header = f"{'ThreadPoolExecutor task':<24} {'per task':>12} {'vs gilsim':>10}"
-    print(header)
-    print("-" * len(header))
-    g = med[("task", "gilsim")]
-    for label, _, ops in tasks:
-        t = med[("task", label)]
-        print(f"{label:<24} {show(t):>12} {t / g:>9.2f}x   ({ops} per run)")
+    for kind, title, unit, rows in [("start", "process start + join", "per process", starts),
+                                     ("trip", "apply_async().get()", "per trip", trips),
+                                     ("task", "ThreadPoolExecutor task", "per task", tasks)]:
+        print_table(med, kind, title, unit, rows)
     if f8:
         print()
         header = f"{'F8 Pool(2).map / seq':<24} {'ratio':>12}"
