@@ -149,6 +149,22 @@ fn channel_put(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     Ok(Value::Bool(put))
 }
 
+impl Channel {
+    /// Waits until there is an item to get or the stream has ended (true), or the deadline or
+    /// a terminate request came first (false); returns that with the state, still locked.
+    fn await_readable(
+        &self,
+        deadline: Option<Instant>,
+        cancel: &super::AtomicTerminate,
+    ) -> (bool, parking_lot::MutexGuard<'_, ChannelState>) {
+        let mut st = self.state.lock();
+        let ready = wait_until(&self.changed, &mut st, deadline, cancel, |s| {
+            !s.items.is_empty() || s.closed
+        });
+        (ready, st)
+    }
+}
+
 /// `get(block=True, timeout=None)`: `(True, obj)`, or `(False, None)` if nothing came;
 /// `EOFError` once the channel is closed and drained.
 fn channel_get(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -160,10 +176,7 @@ fn channel_get(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         id_of(ch),
         Wait::new(deadline, None),
         |cancel| {
-            let mut st = ch.state.lock();
-            wait_until(&ch.changed, &mut st, deadline, cancel, |s| {
-                !s.items.is_empty() || s.closed
-            });
+            let mut st = ch.await_readable(deadline, cancel).1;
             let item = st.items.pop_front();
             if item.is_some() {
                 ch.changed.notify_all();
@@ -191,12 +204,7 @@ fn channel_poll(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         "pipe.poll",
         id_of(ch),
         Wait::new(deadline, None),
-        |cancel| {
-            let mut st = ch.state.lock();
-            wait_until(&ch.changed, &mut st, deadline, cancel, |s| {
-                !s.items.is_empty() || s.closed
-            })
-        },
+        |cancel| ch.await_readable(deadline, cancel).0,
     )?;
     Ok(Value::Bool(ready))
 }
