@@ -248,7 +248,7 @@ impl<'a> Compiler<'a> {
         if let Some(&i) = u.names_map.get(name) {
             return i;
         }
-        u.names.push(Arc::from(name));
+        u.names.push(super::intern::intern(name));
         let i = (u.names.len() - 1) as u32;
         u.names_map.insert(name.to_string(), i);
         i

@@ -234,6 +234,7 @@ pub fn native_class(name: &str, module: &str, methods: &[(&'static str, NativeFn
         base: None,
         attrs: RwLock::new(attrs),
         kind: TypeKind::Builtin,
+        plain_stores: Default::default(),
     })
 }
 

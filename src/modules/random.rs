@@ -65,8 +65,7 @@ fn random_class() -> &'static Arc<Class> {
     CLASS.get_or_init(|| {
         let class = native_class(CLASS_NAME, "random", METHODS);
         class
-            .attrs
-            .write()
+            .attrs_mut()
             .insert(Arc::from("__new__"), native("__new__", random_new));
         class
     })

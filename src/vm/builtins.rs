@@ -91,28 +91,25 @@ pub fn make_builtins(t: &BuiltinTypes) -> FxHashMap<Arc<str>, Value> {
         (&t.classmethod, "classmethod", wrapper_new),
     ];
     for (cls, name, f) in ctors {
-        cls.attrs
-            .write()
+        cls.attrs_mut()
             .insert(Arc::from("__new__"), native(name, *f));
         b.insert(Arc::from(*name), Value::Class((*cls).clone()));
     }
     // `object.__setattr__(self, name, value)` and `__delattr__`: the plain instance store that
     // a class overriding them calls to do the actual work.
-    t.object.attrs.write().insert(
+    t.object.attrs_mut().insert(
         Arc::from("__setattr__"),
         native("__setattr__", object_setattr),
     );
-    t.object.attrs.write().insert(
+    t.object.attrs_mut().insert(
         Arc::from("__delattr__"),
         native("__delattr__", object_delattr),
     );
     t.property
-        .attrs
-        .write()
+        .attrs_mut()
         .insert(Arc::from("setter"), native("setter", property_setter));
     t.property
-        .attrs
-        .write()
+        .attrs_mut()
         .insert(Arc::from("getter"), native("getter", property_getter));
     for (i, (name, _)) in EXCEPTION_TABLE.iter().enumerate() {
         b.insert(Arc::from(*name), Value::Class(t.exceptions[i].clone()));
@@ -960,9 +957,7 @@ fn object_setattr(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         .ok_or_else(|| PyErr::type_error("attribute name must be string"))?;
     match &args.pos[0] {
         Value::Instance(inst) => {
-            inst.attrs
-                .lock()
-                .insert(Arc::from(name), args.pos[2].clone());
+            inst.attrs.lock().insert_str(name, args.pos[2].clone());
             Ok(Value::None)
         }
         other => vm

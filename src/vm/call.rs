@@ -76,7 +76,12 @@ impl Vm {
     #[inline]
     pub(crate) fn simple_call(&self, func: &Function, argc: usize) -> bool {
         let c = &func.code;
-        argc == c.argcount as usize && c.kwonlycount == 0 && !c.has_varargs && !c.has_varkw
+        let params = c.argcount as usize;
+        argc <= params
+            && argc + func.defaults.len() >= params
+            && c.kwonlycount == 0
+            && !c.has_varargs
+            && !c.has_varkw
     }
 
     /// Pushes a frame for `func` whose callee slot is `stack[pos]` and whose `argc` arguments follow.
@@ -103,7 +108,14 @@ impl Vm {
         let base = pos + 1;
         let nlocals = func.code.varnames.len();
         debug_assert_eq!(self.stack.len(), base + argc);
-        if nlocals > argc {
+        let params = func.code.argcount as usize;
+        if argc < params {
+            // The trailing parameters not passed take their defaults.
+            let defaults = &func.defaults;
+            self.stack
+                .extend_from_slice(&defaults[defaults.len() - (params - argc)..]);
+        }
+        if nlocals > params {
             self.stack.resize(base + nlocals, Value::Unbound);
         }
         self.push_function_frame(func, base);
@@ -124,6 +136,7 @@ impl Vm {
             cells,
             blocks: vec![],
             namespace: None,
+            init_of: None,
         });
     }
 
@@ -342,10 +355,7 @@ impl Vm {
                 all.extend(args.iter().cloned());
                 let r = self.call_kw(&init, &all, kw)?;
                 if !r.is_none() {
-                    return Err(PyErr::type_error(format!(
-                        "__init__() should return None, not '{}'",
-                        super::ops::type_name(&r)
-                    )));
+                    return Err(init_returned(&r));
                 }
             }
             None if !args.is_empty() || !kw.is_empty() => {
@@ -357,6 +367,22 @@ impl Vm {
             None => {}
         }
         Ok(inst)
+    }
+
+    /// The `__init__` function that `cls(...)` with `argc` positional arguments reduces to, when
+    /// creating the instance needs nothing else (see [`instantiate`](Self::instantiate)); the
+    /// eval loop then runs it as one of its frames instead of a nested loop.
+    pub(crate) fn inline_init(&self, cls: &Arc<Class>, argc: usize) -> Option<Arc<Function>> {
+        if cls.kind == TypeKind::Builtin
+            || cls.attrs.read().contains_key("__new__")
+            || self.is_exception_class(cls)
+        {
+            return None;
+        }
+        match cls.lookup("__init__")? {
+            Value::Function(f) if self.simple_call(&f, argc + 1) => Some(f),
+            _ => None,
+        }
     }
 
     /// The class of any value (`type(v)`).
@@ -651,9 +677,52 @@ impl Vm {
         }
     }
 
+    /// Whether `obj.x = v` on an instance of `cls` just stores into the instance: no class in
+    /// its MRO overrides `__setattr__` or holds a property. Cached on the class per epoch.
+    pub(crate) fn plain_stores(&self, cls: &Arc<Class>) -> bool {
+        let epoch = class_epoch();
+        let cached = cls.plain_stores.load(std::sync::atomic::Ordering::Relaxed);
+        if cached >> 1 == epoch {
+            return cached & 1 == 1;
+        }
+        let t = &self.interp.types;
+        let object_setattr = t.object.attrs.read().get("__setattr__").cloned();
+        let plain = cls.mro().iter().all(|c| {
+            c.attrs.read().iter().all(|(k, v)| match v {
+                Value::Instance(w) => !Arc::ptr_eq(&w.class, &t.property),
+                _ => &**k != "__setattr__" || object_setattr.as_ref().is_some_and(|o| o.is(v)),
+            })
+        });
+        cls.plain_stores.store(
+            epoch << 1 | plain as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        plain
+    }
+
+    /// `obj.name = value` for the `StoreAttr` op, whose name is interned.
+    pub(crate) fn store_attr(
+        &mut self,
+        obj: &Value,
+        name: &Arc<str>,
+        value: Value,
+    ) -> PyResult<()> {
+        match obj {
+            Value::Instance(inst) if self.plain_stores(&inst.class) => {
+                inst.attrs.lock().insert(name, value);
+                Ok(())
+            }
+            _ => self.set_attr(obj, name, value),
+        }
+    }
+
     /// `setattr(obj, name, value)`.
     pub fn set_attr(&mut self, obj: &Value, name: &str, value: Value) -> PyResult<()> {
         match obj {
+            Value::Instance(inst) if self.plain_stores(&inst.class) => {
+                inst.attrs.lock().insert_str(name, value);
+                Ok(())
+            }
             Value::Instance(inst) => {
                 if let Some(Value::Instance(w)) = inst.class.lookup(name)
                     && Arc::ptr_eq(&w.class, &self.interp.types.property)
@@ -674,11 +743,11 @@ impl Vm {
                     self.call(&sa, &[obj.clone(), Value::str(name), value])?;
                     return Ok(());
                 }
-                inst.attrs.lock().insert(Arc::from(name), value);
+                inst.attrs.lock().insert_str(name, value);
                 Ok(())
             }
             Value::Class(cls) => {
-                cls.attrs.write().insert(Arc::from(name), value);
+                cls.attrs_mut().insert(Arc::from(name), value);
                 Ok(())
             }
             Value::Module(m) => {
@@ -717,7 +786,7 @@ impl Vm {
         }
         let removed = match obj {
             Value::Instance(inst) => inst.attrs.lock().remove(name).is_some(),
-            Value::Class(cls) => cls.attrs.write().remove(name).is_some(),
+            Value::Class(cls) => cls.attrs_mut().remove(name).is_some(),
             Value::Module(m) => {
                 let mut g = m.globals.write();
                 match g.get_mut(name) {
@@ -749,5 +818,13 @@ fn missing_error(name: &str, missing: &[String], what: &str) -> PyErr {
         "{name}() missing {} required {what} argument{}: {list}",
         missing.len(),
         if missing.len() == 1 { "" } else { "s" }
+    ))
+}
+
+/// The error when `__init__` returns something other than None.
+pub(crate) fn init_returned(v: &Value) -> PyErr {
+    PyErr::type_error(format!(
+        "__init__() should return None, not '{}'",
+        super::ops::type_name(v)
     ))
 }

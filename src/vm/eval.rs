@@ -55,6 +55,7 @@ impl Vm {
             cells,
             blocks: vec![],
             namespace,
+            init_of: None,
         });
         self.run(depth)
     }
@@ -293,7 +294,7 @@ impl Vm {
                     Op::StoreAttr(i) => {
                         let obj = self.pop();
                         let v = self.pop();
-                        self.set_attr(&obj, &code.names[i as usize], v)?;
+                        self.store_attr(&obj, &code.names[i as usize], v)?;
                     }
                     Op::DeleteAttr(i) => {
                         let obj = self.pop();
@@ -731,9 +732,15 @@ impl Vm {
                         self.stack.insert(n - 3, v);
                     }
                     Op::Return => {
-                        let v = self.pop();
+                        let mut v = self.pop();
                         let frame = self.frames.pop().unwrap();
                         self.stack.truncate(frame.base - 1);
+                        if let Some(inst) = frame.init_of {
+                            if !v.is_none() {
+                                return Err(super::call::init_returned(&v));
+                            }
+                            v = inst;
+                        }
                         if self.frames.len() <= depth {
                             return Ok(v);
                         }
@@ -966,18 +973,35 @@ impl Vm {
                 self.stack.insert(pos + 1, recv);
                 self.call_at(pos, argc + 1)
             }
-            _ => {
-                let args: SmallVec<[Value; 8]> = self.stack.drain(pos + 1..).collect();
-                let f = self.pop();
-                let r = self.call(&f, &args)?;
-                self.stack.push(r);
-                // CPython also checks the eval breaker where native calls return.
-                if matches!(f, Value::Native(_)) {
-                    self.eval_breaker()?;
+            Value::Class(cls) => match self.inline_init(cls, argc) {
+                // `Cls(...)`: `__init__` runs as a frame of this loop, and its return hands
+                // the caller the instance.
+                Some(init) => {
+                    let inst = Value::Instance(Arc::new(Instance::new(cls.clone())));
+                    self.stack[pos] = Value::Function(init.clone());
+                    self.stack.insert(pos + 1, inst.clone());
+                    self.enter_function(init, pos, argc + 1)?;
+                    self.frames.last_mut().unwrap().init_of = Some(inst);
+                    Ok(true)
                 }
-                Ok(false)
-            }
+                None => self.call_other_at(pos),
+            },
+            _ => self.call_other_at(pos),
         }
+    }
+
+    /// Calls a callable that is not run as a frame of this loop (native functions, classes
+    /// with more to do than `__init__`, ...) and pushes its result.
+    fn call_other_at(&mut self, pos: usize) -> PyResult<bool> {
+        let args: SmallVec<[Value; 8]> = self.stack.drain(pos + 1..).collect();
+        let f = self.pop();
+        let r = self.call(&f, &args)?;
+        self.stack.push(r);
+        // CPython also checks the eval breaker where native calls return.
+        if matches!(f, Value::Native(_)) {
+            self.eval_breaker()?;
+        }
+        Ok(false)
     }
 
     fn unpack_items(&mut self, v: &Value) -> PyResult<Vec<Value>> {
@@ -1096,6 +1120,7 @@ impl Vm {
             cells,
             blocks: vec![],
             namespace: Some(ns.clone()),
+            init_of: None,
         });
         self.run(depth)?;
         let qualname = ns
@@ -1113,9 +1138,10 @@ impl Vm {
             base: Some(base.unwrap_or_else(|| self.interp.types.object.clone())),
             attrs: Default::default(),
             kind: TypeKind::Instance,
+            plain_stores: Default::default(),
         });
         {
-            let mut attrs = cls.attrs.write();
+            let mut attrs = cls.attrs_mut();
             for (k, v) in ns.items() {
                 if let Some(k) = k.as_str() {
                     if let Value::Function(f) = &v {

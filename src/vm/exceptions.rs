@@ -72,7 +72,7 @@ impl Vm {
             Some(Value::Object(o)) => Some(o.clone()),
             _ => {
                 let obj = Arc::new(ObjectBox(Box::new(Traceback(Mutex::new(vec![])))));
-                attrs.insert(Arc::from("__traceback__"), Value::Object(obj.clone()));
+                attrs.insert_str("__traceback__", Value::Object(obj.clone()));
                 Some(obj)
             }
         }
@@ -216,7 +216,7 @@ impl Vm {
 /// Native methods of `BaseException`, installed on the class.
 pub(crate) fn install(types: &super::types::BuiltinTypes) {
     let base = types.exception(ExcKind::BaseException);
-    let mut attrs = base.attrs.write();
+    let mut attrs = base.attrs_mut();
     for (name, f) in [
         ("__init__", exc_init as NativeFn),
         ("__str__", exc_str),

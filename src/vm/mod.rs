@@ -8,6 +8,7 @@
 //! back into Python, a class body, `__init__` from a constructor) re-enter the loop, and those are
 //! bounded by the recursion limit.
 
+pub mod attrs;
 pub mod builtins;
 pub mod call;
 pub mod errors;
@@ -273,6 +274,8 @@ pub(crate) struct Frame {
     pub blocks: Vec<Block>,
     /// The class namespace, for class bodies.
     pub namespace: Option<Arc<PyDict>>,
+    /// For an `__init__` run by `Cls(...)`: the new instance, which the call evaluates to.
+    pub init_of: Option<Value>,
 }
 
 /// One interpreter thread's state.

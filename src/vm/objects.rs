@@ -14,6 +14,7 @@ use parking_lot::{Mutex, RwLock};
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::Vm;
+pub use super::attrs::AttrMap;
 use super::errors::{PyErr, PyResult};
 use super::value::Value;
 use crate::compile::code::Code;
@@ -364,11 +365,53 @@ pub struct Class {
     pub qualname: String,
     pub module: String,
     pub base: Option<Arc<Class>>,
+    /// Read freely; write through [`attrs_mut`](Self::attrs_mut), which tells caches.
     pub attrs: RwLock<FxHashMap<Arc<str>, Value>>,
     pub kind: TypeKind,
+    /// Whether `obj.x = v` on an instance is a plain store (no `__setattr__` override, no
+    /// property anywhere in the MRO), cached for the [`class_epoch`] it was computed in:
+    /// `epoch << 1 | plain`, 0 before the first computation.
+    pub plain_stores: AtomicU64,
+}
+
+/// Counts changes to any class's attributes after its creation. A cache of facts about a
+/// class and its bases is valid while the epoch it was computed in is current.
+static CLASS_EPOCH: AtomicU64 = AtomicU64::new(1);
+
+/// The current [`CLASS_EPOCH`].
+pub fn class_epoch() -> u64 {
+    CLASS_EPOCH.load(Ordering::Acquire)
+}
+
+/// A class's attributes locked for writing. Dropping it starts a new [`class_epoch`]: after
+/// the change, so a cache computed from the old attributes can never carry the new epoch.
+pub struct ClassAttrsMut<'a>(parking_lot::RwLockWriteGuard<'a, FxHashMap<Arc<str>, Value>>);
+
+impl std::ops::Deref for ClassAttrsMut<'_> {
+    type Target = FxHashMap<Arc<str>, Value>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ClassAttrsMut<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for ClassAttrsMut<'_> {
+    fn drop(&mut self) {
+        CLASS_EPOCH.fetch_add(1, Ordering::AcqRel);
+    }
 }
 
 impl Class {
+    /// The attributes for writing; invalidates every class's cached facts.
+    pub fn attrs_mut(&self) -> ClassAttrsMut<'_> {
+        ClassAttrsMut(self.attrs.write())
+    }
+
     /// Finds an attribute on the class or its bases.
     pub fn lookup(&self, name: &str) -> Option<Value> {
         if let Some(v) = self.attrs.read().get(name) {
@@ -408,21 +451,21 @@ impl Class {
 /// An instance of a user class (or of an exception class).
 pub struct Instance {
     pub class: Arc<Class>,
-    pub attrs: Mutex<FxHashMap<Arc<str>, Value>>,
+    pub attrs: Mutex<AttrMap>,
 }
 
 impl Instance {
     pub fn new(class: Arc<Class>) -> Instance {
         Instance {
             class,
-            attrs: Mutex::new(FxHashMap::default()),
+            attrs: Mutex::new(AttrMap::default()),
         }
     }
     pub fn get(&self, name: &str) -> Option<Value> {
         self.attrs.lock().get(name).cloned()
     }
     pub fn set(&self, name: &str, v: Value) {
-        self.attrs.lock().insert(Arc::from(name), v);
+        self.attrs.lock().insert_str(name, v);
     }
 }
 

@@ -52,6 +52,7 @@ pub fn new_class(name: &str, module: &str, base: Option<Arc<Class>>, kind: TypeK
         base,
         attrs: RwLock::new(FxHashMap::default()),
         kind,
+        plain_stores: Default::default(),
     })
 }
 

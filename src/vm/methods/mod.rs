@@ -18,7 +18,7 @@ use super::value::Value;
 
 /// Adds native methods to a class.
 pub fn add_methods(cls: &Arc<Class>, methods: &[(&'static str, NativeFn)]) {
-    let mut attrs = cls.attrs.write();
+    let mut attrs = cls.attrs_mut();
     for &(name, func) in methods {
         attrs.insert(
             Arc::from(name),

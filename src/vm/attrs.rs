@@ -1,0 +1,107 @@
+//! An instance's attributes: a short list of (name, value) pairs in insertion order.
+//!
+//! Instances of user classes hold a handful of attributes, and `self.x` is the most frequent
+//! lookup a method makes. Scanning a few pairs beats hashing the name: attribute names in code
+//! are interned by the compiler (`compile::intern`), so a store and a load written in different
+//! functions usually share one `Arc<str>` and the scan's first comparison, of the pointers,
+//! decides. Names built at run time (`getattr(obj, name)`) still match by content. Insertion
+//! order is also what CPython's `__dict__` shows.
+
+use std::sync::Arc;
+
+use super::value::Value;
+
+/// The attributes of one instance (see the module doc).
+#[derive(Default)]
+pub struct AttrMap(Vec<(Arc<str>, Value)>);
+
+/// Same name: the same interned text, or equal text.
+#[inline]
+fn same(key: &str, name: &str) -> bool {
+    (std::ptr::eq(key.as_ptr(), name.as_ptr()) && key.len() == name.len()) || key == name
+}
+
+impl AttrMap {
+    #[inline]
+    fn position(&self, name: &str) -> Option<usize> {
+        self.0.iter().position(|(k, _)| same(k, name))
+    }
+
+    #[inline]
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| same(k, name)).map(|(_, v)| v)
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.position(name).is_some()
+    }
+
+    /// Sets `name`, replacing the value in place when present (keeping its position, as a dict
+    /// does) and returning the old one.
+    #[inline]
+    pub fn insert(&mut self, name: &Arc<str>, v: Value) -> Option<Value> {
+        match self.position(name) {
+            Some(i) => Some(std::mem::replace(&mut self.0[i].1, v)),
+            None => {
+                self.0.push((name.clone(), v));
+                None
+            }
+        }
+    }
+
+    /// As [`insert`](Self::insert), for a name not held as an `Arc`.
+    pub fn insert_str(&mut self, name: &str, v: Value) -> Option<Value> {
+        match self.position(name) {
+            Some(i) => Some(std::mem::replace(&mut self.0[i].1, v)),
+            None => {
+                self.0.push((Arc::from(name), v));
+                None
+            }
+        }
+    }
+
+    pub fn remove(&mut self, name: &str) -> Option<Value> {
+        self.position(name).map(|i| self.0.remove(i).1)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&Arc<str>, &Value)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &Value> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    pub fn into_values(self) -> impl Iterator<Item = Value> {
+        self.0.into_iter().map(|(_, v)| v)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_by_pointer_or_by_text_and_keep_their_order() {
+        let x: Arc<str> = Arc::from("x");
+        let mut m = AttrMap::default();
+        assert!(m.insert(&x, Value::Int(1)).is_none());
+        m.insert_str("y", Value::Int(2));
+        // A different allocation with the same text finds the same entry.
+        let x2: Arc<str> = Arc::from(String::from("x"));
+        assert!(matches!(m.insert(&x2, Value::Int(3)), Some(Value::Int(1))));
+        assert!(matches!(m.get("x"), Some(Value::Int(3))));
+        let order: Vec<&str> = m.iter().map(|(k, _)| &**k).collect();
+        assert_eq!(order, ["x", "y"]);
+        assert!(matches!(m.remove("x"), Some(Value::Int(3))));
+        assert!(m.get("x").is_none() && m.contains_key("y") && m.len() == 1);
+    }
+}
