@@ -399,14 +399,8 @@ impl Vm {
                                 Some(r) => Value::Int(r),
                                 None => super::ops::int_op(x, y, bop)?,
                             };
-                        } else if let (Value::Float(x), Value::Float(y)) = (&*a, &b)
-                            && matches!(bop, BinOp::Add | BinOp::Sub | BinOp::Mul)
-                        {
-                            *a = Value::Float(match bop {
-                                BinOp::Add => x + y,
-                                BinOp::Sub => x - y,
-                                _ => x * y,
-                            });
+                        } else if let Some(r) = float_fast(&*a, &b, bop) {
+                            *a = Value::Float(r);
                         } else {
                             let a = self.pop();
                             let r = self.binary_op(&a, &b, bop)?;
@@ -443,6 +437,21 @@ impl Vm {
                                 *a = Value::Bool(r);
                                 continue;
                             }
+                        } else if let (Value::Float(x), Value::Float(y)) = (&*a, &b) {
+                            let (x, y) = (*x, *y);
+                            let r = match cop {
+                                CmpOp::Lt => Some(x < y),
+                                CmpOp::LtE => Some(x <= y),
+                                CmpOp::Gt => Some(x > y),
+                                CmpOp::GtE => Some(x >= y),
+                                CmpOp::Eq => Some(x == y),
+                                CmpOp::NotEq => Some(x != y),
+                                _ => None,
+                            };
+                            if let Some(r) = r {
+                                *a = Value::Bool(r);
+                                continue;
+                            }
                         }
                         let a = self.pop();
                         let r = self.compare_op(&a, &b, cop)?;
@@ -460,6 +469,18 @@ impl Vm {
                     }
                     Op::Subscr => {
                         let k = self.pop();
+                        let c = self.stack.last_mut().unwrap();
+                        // Fast path: a list indexed in range.
+                        if let (Value::List(l), Value::Int(i)) = (&*c, &k) {
+                            let item = {
+                                let items = l.0.lock();
+                                usize::try_from(*i).ok().and_then(|i| items.get(i).cloned())
+                            };
+                            if let Some(item) = item {
+                                *c = item;
+                                continue;
+                            }
+                        }
                         let c = self.pop();
                         let r = self.get_item(&c, &k)?;
                         self.stack.push(r);
@@ -1189,6 +1210,28 @@ impl Vm {
                 Ok(PyErr::Raised(exc))
             }
         }
+    }
+}
+
+/// `a op b` for the float operations that cannot fail, an int operand converted as `float(i)`
+/// does (to nearest, ties to even).
+#[inline(always)]
+fn float_fast(a: &Value, b: &Value, op: BinOp) -> Option<f64> {
+    let as_float = |v: &Value| match *v {
+        Value::Float(f) => Some(f),
+        Value::Int(i) => Some(i as f64),
+        _ => None,
+    };
+    if !matches!((a, b), (Value::Float(_), _) | (_, Value::Float(_))) {
+        return None;
+    }
+    let (x, y) = (as_float(a)?, as_float(b)?);
+    match op {
+        BinOp::Add => Some(x + y),
+        BinOp::Sub => Some(x - y),
+        BinOp::Mul => Some(x * y),
+        BinOp::Div if y != 0.0 => Some(x / y),
+        _ => None,
     }
 }
 

@@ -19,7 +19,6 @@ use super::objects::*;
 use crate::compile::code::Code;
 
 /// A Python value.
-#[derive(Clone)]
 pub enum Value {
     /// Marks an unassigned local or global; never visible to Python code.
     Unbound,
@@ -56,6 +55,56 @@ pub enum Value {
 
 // Keep the value small: it is copied on every push and pop.
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
+
+/// Cloning is what `LOAD_FAST` does, so the immediate values' copy is inlined into every
+/// caller and only a heap value's reference count goes through a call.
+impl Clone for Value {
+    #[inline(always)]
+    fn clone(&self) -> Value {
+        match *self {
+            Value::Int(i) => Value::Int(i),
+            Value::Float(f) => Value::Float(f),
+            Value::Bool(b) => Value::Bool(b),
+            Value::None => Value::None,
+            _ => self.clone_heap(),
+        }
+    }
+}
+
+impl Value {
+    #[inline(never)]
+    fn clone_heap(&self) -> Value {
+        use Value::*;
+        match self {
+            Unbound => Unbound,
+            None => None,
+            Ellipsis => Ellipsis,
+            NotImplemented => NotImplemented,
+            Bool(b) => Bool(*b),
+            Int(i) => Int(*i),
+            Float(f) => Float(*f),
+            BigInt(a) => BigInt(a.clone()),
+            Str(a) => Str(a.clone()),
+            Bytes(a) => Bytes(a.clone()),
+            List(a) => List(a.clone()),
+            Tuple(a) => Tuple(a.clone()),
+            Dict(a) => Dict(a.clone()),
+            Set(a) => Set(a.clone()),
+            Range(a) => Range(a.clone()),
+            Slice(a) => Slice(a.clone()),
+            Function(a) => Function(a.clone()),
+            Native(a) => Native(a.clone()),
+            BoundMethod(a) => BoundMethod(a.clone()),
+            Class(a) => Class(a.clone()),
+            Instance(a) => Instance(a.clone()),
+            Module(a) => Module(a.clone()),
+            Iter(a) => Iter(a.clone()),
+            Cell(a) => Cell(a.clone()),
+            Code(a) => Code(a.clone()),
+            Object(a) => Object(a.clone()),
+        }
+    }
+}
 
 impl Value {
     pub fn str(s: impl Into<String>) -> Value {
