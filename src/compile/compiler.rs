@@ -178,13 +178,15 @@ impl<'a> Compiler<'a> {
                     .then_some((ci as u32, li as u32))
             })
             .collect();
+        let mut ops = u.ops;
+        crate::compile::opcode::fuse(&mut ops);
         Code {
             kind: u.kind,
             name: Arc::from(u.name.as_str()),
             qualname: Arc::from(u.qualname.as_str()),
             filename: self.filename.clone(),
             firstlineno: u.firstlineno,
-            ops: u.ops,
+            ops,
             lines: u.lines,
             consts: u.consts,
             names: u.names,

@@ -95,6 +95,7 @@ pub fn disassemble(code: &Code, globals: &[std::sync::Arc<str>]) -> String {
     );
     let mut last_line = 0;
     for (i, op) in code.ops.iter().enumerate() {
+        let op = &op.unfused();
         let line = code.line_at(i);
         let line_col = if line != last_line {
             line.to_string()

@@ -171,10 +171,7 @@ pub fn finish_after_panic(
     if let Some(Value::Module(m)) = threading
         && let Some(Value::Dict(active)) = m.get("_active")
     {
-        active
-            .0
-            .lock()
-            .shift_remove(&HashKey(Value::Int(ident as i64)));
+        active.0.lock().remove(&HashKey(Value::Int(ident as i64)));
     }
     if let Some(Value::Instance(started)) = inst.get("_started") {
         set_event(&started);

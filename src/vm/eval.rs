@@ -186,6 +186,38 @@ impl Vm {
                         let v = self.pop();
                         self.stack[base + i as usize] = v;
                     }
+                    Op::LoadFastPair(a, b) => {
+                        for i in [a, b] {
+                            let v = &self.stack[base + i as usize];
+                            if let Value::Unbound = v {
+                                return Err(unbound_local(&code.varnames[i as usize]));
+                            }
+                            let v = v.clone();
+                            self.stack.push(v);
+                        }
+                        ip += 1;
+                    }
+                    Op::LoadFastConst(a, b) => {
+                        let v = &self.stack[base + a as usize];
+                        if let Value::Unbound = v {
+                            return Err(unbound_local(&code.varnames[a as usize]));
+                        }
+                        let v = v.clone();
+                        self.stack.push(v);
+                        self.stack.push(code.consts[b as usize].clone());
+                        ip += 1;
+                    }
+                    Op::StoreFastLoadFast(a, b) => {
+                        let v = self.pop();
+                        self.stack[base + a as usize] = v;
+                        let v = &self.stack[base + b as usize];
+                        if let Value::Unbound = v {
+                            return Err(unbound_local(&code.varnames[b as usize]));
+                        }
+                        let v = v.clone();
+                        self.stack.push(v);
+                        ip += 1;
+                    }
                     Op::DeleteFast(i) => {
                         let slot = &mut self.stack[base + i as usize];
                         if let Value::Unbound = slot {
@@ -274,11 +306,7 @@ impl Vm {
                     Op::DeleteName(i) => {
                         let name = code.names[i as usize].clone();
                         if let Some(ns) = &self.frames[fi].namespace
-                            && ns
-                                .0
-                                .lock()
-                                .shift_remove(&HashKey(Value::str(&*name)))
-                                .is_none()
+                            && ns.0.lock().remove(&HashKey(Value::str(&*name))).is_none()
                         {
                             return Err(PyErr::new(
                                 ExcKind::NameError,

@@ -11,6 +11,7 @@
 pub mod attrs;
 pub mod builtins;
 pub mod call;
+pub mod dictmap;
 pub mod errors;
 pub mod eval;
 pub mod exceptions;

@@ -201,7 +201,7 @@ impl PartialEq for HashKey {
 }
 impl Eq for HashKey {}
 
-pub type DictMap = IndexMap<HashKey, Value, FxBuildHasher>;
+pub use super::dictmap::DictMap;
 
 /// An insertion-ordered dict.
 pub struct PyDict(pub Mutex<DictMap>);
@@ -222,7 +222,7 @@ impl PyDict {
     pub fn insert(&self, k: Value, v: Value) -> PyResult<()> {
         let k = HashKey::new(k)?;
         let mut map = self.0.lock();
-        if map.len() == map.capacity() {
+        if map.is_full() {
             // A growing dict holds a key, a value and a hash per entry, plus its index.
             crate::memory::reserve_items(map.capacity().max(4), 48)?;
         }

@@ -1045,7 +1045,7 @@ impl Vm {
             }
             (Value::Dict(d), _) => {
                 let key = HashKey::new(k.clone())?;
-                match d.0.lock().shift_remove(&key) {
+                match d.0.lock().remove(&key) {
                     Some(_) => Ok(()),
                     None => Err(PyErr::with_args(ExcKind::KeyError, vec![k.clone()])),
                 }

@@ -53,14 +53,19 @@ fn setdefault(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let d = this(&args, "setdefault")?;
     let k = HashKey::new(args.pos[1].clone())?;
     let default = args.pos.get(2).cloned().unwrap_or(Value::None);
-    Ok(d.0.lock().entry(k).or_insert(default).clone())
+    let mut map = d.0.lock();
+    if let Some(v) = map.get(&k) {
+        return Ok(v.clone());
+    }
+    map.insert(k, default.clone());
+    Ok(default)
 }
 
 fn pop(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("pop", 2, 3, &[])?;
     let d = this(&args, "pop")?;
     let k = HashKey::new(args.pos[1].clone())?;
-    let removed = d.0.lock().shift_remove(&k);
+    let removed = d.0.lock().remove(&k);
     match (removed, args.pos.get(2)) {
         (Some(v), _) => Ok(v),
         (None, Some(default)) => Ok(default.clone()),
