@@ -24,6 +24,7 @@ pub fn install(dict: &Arc<Class>) {
             ("items", items),
             ("copy", copy),
             ("clear", clear),
+            ("fromkeys", fromkeys),
         ],
     );
 }
@@ -35,6 +36,18 @@ fn this<'a>(args: &Args<'a>, name: &str) -> PyResult<&'a Arc<PyDict>> {
             "descriptor '{name}' requires a 'dict' object"
         ))),
     }
+}
+
+/// `dict.fromkeys(iterable, value=None)`, called through the class as tutorials do (like
+/// `str.maketrans`, it takes no receiver, so `{}.fromkeys(...)` is not supported).
+fn fromkeys(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("fromkeys", 1, 2, &[])?;
+    let value = args.pos.get(1).cloned().unwrap_or(Value::None);
+    let d = PyDict::new();
+    for k in vm.iterate(&args.pos[0])? {
+        d.insert(k, value.clone())?;
+    }
+    Ok(Value::Dict(Arc::new(d)))
 }
 
 fn get(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
