@@ -857,7 +857,7 @@ fn vars(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 
 fn globals(vm: &mut Vm, _args: Args<'_>) -> PyResult<Value> {
     let m = match vm.frames.last() {
-        Some(f) => Value::Module(f.globals.clone()),
+        Some(f) => Value::Module(f.globals().clone()),
         None => return Ok(Value::Dict(Arc::new(PyDict::new()))),
     };
     vm.get_attr(&m, "__dict__")
@@ -914,15 +914,11 @@ fn super_(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             .frames
             .last()
             .ok_or_else(|| PyErr::runtime_error("super(): no arguments"))?;
-        let owner = frame
-            .func
-            .as_ref()
-            .and_then(|f| f.owner.get())
-            .and_then(|w| w.upgrade());
+        let owner = frame.func.owner.get().and_then(|w| w.upgrade());
         let Some(cls) = owner else {
             return Err(PyErr::runtime_error("super(): __class__ cell not found"));
         };
-        if frame.code.argcount == 0 {
+        if frame.code().argcount == 0 {
             return Err(PyErr::runtime_error("super(): no arguments"));
         }
         let receiver = vm.stack[frame.base].clone();

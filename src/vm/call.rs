@@ -124,13 +124,9 @@ impl Vm {
 
     /// Pushes the frame of `func` whose locals already sit at `stack[base..]`.
     fn push_function_frame(&mut self, func: Arc<Function>, base: usize) {
-        let code = func.code.clone();
-        let cells = self.make_cells(&code, &func, base);
-        let globals = func.globals.clone();
+        let cells = self.make_cells(&func.code, &func, base);
         self.frames.push(Frame {
-            code,
-            func: Some(func),
-            globals,
+            func,
             ip: 0,
             base,
             cells,

@@ -47,9 +47,7 @@ impl Vm {
             .map(|_| Arc::new(Cell(parking_lot::Mutex::new(Value::Unbound))))
             .collect();
         self.frames.push(Frame {
-            code,
-            func: None,
-            globals,
+            func: Arc::new(Function::for_module(code, globals)),
             ip: 0,
             base,
             cells,
@@ -101,9 +99,9 @@ impl Vm {
             if add_entry {
                 let ip = frame.ip.saturating_sub(1);
                 let entry = TraceEntry {
-                    filename: frame.code.filename.clone(),
-                    line: frame.code.line_at(ip),
-                    func: frame.code.name.clone(),
+                    filename: frame.code().filename.clone(),
+                    line: frame.code().line_at(ip),
+                    func: frame.code().name.clone(),
                 };
                 self.add_traceback(&exc, entry);
             }
@@ -157,7 +155,8 @@ impl Vm {
         let per_instruction = count_instructions || check_every_instruction;
         'frames: loop {
             let fi = self.frames.len() - 1;
-            let code = self.frames[fi].code.clone();
+            let func = self.frames[fi].func.clone();
+            let code: &Code = &func.code;
             let base = self.frames[fi].base;
             let mut ip = self.frames[fi].ip;
             loop {
@@ -248,7 +247,7 @@ impl Vm {
                     }
                     Op::LoadGlobal(slot) => {
                         let v = self.frames[fi]
-                            .globals
+                            .globals()
                             .globals
                             .read()
                             .get_index(slot as usize)
@@ -256,7 +255,7 @@ impl Vm {
                         match v {
                             Some(Value::Unbound) | None => {
                                 let v =
-                                    self.load_builtin(&self.frames[fi].globals.clone(), slot)?;
+                                    self.load_builtin(&self.frames[fi].globals().clone(), slot)?;
                                 self.stack.push(v);
                             }
                             Some(v) => self.stack.push(v),
@@ -264,13 +263,13 @@ impl Vm {
                     }
                     Op::StoreGlobal(slot) => {
                         let v = self.pop();
-                        let globals = &self.frames[fi].globals;
+                        let globals = &self.frames[fi].globals();
                         if let Some((_, s)) = globals.globals.write().get_index_mut(slot as usize) {
                             *s = v;
                         }
                     }
                     Op::DeleteGlobal(slot) => {
-                        let globals = self.frames[fi].globals.clone();
+                        let globals = self.frames[fi].globals().clone();
                         let mut g = globals.globals.write();
                         match g.get_index_mut(slot as usize) {
                             Some((_, s)) if !matches!(s, Value::Unbound) => *s = Value::Unbound,
@@ -288,7 +287,7 @@ impl Vm {
                         let ns = self.frames[fi].namespace.clone();
                         let v = match ns.and_then(|ns| ns.get_str(name)) {
                             Some(v) => v,
-                            None => match self.frames[fi].globals.get(name) {
+                            None => match self.frames[fi].globals().get(name) {
                                 Some(v) => v,
                                 None => self.builtin_by_name(name)?,
                             },
@@ -300,7 +299,7 @@ impl Vm {
                         let name = code.names[i as usize].clone();
                         match &self.frames[fi].namespace {
                             Some(ns) => ns.insert(Value::str(&*name), v)?,
-                            None => self.frames[fi].globals.set(&name, v),
+                            None => self.frames[fi].globals().set(&name, v),
                         }
                     }
                     Op::DeleteName(i) => {
@@ -797,7 +796,7 @@ impl Vm {
                         continue 'frames;
                     }
                     Op::MakeFunction(flags) => {
-                        let f = self.make_function(flags, &self.frames[fi].globals.clone())?;
+                        let f = self.make_function(flags, &self.frames[fi].globals().clone())?;
                         self.stack.push(f);
                     }
                     Op::BuildClass => {
@@ -1005,7 +1004,12 @@ impl Vm {
     fn call_at(&mut self, pos: usize, argc: usize) -> PyResult<bool> {
         match &self.stack[pos] {
             Value::Function(f) if self.simple_call(f, argc) => {
-                let f = f.clone();
+                // The frame takes the function from the callee slot, which nothing reads
+                // during the call (the return truncates the stack below it).
+                let Value::Function(f) = std::mem::replace(&mut self.stack[pos], Value::None)
+                else {
+                    unreachable!("matched a function")
+                };
                 self.enter_function(f, pos, argc)?;
                 Ok(true)
             }
@@ -1161,9 +1165,7 @@ impl Vm {
             c
         };
         self.frames.push(Frame {
-            code: code.clone(),
-            func: Some(body.clone()),
-            globals: body.globals.clone(),
+            func: body.clone(),
             ip: 0,
             base: base_slot,
             cells,

@@ -327,6 +327,21 @@ pub struct Function {
     pub attrs: Mutex<Option<FxHashMap<Arc<str>, Value>>>,
 }
 
+impl Function {
+    /// The function a module's (or `exec`'d) code runs as: no parameters, no closure.
+    pub fn for_module(code: Arc<Code>, globals: Arc<Module>) -> Function {
+        Function {
+            code,
+            globals,
+            defaults: vec![],
+            kwdefaults: vec![],
+            closure: vec![],
+            owner: OnceLock::new(),
+            attrs: Mutex::new(None),
+        }
+    }
+}
+
 /// Positional and keyword arguments as a native function receives them.
 pub struct Args<'a> {
     pub pos: &'a [Value],
