@@ -227,7 +227,7 @@ impl Vm {
                     Op::LoadDeref(i) => {
                         let v = self.frames[fi].cells[i as usize].0.lock().clone();
                         if let Value::Unbound = v {
-                            let name = self.deref_name(&code, i);
+                            let name = self.deref_name(code, i);
                             return Err(PyErr::new(
                                 ExcKind::NameError,
                                 format!(
