@@ -453,7 +453,17 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
             // handles close, as a dead OS process's do; before `exitcode` is set, so a
             // parent that joined it then reads a pipe sees the end of the stream.
             let closing = HandlesClose(pid);
-            let code = run_child(main_vm, &script, &source, &payload);
+            // An internal error (a panic) ends the child with status 70, as it ends a child
+            // OS process, instead of leaving its parent's join() waiting for ever.
+            let outcome = crate::modules::thread::catch_panic(|| {
+                run_child(main_vm, &script, &source, &payload)
+            });
+            let code = outcome.unwrap_or_else(|message| {
+                interp.write_stderr(&format!(
+                    "gilsim: internal error in process {pid}: {message}\n"
+                ));
+                70
+            });
             interp.flush_stdout();
             drop(closing);
             handle.ended(code);
@@ -463,7 +473,7 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
 }
 
 /// Closes a child interpreter's pipe handles when dropped: at its end, or on the way out of
-/// its thread by a panic.
+/// its thread should anything there panic.
 struct HandlesClose(u32);
 
 impl Drop for HandlesClose {
