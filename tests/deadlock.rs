@@ -254,6 +254,42 @@ fn a_child_waiting_while_its_parent_joins_it_is_reported() {
 }
 
 #[test]
+fn a_pipe_left_open_only_in_the_waiting_process_is_reported_once_its_child_dies() {
+    // The parent keeps its copy of the child's end, so after the child (the only other
+    // holder) dies nothing can end its recv(): CPython hangs here; gilsim reports it, naming
+    // the copy left open, under both backends (the os one once no child lives).
+    let scratch = Scratch::new("dl_pipe_kept");
+    let script = scratch.script(
+        "pipe_kept.py",
+        r#"import multiprocessing, os, signal
+def child(conn):
+    conn.send('hello')
+    os.kill(os.getpid(), signal.SIGKILL)
+if __name__ == '__main__':
+    parent_conn, child_conn = multiprocessing.Pipe()
+    p = multiprocessing.Process(target=child, args=(child_conn,))
+    p.start()
+    print(parent_conn.recv(), flush=True)
+    parent_conn.recv()
+"#,
+    );
+    for backend in ["interp", "os"] {
+        let (out, err, took) = expect_exit(&["--process-backend", backend], &script, 1);
+        assert!(took < PROMPT, "{backend}: reported after {took:?}");
+        assert_eq!(out, "hello\n", "{backend}");
+        assert_has(
+            &err,
+            &[
+                "\"MainThread\" is blocked in multiprocessing.Connection.recv() on a pipe \
+                 (empty; its sending end is still open only in this process",
+                "close the copy this process does not use",
+                "pipe_kept.py\", line 10, in <module>",
+            ],
+        );
+    }
+}
+
+#[test]
 fn waits_with_a_timeout_and_sleeps_are_not_deadlocks() {
     // While the main thread joins, its one other thread is in turn in a timed lock wait
     // (which fails), a timed queue get and a long sleep: never all blocked for good.

@@ -2,8 +2,9 @@
 //! gilsim; a user's objects cross between children through the broker; a child killed by a
 //! signal reports minus the signal as its exit code (as CPython's do), fails its pool's
 //! pending work with `BrokenProcessPool` instead of leaving the caller waiting, and cannot take
-//! the parent down; children end with their parent. The killed-process cases run under both
-//! backends, which must agree.
+//! the parent down; children end with their parent; a pipe whose other end only a dead process
+//! held raises (`EOFError`, `BrokenPipeError`) instead of leaving its user waiting or writing
+//! for ever. The killed-process cases run under both backends, which must agree.
 
 use std::time::{Duration, Instant};
 
@@ -243,4 +244,122 @@ if __name__ == "__main__":
         state.is_empty() || state.contains(") Z"),
         "child {child} outlived its parent: {state}"
     );
+}
+
+#[test]
+fn a_writer_to_a_dead_reader_gets_broken_pipe_instead_of_writing_for_ever() {
+    // Before handles were counted, a send to a pipe nobody could read any more went on
+    // succeeding: the writers here would have run until --timeout.
+    let scratch = Scratch::new("os_broken_pipe");
+    let script = scratch.script(
+        "broken_pipe.py",
+        r#"
+import multiprocessing as mp, os, signal, time
+
+def read_three_then_die(r):
+    for _ in range(3):
+        r.recv()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def write_until_broken(w):
+    try:
+        while True:
+            w.send(b"x")
+            time.sleep(0.005)
+    except BrokenPipeError as e:
+        print("child writer:", e, flush=True)
+
+if __name__ == "__main__":
+    mp.set_start_method("spawn")
+    r, w = mp.Pipe(duplex=False)
+    reader = mp.Process(target=read_three_then_die, args=(r,))
+    reader.start()
+    r.close()
+    try:
+        while True:
+            w.send(b"x")
+            time.sleep(0.005)
+    except BrokenPipeError as e:
+        print("parent writer:", e)
+    reader.join()
+    print("reader", reader.exitcode)
+    # The writer is a child, the reader the parent, which reads three and closes its end.
+    r, w = mp.Pipe(duplex=False)
+    writer = mp.Process(target=write_until_broken, args=(w,))
+    writer.start()
+    w.close()
+    for _ in range(3):
+        r.recv()
+    r.close()
+    writer.join()
+    print("writer", writer.exitcode)
+"#,
+    );
+    for backend in BACKENDS {
+        let out = run_expecting(
+            &["--process-backend", backend, "--timeout", "60s"],
+            &script,
+            &[],
+            0,
+        );
+        assert_eq!(
+            stdout(&out),
+            "parent writer: [Errno 32] Broken pipe\nreader -9\n\
+             child writer: [Errno 32] Broken pipe\nwriter 0\n",
+            "{backend}"
+        );
+    }
+}
+
+#[test]
+fn a_grandchild_that_dies_closes_its_pipe_ends() {
+    // The grandchild is started by a child, so with the os backend it is that child, not the
+    // broker's process, that sees it end and has its handles closed through the broker.
+    let scratch = Scratch::new("os_grandchild_pipe");
+    let script = scratch.script(
+        "grandchild.py",
+        r#"
+import multiprocessing as mp, os, signal
+
+def grandchild(w):
+    w.send("from the grandchild")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def child(out):
+    r, w = mp.Pipe(duplex=False)
+    g = mp.Process(target=grandchild, args=(w,))
+    g.start()
+    w.close()
+    got = [r.recv()]
+    try:
+        r.recv()
+    except EOFError:
+        got.append("EOFError")
+    g.join()
+    out.send((got, g.exitcode))
+
+if __name__ == "__main__":
+    mp.set_start_method("spawn")
+    r, w = mp.Pipe(duplex=False)
+    p = mp.Process(target=child, args=(w,))
+    p.start()
+    w.close()
+    print(r.recv())
+    p.join()
+    print("child", p.exitcode)
+"#,
+    );
+    for backend in BACKENDS {
+        let out = run_expecting(
+            &["--process-backend", backend, "--timeout", "60s"],
+            &script,
+            &[],
+            0,
+        );
+        assert_eq!(
+            stdout(&out),
+            "(['from the grandchild', 'EOFError'], -9)\nchild 0\n",
+            "{backend}"
+        );
+    }
 }

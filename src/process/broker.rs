@@ -13,7 +13,8 @@
 //!
 //! When a child dies, its connections end; the broker then cancels the waits it was running
 //! for that connection (as `terminate()` cancels an interpreter's), so a dead child never
-//! leaves a broker thread waiting for ever.
+//! leaves a broker thread waiting for ever. Its pipe handles are closed by whoever saw it end:
+//! the top process directly, a child that started it with a [`Request::Ended`].
 
 use std::io::{self, BufReader, BufWriter};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -227,6 +228,10 @@ impl Broker {
                 let (pos, kw) = self.load_args(vm, args, kwargs)?;
                 let f = vm.get_attr(&object, &method)?;
                 vm.call_kw(&f, &pos, &kw)
+            }
+            Request::Ended { pid } => {
+                super::shared::process_ended(pid);
+                Ok(Value::None)
             }
         }
     }

@@ -44,6 +44,9 @@ pub enum Request {
         args: Vec<WirePayload>,
         kwargs: Vec<(String, WirePayload)>,
     },
+    /// Process `pid` (a child OS process the asking process started) has ended: close its
+    /// pipe handles.
+    Ended { pid: u32 },
 }
 
 /// The broker's answer: the value returned, or the exception raised.
@@ -214,6 +217,9 @@ impl Request {
             } => {
                 e.u8(1).u64(*handle).str(method).call_args(args, kwargs);
             }
+            Request::Ended { pid } => {
+                e.u8(2).u64((*pid).into());
+            }
         }
         e.0
     }
@@ -237,6 +243,9 @@ impl Request {
                     kwargs,
                 }
             }
+            2 => Request::Ended {
+                pid: u32::try_from(d.u64()?).map_err(|_| corrupt())?,
+            },
             _ => return Err(corrupt()),
         };
         d.end()?;
@@ -313,6 +322,7 @@ mod tests {
                 args: vec![payload(b"obj", &[9])],
                 kwargs: vec![],
             },
+            Request::Ended { pid: 4321 },
         ];
         for r in requests {
             assert_eq!(Request::decode(&r.encode()).unwrap(), r);

@@ -165,6 +165,9 @@ pub fn spawn(vm: &mut Vm, script: &str, source: &str, process: Payload) -> PyRes
             // The child's stdin stays open while it lives: when this process ends, however
             // it ends, the child sees its end and ends too, rather than run on orphaned.
             drop(lifeline);
+            // Its pipe handles close (before `exitcode` is set, so a parent that joined it
+            // then reads a pipe sees the end of the stream).
+            handles_closed(waiter.pid);
             ALIVE.fetch_sub(1, Ordering::SeqCst);
             waiter.ended(code);
         });
@@ -173,6 +176,17 @@ pub fn spawn(vm: &mut Vm, script: &str, source: &str, process: Payload) -> PyRes
         return Err(cant(&e));
     }
     Ok(child)
+}
+
+/// Closes the pipe handles of child OS process `pid`, which has ended: here, if this is the
+/// process that keeps the primitives, else through the broker.
+fn handles_closed(pid: u32) {
+    if remote::broker_socket().is_none() {
+        super::shared::process_ended(pid);
+    } else {
+        // An error means the broker (the top gilsim process) is gone: the run is ending.
+        let _ = remote::process_ended(pid);
+    }
 }
 
 /// Child OS processes started and not yet ended.

@@ -154,6 +154,12 @@ fn ask(vm: &mut Vm, request: Request, why: Release) -> PyResult<Value> {
     }
 }
 
+/// Tells the broker that child OS process `pid`, started here, has ended, so that its pipe
+/// handles close (from the thread that saw it end, which runs no interpreter).
+pub fn process_ended(pid: u32) -> std::io::Result<()> {
+    round_trip(&Request::Ended { pid }.encode()).map(drop)
+}
+
 type Connection = (BufReader<UnixStream>, BufWriter<UnixStream>);
 
 thread_local! {

@@ -8,6 +8,10 @@
 //! classes on these: `Queue` and `Pipe` on [`Channel`], locks and semaphores on [`SemLock`],
 //! `Condition` on [`Notifier`], `Event` on [`Flag`], `Barrier` on [`SharedBarrier`], `Value`
 //! and `Array` on [`SharedArray`].
+//!
+//! A pipe's channels also count the handles of their ends ([`super::ends`]): that is what
+//! ends a `recv()` with `EOFError` and a `send()` with `BrokenPipeError` once the other end is
+//! closed in every process, a dead one included ([`process_ended`]).
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -16,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
+use super::ends::{Ends, HOLDINGS, Side};
 use super::wire::{self, Payload};
 use super::{blocking, wait_until};
 use crate::modules::{int_arg, method_args, receiver, receiver_only, str_arg};
@@ -74,10 +79,23 @@ fn send(vm: &mut Vm, v: &Value) -> PyResult<Payload> {
 
 struct ChannelState {
     items: VecDeque<Payload>,
-    /// No more items will come (a pipe end was closed).
-    closed: bool,
     /// Items put and not yet marked done (`JoinableQueue`).
     unfinished: u64,
+    /// The handles of a pipe's ends, once one was opened; a queue has none.
+    ends: Option<Ends>,
+}
+
+impl ChannelState {
+    /// No item will come any more once the items left are taken: a pipe whose sending end
+    /// is closed in every process.
+    fn ended(&self) -> bool {
+        self.ends.as_ref().is_some_and(|e| !e.any_open(Side::Write))
+    }
+
+    /// A pipe whose receiving end is closed in every process: a send is `EPIPE`.
+    fn broken(&self) -> bool {
+        self.ends.as_ref().is_some_and(|e| !e.any_open(Side::Read))
+    }
 }
 
 /// A FIFO of serialized values between processes, with an optional bound: the body of
@@ -96,9 +114,12 @@ primitive!(
         ("get", channel_get),
         ("poll", channel_poll),
         ("qsize", channel_qsize),
-        ("close", channel_close),
         ("task_done", channel_task_done),
         ("join", channel_join),
+        ("open_end", channel_open_end),
+        ("close_end", channel_close_end),
+        ("send_end", channel_send_end),
+        ("receive_end", channel_receive_end),
     ]
 );
 
@@ -117,8 +138,8 @@ pub fn channel_new(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         },
         state: Mutex::new(ChannelState {
             items: VecDeque::new(),
-            closed: false,
             unfinished: 0,
+            ends: None,
         }),
         changed: Condvar::new(),
     }))
@@ -137,16 +158,27 @@ fn channel_put(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let put = blocking(vm, "queue.put", id, Wait::new(deadline, None), |cancel| {
         let mut st = ch.state.lock();
         if !wait_until(&ch.changed, &mut st, deadline, cancel, |s| {
-            s.items.len() < ch.maxsize
+            s.items.len() < ch.maxsize || s.broken()
         }) {
-            return false;
+            return Some(false);
+        }
+        if st.broken() {
+            return None;
         }
         st.items.push_back(payload);
         st.unfinished += 1;
         ch.changed.notify_all();
-        true
+        Some(true)
     })?;
-    Ok(Value::Bool(put))
+    match put {
+        Some(put) => Ok(Value::Bool(put)),
+        None => Err(broken_pipe()),
+    }
+}
+
+/// What writing to a pipe whose reading end is closed everywhere raises, as CPython's `EPIPE`.
+fn broken_pipe() -> PyErr {
+    PyErr::from_io(&std::io::Error::from_raw_os_error(libc::EPIPE), None)
 }
 
 impl Channel {
@@ -159,29 +191,89 @@ impl Channel {
     ) -> (bool, parking_lot::MutexGuard<'_, ChannelState>) {
         let mut st = self.state.lock();
         let ready = wait_until(&self.changed, &mut st, deadline, cancel, |s| {
-            !s.items.is_empty() || s.closed
+            !s.items.is_empty() || s.ended()
         });
         (ready, st)
     }
 }
 
+/// A reader's view of a [`Channel`] for the deadlock watchdog: free when there is something
+/// to read or the stream has ended (the reader is about to wake), else busy. A pipe names
+/// the processes that still hold its sending end.
+struct ChannelProbe {
+    channel: Value,
+    /// The waiting thread's process.
+    waiter: u32,
+}
+
+impl Waitable for ChannelProbe {
+    fn holding(&self) -> Holding {
+        match self.channel.downcast::<Channel>() {
+            Some(ch) => {
+                let st = ch.state.lock();
+                if !st.items.is_empty() || st.ended() {
+                    Holding::Free
+                } else {
+                    Holding::Busy
+                }
+            }
+            None => Holding::Busy,
+        }
+    }
+
+    fn describe(&self) -> String {
+        let Some(ch) = self.channel.downcast::<Channel>() else {
+            return "a multiprocessing queue (empty)".into();
+        };
+        let st = ch.state.lock();
+        let Some(ends) = &st.ends else {
+            return "a multiprocessing queue (empty)".into();
+        };
+        let holders = ends.holders(Side::Write);
+        if holders == [self.waiter] {
+            // CPython hangs here too: the classic missing `child_conn.close()`.
+            return "a pipe (empty; its sending end is still open only in this process, so \
+                    no other can end the wait: close the copy this process does not use)"
+                .into();
+        }
+        let names: Vec<String> = holders
+            .iter()
+            .map(|&p| {
+                if p == self.waiter {
+                    format!("pid {p} (this process)")
+                } else {
+                    format!("pid {p}")
+                }
+            })
+            .collect();
+        format!(
+            "a pipe (empty; its sending end is still open in {})",
+            names.join(", ")
+        )
+    }
+}
+
 /// `get(block=True, timeout=None)`: `(True, obj)`, or `(False, None)` if nothing came;
-/// `EOFError` once the channel is closed and drained.
+/// `EOFError` once a pipe's sending end is closed everywhere and the items are drained.
 fn channel_get(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let ch = this::<Channel>(&args, "Channel")?;
     let deadline = deadline(vm, &method_args(&args), 0)?;
+    let on = Arc::new(ChannelProbe {
+        channel: args.pos[0].clone(),
+        waiter: vm.interp.process.pid,
+    });
     let got = blocking(
         vm,
         "queue.get",
         id_of(ch),
-        Wait::new(deadline, None),
+        Wait::new(deadline, Some(on)),
         |cancel| {
             let mut st = ch.await_readable(deadline, cancel).1;
             let item = st.items.pop_front();
             if item.is_some() {
                 ch.changed.notify_all();
             }
-            (item, st.closed)
+            (item, st.ended())
         },
     )?;
     match got {
@@ -199,11 +291,15 @@ fn channel_poll(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         t => timeout_arg(t)?,
     };
     let deadline = timeout.map(|t| Instant::now() + t);
+    let on = Arc::new(ChannelProbe {
+        channel: args.pos[0].clone(),
+        waiter: vm.interp.process.pid,
+    });
     let ready = blocking(
         vm,
         "pipe.poll",
         id_of(ch),
-        Wait::new(deadline, None),
+        Wait::new(deadline, Some(on)),
         |cancel| ch.await_readable(deadline, cancel).0,
     )?;
     Ok(Value::Bool(ready))
@@ -212,13 +308,6 @@ fn channel_poll(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn channel_qsize(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let ch = this::<Channel>(&args, "Channel")?;
     Ok(Value::Int(ch.state.lock().items.len() as i64))
-}
-
-fn channel_close(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    let ch = this::<Channel>(&args, "Channel")?;
-    ch.state.lock().closed = true;
-    ch.changed.notify_all();
-    Ok(Value::None)
 }
 
 fn channel_task_done(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
@@ -232,6 +321,87 @@ fn channel_task_done(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         ch.changed.notify_all();
     }
     Ok(Value::None)
+}
+
+/// The side (`"r"` or `"w"`) and process (a pid) arguments of the end methods, from `at`.
+fn side_and_pid(a: &Args<'_>, at: usize) -> PyResult<(Side, u32)> {
+    let side = a
+        .pos
+        .get(at)
+        .ok_or_else(|| PyErr::type_error("missing side"))?;
+    let side = Side::parse(str_arg(side, "side")?)
+        .ok_or_else(|| PyErr::value_error("side must be 'r' or 'w'"))?;
+    let pid = a
+        .pos
+        .get(at + 1)
+        .ok_or_else(|| PyErr::type_error("missing pid"))?;
+    let pid = u32::try_from(int_arg(pid)?).map_err(|_| PyErr::value_error("bad pid"))?;
+    Ok((side, pid))
+}
+
+/// Runs `change` on the channel's ends (made on first use) and wakes its waiters: a reader
+/// may now see the end of the stream, a writer a broken pipe. `pid` is noted as a holder,
+/// so its handles are closed when it ends.
+fn change_ends<R>(args: &Args<'_>, pid: u32, change: impl FnOnce(&mut Ends) -> R) -> PyResult<R> {
+    let ch = this::<Channel>(args, "Channel")?;
+    if let Value::Object(o) = &args.pos[0] {
+        HOLDINGS.note(pid, o);
+    }
+    let mut st = ch.state.lock();
+    let r = change(st.ends.get_or_insert_with(Ends::default));
+    ch.changed.notify_all();
+    Ok(r)
+}
+
+/// `open_end(side, pid)`: process `pid` holds a new handle of the pipe's `side`.
+fn channel_open_end(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    let (side, pid) = side_and_pid(&method_args(&args), 0)?;
+    change_ends(&args, pid, |e| e.open(side, pid))?;
+    Ok(Value::None)
+}
+
+/// `close_end(side, pid)`: process `pid` closes a handle of the pipe's `side`.
+fn channel_close_end(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    let (side, pid) = side_and_pid(&method_args(&args), 0)?;
+    change_ends(&args, pid, |e| e.close(side, pid))?;
+    Ok(Value::None)
+}
+
+/// `send_end(side, pid)`: process `pid` pickles a handle of `side` to send it; returns the
+/// ticket its receiver claims the handle with.
+fn channel_send_end(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    let (side, pid) = side_and_pid(&method_args(&args), 0)?;
+    let ticket = change_ends(&args, pid, |e| e.send(side, pid))?;
+    Ok(Value::Int(ticket as i64))
+}
+
+/// `receive_end(side, pid, ticket)`: process `pid` rebuilt the handle sent with `ticket`.
+fn channel_receive_end(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    let a = method_args(&args);
+    let (side, pid) = side_and_pid(&a, 0)?;
+    let ticket = a
+        .pos
+        .get(2)
+        .ok_or_else(|| PyErr::type_error("missing ticket"))?;
+    let ticket = u64::try_from(int_arg(ticket)?).map_err(|_| PyErr::value_error("bad ticket"))?;
+    change_ends(&args, pid, |e| e.receive(side, ticket, pid))?;
+    Ok(Value::None)
+}
+
+/// Process `pid` has ended, however it ended: every pipe handle it held is closed, and the
+/// waiters of those pipes wake to see the end of the stream or a broken pipe. Called where
+/// the channels live: in the top gilsim process (with the `os` backend, for a child OS
+/// process, by whoever saw it end).
+pub fn process_ended(pid: u32) {
+    for channel in HOLDINGS.take(pid) {
+        if let Some(ch) = channel.0.as_any().downcast_ref::<Channel>() {
+            let mut st = ch.state.lock();
+            if let Some(ends) = st.ends.as_mut() {
+                ends.process_ended(pid);
+            }
+            ch.changed.notify_all();
+        }
+    }
 }
 
 fn channel_join(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {

@@ -61,6 +61,8 @@ mod tag {
     /// A [`super::Serialized`] payload written back inside another: its handles' place in the
     /// outer payload's, then its bytes.
     pub const NESTED: u8 = 20;
+    /// An instance of a class with `__getstate__`: the class, then the state it returned.
+    pub const STATE: u8 = 21;
 }
 
 /// A value kept serialized by a relaying interpreter (see the module's doc): it passes through
@@ -265,6 +267,38 @@ impl Writer {
                 self.value(vm, &m.receiver)?;
                 self.blob(name.as_bytes());
             }
+            Value::Instance(inst)
+                if inst.class.lookup("__getstate__").is_some()
+                    || inst.class.lookup("__setstate__").is_some() =>
+            {
+                // pickle's protocol: what `__getstate__` returns (by default the attributes,
+                // `None` if there are none) stands for the attributes, and `__setstate__`
+                // (if the class has one) rebuilds from it.
+                let state = if inst.class.lookup("__getstate__").is_some() {
+                    let getstate = vm.get_attr(v, "__getstate__")?;
+                    vm.call(&getstate, &[])?
+                } else {
+                    let mut attrs: Vec<(Arc<str>, Value)> = inst
+                        .attrs
+                        .lock()
+                        .iter()
+                        .map(|(k, x)| (k.clone(), x.clone()))
+                        .collect();
+                    attrs.sort_by(|a, b| a.0.cmp(&b.0));
+                    if attrs.is_empty() {
+                        Value::None
+                    } else {
+                        let d = PyDict::new();
+                        for (k, x) in attrs {
+                            d.insert(Value::str(k.to_string()), x)?;
+                        }
+                        Value::Dict(Arc::new(d))
+                    }
+                };
+                self.u8(tag::STATE);
+                self.value(vm, &Value::Class(inst.class.clone()))?;
+                self.value(vm, &state)?;
+            }
             Value::Instance(inst) => {
                 let class = Value::Class(inst.class.clone());
                 let is_exception = inst
@@ -371,13 +405,46 @@ fn cannot_pickle(type_name: &str) -> PyErr {
 
 /// `pickle.PicklingError(msg)` (falling back to `TypeError` if `pickle` cannot load).
 fn pickling_error(vm: &mut Vm, msg: String) -> PyErr {
+    pickle_error(vm, "PicklingError", msg)
+}
+
+/// `pickle.<class_name>(msg)` (falling back to `TypeError` if `pickle` cannot load).
+fn pickle_error(vm: &mut Vm, class_name: &str, msg: String) -> PyErr {
     let class = vm
         .import("pickle")
-        .and_then(|m| vm.get_attr(&m, "PicklingError"));
+        .and_then(|m| vm.get_attr(&m, class_name));
     match class.and_then(|c| vm.call(&c, &[Value::str(msg.clone())])) {
         Ok(exc) => PyErr::Raised(exc),
         Err(_) => PyErr::type_error(msg),
     }
+}
+
+/// Rebuilds an instance from the state its class's `__getstate__` gave, as pickle does: with
+/// `__setstate__` if the class has one, else as a dict of attributes; a `None` state is not
+/// applied at all.
+fn set_state(vm: &mut Vm, inst: &Value, class: &Arc<Class>, state: Value) -> PyResult<()> {
+    if matches!(state, Value::None) {
+        return Ok(());
+    }
+    if class.lookup("__setstate__").is_some() {
+        let setstate = vm.get_attr(inst, "__setstate__")?;
+        vm.call(&setstate, &[state])?;
+        return Ok(());
+    }
+    let (Value::Dict(d), Value::Instance(i)) = (&state, inst) else {
+        return Err(pickle_error(
+            vm,
+            "UnpicklingError",
+            "state is not a dictionary".into(),
+        ));
+    };
+    for (k, x) in d.items() {
+        let Value::Str(k) = k else {
+            return Err(PyErr::type_error("attribute name must be string"));
+        };
+        i.set(k.as_str(), x);
+    }
+    Ok(())
 }
 
 fn unpickling_error(msg: &str) -> PyErr {
@@ -431,7 +498,12 @@ impl Reader<'_> {
 
     fn value(&mut self, vm: &mut Vm) -> PyResult<Value> {
         let t = self.u8()?;
-        if self.plain_only && matches!(t, tag::GLOBAL | tag::METHOD | tag::INSTANCE | tag::NESTED) {
+        if self.plain_only
+            && matches!(
+                t,
+                tag::GLOBAL | tag::METHOD | tag::INSTANCE | tag::NESTED | tag::STATE
+            )
+        {
             return Err(unpickling_error("names code"));
         }
         Ok(match t {
@@ -513,6 +585,15 @@ impl Reader<'_> {
                     inst.set(&k, x);
                 }
                 Value::Instance(Arc::new(inst))
+            }
+            tag::STATE => {
+                let Value::Class(class) = self.value(vm)? else {
+                    return Err(unpickling_error("instance of a non-class"));
+                };
+                let state = self.value(vm)?;
+                let inst = Value::Instance(Arc::new(Instance::new(class.clone())));
+                set_state(vm, &inst, &class, state)?;
+                inst
             }
             tag::NESTED => {
                 let (base, n) = (self.u64()? as usize, self.u64()? as usize);

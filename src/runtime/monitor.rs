@@ -595,6 +595,9 @@ impl ThreadView {
             Some(Holding::ThreadEnd(t)) => {
                 text.push_str(&format!(", until {} ends", name_of(t)));
             }
+            // A primitive with no owner to name may still say what keeps it busy (a pipe:
+            // who holds its other end).
+            Some(Holding::Busy) if wait.on.is_some() => text.push_str(&on_clause),
             Some(Holding::ProcessEnd { pid, .. }) => {
                 let process = match views.iter().find(|v| v.pid == pid) {
                     Some(v) => format!("{} (pid {pid})", v.process),

@@ -410,10 +410,38 @@ class SimpleQueue:
 
 
 class Connection:
+    # One handle of a pipe end: it reads channel _in and writes channel _out (either may be
+    # None). The channels count the handles of their ends per process, as the OS counts a
+    # pipe's file descriptors: a recv() sees EOFError once every handle of the other end is
+    # closed, by close() or by the end of the process holding it (a killed one included), and
+    # a send() raises BrokenPipeError once nobody can read.
     def __init__(self, incoming, outgoing):
         self._in = incoming
         self._out = outgoing
         self._closed = False
+        self._each_end(lambda chan, side: chan.open_end(side, _os.getpid()))
+
+    def _each_end(self, f):
+        if self._in is not None:
+            f(self._in, "r")
+        if self._out is not None:
+            f(self._out, "w")
+
+    def __getstate__(self):
+        # Sent to another process: the handle is duplicated, as CPython's DupFd does. Until the
+        # receiver rebuilds it, the copy in transit is the sender's.
+        tickets = []
+        if not self._closed:
+            pid = _os.getpid()
+            self._each_end(lambda chan, side: tickets.append(chan.send_end(side, pid)))
+        return (self._in, self._out, self._closed, tickets)
+
+    def __setstate__(self, state):
+        self._in, self._out, self._closed, tickets = state
+        if tickets:
+            pid = _os.getpid()
+            it = iter(tickets)
+            self._each_end(lambda chan, side: chan.receive_end(side, pid, next(it)))
 
     @property
     def closed(self):
@@ -465,8 +493,7 @@ class Connection:
     def close(self):
         if not self._closed:
             self._closed = True
-            if self._out is not None:
-                self._out.close()
+            self._each_end(lambda chan, side: chan.close_end(side, _os.getpid()))
 
     def __enter__(self):
         return self
