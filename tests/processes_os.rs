@@ -13,6 +13,20 @@ use common::{Scratch, run_expecting};
 
 const BACKENDS: [&str; 2] = ["interp", "os"];
 
+/// Runs `script` under each backend (ended by `--timeout` if it hangs) and checks that it
+/// exits 0 printing `expected`.
+fn prints_under_both_backends(script: &std::path::Path, expected: &str) {
+    for backend in BACKENDS {
+        let out = run_expecting(
+            &["--process-backend", backend, "--timeout", "60s"],
+            script,
+            &[],
+            0,
+        );
+        assert_eq!(stdout(&out), expected, "{backend}");
+    }
+}
+
 fn stdout(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -84,10 +98,7 @@ if __name__ == "__main__":
     );
     let expected = "[Point(0, 0), {'sum': 0}]\n[Point(1, -1), {'sum': 0}]\n\
                     [Point(2, -2), {'sum': 0}]\nValueError('done')\n[0, 0]\n";
-    for backend in BACKENDS {
-        let out = run_expecting(&["--process-backend", backend], &script, &[], 0);
-        assert_eq!(stdout(&out), expected, "{backend}");
-    }
+    prints_under_both_backends(&script, &expected);
 }
 
 #[test]
@@ -173,14 +184,10 @@ if __name__ == "__main__":
             print("pool broken:", e.__cause__ is not None)
 "#,
     );
-    for backend in BACKENDS {
-        let out = run_expecting(&["--process-backend", backend], &script, &[], 0);
-        assert_eq!(
-            stdout(&out),
-            "executor broken: True True\nexecutor refuses new work\npool broken: True\n",
-            "{backend}"
-        );
-    }
+    prints_under_both_backends(
+        &script,
+        "executor broken: True True\nexecutor refuses new work\npool broken: True\n",
+    );
 }
 
 #[test]
@@ -295,20 +302,11 @@ if __name__ == "__main__":
     print("writer", writer.exitcode)
 "#,
     );
-    for backend in BACKENDS {
-        let out = run_expecting(
-            &["--process-backend", backend, "--timeout", "60s"],
-            &script,
-            &[],
-            0,
-        );
-        assert_eq!(
-            stdout(&out),
-            "parent writer: [Errno 32] Broken pipe\nreader -9\n\
+    prints_under_both_backends(
+        &script,
+        "parent writer: [Errno 32] Broken pipe\nreader -9\n\
              child writer: [Errno 32] Broken pipe\nwriter 0\n",
-            "{backend}"
-        );
-    }
+    );
 }
 
 #[test]
@@ -349,17 +347,8 @@ if __name__ == "__main__":
     print("child", p.exitcode)
 "#,
     );
-    for backend in BACKENDS {
-        let out = run_expecting(
-            &["--process-backend", backend, "--timeout", "60s"],
-            &script,
-            &[],
-            0,
-        );
-        assert_eq!(
-            stdout(&out),
-            "(['from the grandchild', 'EOFError'], -9)\nchild 0\n",
-            "{backend}"
-        );
-    }
+    prints_under_both_backends(
+        &script,
+        "(['from the grandchild', 'EOFError'], -9)\nchild 0\n",
+    );
 }

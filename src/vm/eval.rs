@@ -449,36 +449,14 @@ impl Vm {
                     Op::Compare(cop) => {
                         let b = self.pop();
                         let a = self.stack.last_mut().unwrap();
-                        if let (Value::Int(x), Value::Int(y)) = (&*a, &b) {
-                            let (x, y) = (*x, *y);
-                            let r = match cop {
-                                CmpOp::Lt => Some(x < y),
-                                CmpOp::LtE => Some(x <= y),
-                                CmpOp::Gt => Some(x > y),
-                                CmpOp::GtE => Some(x >= y),
-                                CmpOp::Eq => Some(x == y),
-                                CmpOp::NotEq => Some(x != y),
-                                _ => None,
-                            };
-                            if let Some(r) = r {
-                                *a = Value::Bool(r);
-                                continue;
-                            }
-                        } else if let (Value::Float(x), Value::Float(y)) = (&*a, &b) {
-                            let (x, y) = (*x, *y);
-                            let r = match cop {
-                                CmpOp::Lt => Some(x < y),
-                                CmpOp::LtE => Some(x <= y),
-                                CmpOp::Gt => Some(x > y),
-                                CmpOp::GtE => Some(x >= y),
-                                CmpOp::Eq => Some(x == y),
-                                CmpOp::NotEq => Some(x != y),
-                                _ => None,
-                            };
-                            if let Some(r) = r {
-                                *a = Value::Bool(r);
-                                continue;
-                            }
+                        let fast = match (&*a, &b) {
+                            (Value::Int(x), Value::Int(y)) => compare_fast(x, y, cop),
+                            (Value::Float(x), Value::Float(y)) => compare_fast(x, y, cop),
+                            _ => None,
+                        };
+                        if let Some(r) = fast {
+                            *a = Value::Bool(r);
+                            continue;
                         }
                         let a = self.pop();
                         let r = self.compare_op(&a, &b, cop)?;
@@ -1263,6 +1241,20 @@ fn float_fast(a: &Value, b: &Value, op: BinOp) -> Option<f64> {
         BinOp::Div if y != 0.0 => Some(x / y),
         _ => None,
     }
+}
+
+/// `x cop y` for two ints or two floats, for the comparisons that are plain orderings.
+#[inline(always)]
+fn compare_fast<T: PartialOrd>(x: &T, y: &T, cop: CmpOp) -> Option<bool> {
+    Some(match cop {
+        CmpOp::Lt => x < y,
+        CmpOp::LtE => x <= y,
+        CmpOp::Gt => x > y,
+        CmpOp::GtE => x >= y,
+        CmpOp::Eq => x == y,
+        CmpOp::NotEq => x != y,
+        _ => return None,
+    })
 }
 
 #[inline]
