@@ -98,7 +98,7 @@ if __name__ == "__main__":
     );
     let expected = "[Point(0, 0), {'sum': 0}]\n[Point(1, -1), {'sum': 0}]\n\
                     [Point(2, -2), {'sum': 0}]\nValueError('done')\n[0, 0]\n";
-    prints_under_both_backends(&script, &expected);
+    prints_under_both_backends(&script, expected);
 }
 
 #[test]
