@@ -221,7 +221,7 @@ fn a_process_queue_get_with_no_child_is_reported() {
     assert_has(
         &err,
         &[
-            "\"MainThread\" is blocked in multiprocessing.Queue.get()",
+            "\"MainThread\" is blocked in multiprocessing.queues.Queue.get()",
             "mp_main.py\", line 4, in <module>",
         ],
     );
@@ -246,7 +246,7 @@ fn a_child_waiting_while_its_parent_joins_it_is_reported() {
             "\"MainThread\" of MainProcess (pid ",
             "is blocked in multiprocessing.BaseProcess.join(), until process reader (pid ",
             "\"MainThread\" of reader (pid ",
-            "is blocked in multiprocessing.Queue.get()",
+            "is blocked in multiprocessing.queues.Queue.get()",
             "mp_child.py\", line 3, in work",
             "mp_child.py\", line 8, in <module>",
         ],

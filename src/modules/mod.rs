@@ -140,7 +140,17 @@ pub const MODULES: &[ModuleDef] = &[
             vm.exec_in_module(
                 m,
                 "<frozen multiprocessing>",
-                include_str!("python/multiprocessing.py"),
+                include_str!("python/multiprocessing/__init__.py"),
+            )
+        },
+    },
+    ModuleDef {
+        name: "multiprocessing.connection",
+        init: |vm, m| {
+            vm.exec_in_module(
+                m,
+                "<frozen multiprocessing.connection>",
+                include_str!("python/multiprocessing/connection.py"),
             )
         },
     },
@@ -150,7 +160,17 @@ pub const MODULES: &[ModuleDef] = &[
             vm.exec_in_module(
                 m,
                 "<frozen multiprocessing.dummy>",
-                include_str!("python/multiprocessing_dummy.py"),
+                include_str!("python/multiprocessing/dummy.py"),
+            )
+        },
+    },
+    ModuleDef {
+        name: "multiprocessing.managers",
+        init: |vm, m| {
+            vm.exec_in_module(
+                m,
+                "<frozen multiprocessing.managers>",
+                include_str!("python/multiprocessing/managers.py"),
             )
         },
     },
@@ -160,7 +180,37 @@ pub const MODULES: &[ModuleDef] = &[
             vm.exec_in_module(
                 m,
                 "<frozen multiprocessing.pool>",
-                include_str!("python/multiprocessing_pool.py"),
+                include_str!("python/multiprocessing/pool.py"),
+            )
+        },
+    },
+    ModuleDef {
+        name: "multiprocessing.queues",
+        init: |vm, m| {
+            vm.exec_in_module(
+                m,
+                "<frozen multiprocessing.queues>",
+                include_str!("python/multiprocessing/queues.py"),
+            )
+        },
+    },
+    ModuleDef {
+        name: "multiprocessing.sharedctypes",
+        init: |vm, m| {
+            vm.exec_in_module(
+                m,
+                "<frozen multiprocessing.sharedctypes>",
+                include_str!("python/multiprocessing/sharedctypes.py"),
+            )
+        },
+    },
+    ModuleDef {
+        name: "multiprocessing.synchronize",
+        init: |vm, m| {
+            vm.exec_in_module(
+                m,
+                "<frozen multiprocessing.synchronize>",
+                include_str!("python/multiprocessing/synchronize.py"),
             )
         },
     },
