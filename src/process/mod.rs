@@ -58,6 +58,7 @@ macro_rules! primitive {
 }
 
 pub mod broker;
+pub mod hosts;
 pub mod ipc;
 pub mod os_backend;
 pub mod pool;
@@ -444,15 +445,12 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
     );
     remember(&child);
     let handle = child.clone();
-    std::thread::Builder::new()
-        .name(format!("gilsim-process-{pid}"))
-        .stack_size(crate::runtime::INTERPRETER_STACK)
-        .spawn(move || {
-            let code = run_child(main_vm, &script, &source, &payload);
-            interp.flush_stdout();
-            handle.ended(code);
-        })
-        .map_err(|e| PyErr::runtime_error(format!("can't start new process: {e}")))?;
+    hosts::run(Box::new(move || {
+        let code = run_child(main_vm, &script, &source, &payload);
+        interp.flush_stdout();
+        handle.ended(code);
+    }))
+    .map_err(|e| PyErr::runtime_error(format!("can't start new process: {e}")))?;
     Ok(child)
 }
 
