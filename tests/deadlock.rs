@@ -160,6 +160,27 @@ fn a_lone_queue_get_is_reported() {
 }
 
 #[test]
+fn a_lone_simple_queue_get_is_reported() {
+    // queue.SimpleQueue is native (_queue, as in CPython): its wait is named after the queue,
+    // not after the lock under it, which the waiter holds itself.
+    let scratch = Scratch::new("dl_simple_queue");
+    let script = scratch.script(
+        "simple_get.py",
+        "import queue\nq = queue.SimpleQueue()\nq.put(1)\nq.get()\nq.get()\n",
+    );
+    let (_, err, took) = expect_exit(&[], &script, 1);
+    assert!(took < PROMPT, "reported after {took:?}");
+    assert_has(
+        &err,
+        &[
+            "\"MainThread\" is blocked on a queue.SimpleQueue",
+            "simple_get.py\", line 5, in <module>",
+        ],
+    );
+    assert!(!err.contains("wait-for cycle"), "{err}");
+}
+
+#[test]
 fn a_lone_event_wait_is_reported() {
     let scratch = Scratch::new("dl_event");
     let script = scratch.script("event.py", "import threading\nthreading.Event().wait()\n");

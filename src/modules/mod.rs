@@ -22,6 +22,7 @@ pub mod math;
 pub mod multiprocessing;
 pub mod native;
 pub mod os;
+pub mod queue;
 pub mod random;
 pub mod subprocess;
 pub mod sys;
@@ -119,6 +120,10 @@ pub const MODULES: &[ModuleDef] = &[
     ModuleDef {
         name: "signal",
         init: |vm, m| vm.exec_in_module(m, "<frozen signal>", include_str!("python/signal.py")),
+    },
+    ModuleDef {
+        name: "_queue",
+        init: queue::init,
     },
     ModuleDef {
         name: "queue",

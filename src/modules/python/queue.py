@@ -1,11 +1,9 @@
 # gilsim's queue module: CPython's Queue design (one mutex, three conditions) in Python.
-# Blocking put/get wait on a Condition, which releases the GIL while waiting.
+# Blocking put/get wait on a Condition, which releases the GIL while waiting. Empty and
+# SimpleQueue come from the native _queue, as CPython's do.
 import threading
 import time as _time
-
-
-class Empty(Exception):
-    pass
+from _queue import Empty, SimpleQueue
 
 
 class Full(Exception):
@@ -151,27 +149,3 @@ class PriorityQueue(Queue):
 
     def _get(self):
         return self.queue.pop(0)
-
-
-class SimpleQueue:
-    # An unbounded FIFO queue without task tracking, as CPython's.
-    def __init__(self):
-        self._q = Queue()
-
-    def put(self, item, block=True, timeout=None):
-        self._q.put(item)
-
-    def put_nowait(self, item):
-        self._q.put(item)
-
-    def get(self, block=True, timeout=None):
-        return self._q.get(block, timeout)
-
-    def get_nowait(self):
-        return self._q.get(False)
-
-    def empty(self):
-        return self._q.empty()
-
-    def qsize(self):
-        return self._q.qsize()
