@@ -92,6 +92,10 @@ class Condition:
     def notify(self, n=1):
         if not self._is_owned():
             raise RuntimeError("cannot notify on un-acquired lock")
+        if not self._waiters:
+            # Nobody waits (every Future's set_result, every Semaphore.release of an idle
+            # pool): no lists to slice.
+            return
         woken = self._waiters[:n]
         self._waiters = self._waiters[n:]
         for waiter in woken:
