@@ -11,6 +11,8 @@ class Full(Exception):
 
 
 class Queue:
+    # Its three conditions share self.mutex; `with self.mutex:` takes the lock that `with
+    # self.not_empty:` (CPython's spelling) would, without a Condition's Python __enter__.
     def __init__(self, maxsize=0):
         self.maxsize = maxsize
         self._init(maxsize)
@@ -21,7 +23,7 @@ class Queue:
         self.unfinished_tasks = 0
 
     def task_done(self):
-        with self.all_tasks_done:
+        with self.mutex:
             unfinished = self.unfinished_tasks - 1
             if unfinished <= 0:
                 if unfinished < 0:
@@ -30,7 +32,7 @@ class Queue:
             self.unfinished_tasks = unfinished
 
     def join(self):
-        with self.all_tasks_done:
+        with self.mutex:
             while self.unfinished_tasks:
                 self.all_tasks_done.wait()
 
@@ -47,7 +49,7 @@ class Queue:
             return 0 < self.maxsize <= self._qsize()
 
     def put(self, item, block=True, timeout=None):
-        with self.not_full:
+        with self.mutex:
             if self.maxsize > 0:
                 if not block:
                     if self._qsize() >= self.maxsize:
@@ -69,7 +71,7 @@ class Queue:
             self.not_empty.notify()
 
     def get(self, block=True, timeout=None):
-        with self.not_empty:
+        with self.mutex:
             if not block:
                 if not self._qsize():
                     raise Empty

@@ -107,6 +107,9 @@ class Condition:
     notifyAll = notify_all
 
 
+# Semaphore, Event and Barrier make their own Condition and take its lock directly (`with
+# self._cond._lock:` is the lock `with self._cond:` takes, without Condition.__enter__'s and
+# __exit__'s Python calls: they sit under every ThreadPoolExecutor task and Thread.start).
 class Semaphore:
     def __init__(self, value=1):
         if value < 0:
@@ -119,7 +122,7 @@ class Semaphore:
             raise ValueError("can't specify timeout for non-blocking acquire")
         rc = False
         endtime = None
-        with self._cond:
+        with self._cond._lock:
             while self._value == 0:
                 if not blocking:
                     break
@@ -141,7 +144,7 @@ class Semaphore:
     def release(self, n=1):
         if n < 1:
             raise ValueError("n must be one or more")
-        with self._cond:
+        with self._cond._lock:
             self._value += n
             self._cond.notify(n)
 
@@ -157,7 +160,7 @@ class BoundedSemaphore(Semaphore):
     def release(self, n=1):
         if n < 1:
             raise ValueError("n must be one or more")
-        with self._cond:
+        with self._cond._lock:
             if self._value + n > self._initial_value:
                 raise ValueError("Semaphore released too many times")
             self._value += n
@@ -175,16 +178,16 @@ class Event:
     isSet = is_set
 
     def set(self):
-        with self._cond:
+        with self._cond._lock:
             self._flag = True
             self._cond.notify_all()
 
     def clear(self):
-        with self._cond:
+        with self._cond._lock:
             self._flag = False
 
     def wait(self, timeout=None):
-        with self._cond:
+        with self._cond._lock:
             signaled = self._flag
             if not signaled:
                 signaled = self._cond.wait(timeout)
@@ -205,7 +208,7 @@ class Barrier:
     def wait(self, timeout=None):
         if timeout is None:
             timeout = self._timeout
-        with self._cond:
+        with self._cond._lock:
             self._enter()
             index = self._count
             self._count += 1
@@ -249,7 +252,7 @@ class Barrier:
                 self._cond.notify_all()
 
     def reset(self):
-        with self._cond:
+        with self._cond._lock:
             if self._count > 0:
                 if self._state == 0:
                     self._state = -1
@@ -260,7 +263,7 @@ class Barrier:
             self._cond.notify_all()
 
     def abort(self):
-        with self._cond:
+        with self._cond._lock:
             self._break()
 
     def _break(self):
