@@ -109,7 +109,8 @@ class Condition:
 
 # Semaphore, Event and Barrier make their own Condition and take its lock directly (`with
 # self._cond._lock:` is the lock `with self._cond:` takes, without Condition.__enter__'s and
-# __exit__'s Python calls: they sit under every ThreadPoolExecutor task and Thread.start).
+# __exit__'s Python calls: they sit under every ThreadPoolExecutor task and Thread.start);
+# a Semaphore's release notifies only when somebody waits.
 class Semaphore:
     def __init__(self, value=1):
         if value < 0:
@@ -146,7 +147,8 @@ class Semaphore:
             raise ValueError("n must be one or more")
         with self._cond._lock:
             self._value += n
-            self._cond.notify(n)
+            if self._cond._waiters:
+                self._cond.notify(n)
 
     def __exit__(self, t, v, tb):
         self.release()
@@ -164,7 +166,8 @@ class BoundedSemaphore(Semaphore):
             if self._value + n > self._initial_value:
                 raise ValueError("Semaphore released too many times")
             self._value += n
-            self._cond.notify(n)
+            if self._cond._waiters:
+                self._cond.notify(n)
 
 
 class Event:

@@ -353,7 +353,8 @@ class Future:
 
     # `with self._condition._lock:` below is CPython's `with self._condition:` (the same lock,
     # which wait() and as_completed() also take), without Condition.__enter__'s and
-    # __exit__'s Python calls: every task of an executor goes through three of these.
+    # __exit__'s Python calls: every task of an executor goes through three of these. For the
+    # same reason the condition is notified only when somebody waits on it.
 
     def __init__(self):
         """Initializes the future. Should not be called by clients."""
@@ -526,7 +527,8 @@ class Future:
             self._state = FINISHED
             for waiter in self._waiters:
                 waiter.add_result(self)
-            self._condition.notify_all()
+            if self._condition._waiters:
+                self._condition.notify_all()
         self._invoke_callbacks()
 
     def set_exception(self, exception):
@@ -538,7 +540,8 @@ class Future:
             self._state = FINISHED
             for waiter in self._waiters:
                 waiter.add_exception(self)
-            self._condition.notify_all()
+            if self._condition._waiters:
+                self._condition.notify_all()
         self._invoke_callbacks()
 
 
