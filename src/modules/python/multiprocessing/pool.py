@@ -77,21 +77,25 @@ RUN = 0
 CLOSE = 1
 TERMINATE = 2
 
+# Job ids, unique in the process (as CPython's itertools.count() job_counter): one native
+# next() each, atomic whatever the GIL does.
+_job_counter = iter(range(1 << 62))
+
+# Under --deterministic, results wait on a threading.Event, whose waits are on locks the
+# scheduler knows; otherwise on a native flag, whose set() and wait() are one native call
+# each where Event's go through a Condition (get() is the pool's round trip; see
+# benches/processes.rs).
+_DETERMINISTIC = _mp.deterministic()
+
 
 class ApplyResult:
+    # As CPython's: _success and _value are set when the result comes (ready() first).
     def __init__(self, pool, callback, error_callback):
-        pool._job_counter += 1
-        self._job = pool._job_counter
+        self._job = next(_job_counter)
         self._pool = pool
-        # A native flag, not threading.Event: its set() and wait() are one native call each,
-        # where Event's go through a Condition and its Python locks (get() is the pool's
-        # round trip; see benches/processes.rs).
-        # (Under --deterministic, an Event: its waits are on locks the scheduler knows.)
-        self._event = _threading.Event() if _mp.deterministic() else _mp.Flag()
+        self._event = _threading.Event() if _DETERMINISTIC else _mp.Flag()
         self._callback = callback
         self._error_callback = error_callback
-        self._success = None
-        self._value = None
         pool._cache[self._job] = self
 
     def ready(self):
@@ -155,8 +159,7 @@ class MapResult(ApplyResult):
 
 class IMapIterator:
     def __init__(self, pool, ordered):
-        pool._job_counter += 1
-        self._job = pool._job_counter
+        self._job = next(_job_counter)
         self._pool = pool
         self._cond = _threading.Condition()
         self._ordered = ordered
@@ -252,7 +255,6 @@ class Pool:
         self._initargs = initargs
         self._maxtasks = maxtasksperchild
         self._cache = {}
-        self._job_counter = 0
         self._state = RUN
         self._setup_queues()
         self._pool = [None] * processes
