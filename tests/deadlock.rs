@@ -160,6 +160,27 @@ fn a_lone_queue_get_is_reported() {
 }
 
 #[test]
+fn a_lone_simple_queue_get_is_reported() {
+    // queue.SimpleQueue is native (_queue, as in CPython): its wait is named after the queue,
+    // not after the lock under it, which the waiter holds itself.
+    let scratch = Scratch::new("dl_simple_queue");
+    let script = scratch.script(
+        "simple_get.py",
+        "import queue\nq = queue.SimpleQueue()\nq.put(1)\nq.get()\nq.get()\n",
+    );
+    let (_, err, took) = expect_exit(&[], &script, 1);
+    assert!(took < PROMPT, "reported after {took:?}");
+    assert_has(
+        &err,
+        &[
+            "\"MainThread\" is blocked on a queue.SimpleQueue",
+            "simple_get.py\", line 5, in <module>",
+        ],
+    );
+    assert!(!err.contains("wait-for cycle"), "{err}");
+}
+
+#[test]
 fn a_lone_event_wait_is_reported() {
     let scratch = Scratch::new("dl_event");
     let script = scratch.script("event.py", "import threading\nthreading.Event().wait()\n");
@@ -221,7 +242,7 @@ fn a_process_queue_get_with_no_child_is_reported() {
     assert_has(
         &err,
         &[
-            "\"MainThread\" is blocked in multiprocessing.Queue.get()",
+            "\"MainThread\" is blocked in multiprocessing.queues.Queue.get()",
             "mp_main.py\", line 4, in <module>",
         ],
     );
@@ -246,7 +267,7 @@ fn a_child_waiting_while_its_parent_joins_it_is_reported() {
             "\"MainThread\" of MainProcess (pid ",
             "is blocked in multiprocessing.BaseProcess.join(), until process reader (pid ",
             "\"MainThread\" of reader (pid ",
-            "is blocked in multiprocessing.Queue.get()",
+            "is blocked in multiprocessing.queues.Queue.get()",
             "mp_child.py\", line 3, in work",
             "mp_child.py\", line 8, in <module>",
         ],
@@ -280,7 +301,7 @@ if __name__ == '__main__':
         assert_has(
             &err,
             &[
-                "\"MainThread\" is blocked in multiprocessing.Connection.recv() on a pipe \
+                "\"MainThread\" is blocked in multiprocessing.connection.Connection.recv() on a pipe \
                  (empty; its sending end is still open only in this process",
                 "close the copy this process does not use",
                 "pipe_kept.py\", line 10, in <module>",

@@ -22,6 +22,7 @@ pub mod math;
 pub mod multiprocessing;
 pub mod native;
 pub mod os;
+pub mod queue;
 pub mod random;
 pub mod subprocess;
 pub mod sys;
@@ -121,6 +122,10 @@ pub const MODULES: &[ModuleDef] = &[
         init: |vm, m| vm.exec_in_module(m, "<frozen signal>", include_str!("python/signal.py")),
     },
     ModuleDef {
+        name: "_queue",
+        init: queue::init,
+    },
+    ModuleDef {
         name: "queue",
         init: |vm, m| vm.exec_in_module(m, "<frozen queue>", include_str!("python/queue.py")),
     },
@@ -140,7 +145,17 @@ pub const MODULES: &[ModuleDef] = &[
             vm.exec_in_module(
                 m,
                 "<frozen multiprocessing>",
-                include_str!("python/multiprocessing.py"),
+                include_str!("python/multiprocessing/__init__.py"),
+            )
+        },
+    },
+    ModuleDef {
+        name: "multiprocessing.connection",
+        init: |vm, m| {
+            vm.exec_in_module(
+                m,
+                "<frozen multiprocessing.connection>",
+                include_str!("python/multiprocessing/connection.py"),
             )
         },
     },
@@ -150,7 +165,17 @@ pub const MODULES: &[ModuleDef] = &[
             vm.exec_in_module(
                 m,
                 "<frozen multiprocessing.dummy>",
-                include_str!("python/multiprocessing_dummy.py"),
+                include_str!("python/multiprocessing/dummy.py"),
+            )
+        },
+    },
+    ModuleDef {
+        name: "multiprocessing.managers",
+        init: |vm, m| {
+            vm.exec_in_module(
+                m,
+                "<frozen multiprocessing.managers>",
+                include_str!("python/multiprocessing/managers.py"),
             )
         },
     },
@@ -160,7 +185,37 @@ pub const MODULES: &[ModuleDef] = &[
             vm.exec_in_module(
                 m,
                 "<frozen multiprocessing.pool>",
-                include_str!("python/multiprocessing_pool.py"),
+                include_str!("python/multiprocessing/pool.py"),
+            )
+        },
+    },
+    ModuleDef {
+        name: "multiprocessing.queues",
+        init: |vm, m| {
+            vm.exec_in_module(
+                m,
+                "<frozen multiprocessing.queues>",
+                include_str!("python/multiprocessing/queues.py"),
+            )
+        },
+    },
+    ModuleDef {
+        name: "multiprocessing.sharedctypes",
+        init: |vm, m| {
+            vm.exec_in_module(
+                m,
+                "<frozen multiprocessing.sharedctypes>",
+                include_str!("python/multiprocessing/sharedctypes.py"),
+            )
+        },
+    },
+    ModuleDef {
+        name: "multiprocessing.synchronize",
+        init: |vm, m| {
+            vm.exec_in_module(
+                m,
+                "<frozen multiprocessing.synchronize>",
+                include_str!("python/multiprocessing/synchronize.py"),
             )
         },
     },

@@ -1,5 +1,5 @@
 //! `_multiprocessing`: the native half of process mode, which `multiprocessing` (Python, in
-//! `python/multiprocessing.py`) is written over: starting a child interpreter and the
+//! `python/multiprocessing/`) is written over: starting a child interpreter and the
 //! primitives processes share (`crate::process`).
 
 use std::any::Any;
@@ -55,6 +55,7 @@ pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     func(m, "terminating", terminating);
     func(m, "dumps", dumps);
     func(m, "loads", loads);
+    func(m, "loaded", loaded);
     Ok(())
 }
 
@@ -114,7 +115,6 @@ fn signal(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     Ok(Value::None)
 }
 
-/// Bytes this interpreter has serialized for other processes (for `--stats`).
 /// `deterministic()`: is the run under `--deterministic`? (Its waits must then be on the
 /// scheduler's locks, not on native process primitives.)
 fn deterministic(vm: &mut Vm, _args: Args<'_>) -> PyResult<Value> {
@@ -128,10 +128,21 @@ fn terminating(vm: &mut Vm, _args: Args<'_>) -> PyResult<Value> {
     ))
 }
 
+/// Bytes this interpreter has serialized for other processes (for `--stats`).
 fn bytes_sent(vm: &mut Vm, _args: Args<'_>) -> PyResult<Value> {
     Ok(Value::Int(
         vm.interp.process.bytes_sent.load(Ordering::Relaxed) as i64,
     ))
+}
+
+/// `loaded(name)`: the module `name` if this interpreter has imported it, else None (what
+/// CPython spells `sys.modules.get(name)`): a child process joins the threads it started
+/// through `threading` without importing `threading` into every child.
+fn loaded(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("loaded", 1, 1, &[])?;
+    let name = super::str_arg(&args.pos[0], "name")?;
+    let module = vm.interp.modules.lock().get(name).cloned();
+    Ok(module.unwrap_or(Value::None))
 }
 
 /// `dumps(obj)` (the `pickle` module's): the serialized bytes of a value.

@@ -389,6 +389,49 @@ fn allocate_lock(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     }))
 }
 
+/// A new `_thread` lock (`allocate_lock()`), for native primitives built on one (as CPython's
+/// `_queue.SimpleQueue` is).
+pub fn new_lock(vm: &mut Vm) -> Value {
+    allocate_lock(vm, Args { pos: &[], kw: &[] }).unwrap_or(Value::None)
+}
+
+/// `lock.acquire(True, timeout)` on a lock from [`new_lock`] (`None`: no timeout): the GIL
+/// released while it waits, the wait seen by the deadlock watchdog (as `probe` describes it)
+/// and by the deterministic scheduler, `KeyboardInterrupt` at Ctrl-C in the main thread. True
+/// if acquired.
+pub fn acquire_lock(
+    vm: &mut Vm,
+    lock: &Value,
+    timeout: Option<f64>,
+    probe: Arc<dyn crate::runtime::monitor::Waitable>,
+) -> PyResult<bool> {
+    let Some(l) = lock.downcast::<Lock>() else {
+        return Err(PyErr::type_error("expected a lock"));
+    };
+    if l.try_acquire(vm.ident) {
+        return Ok(true);
+    }
+    wait_for_lock(vm, l, timeout.unwrap_or(-1.0), probe)
+}
+
+/// `lock.acquire(False)` on a lock from [`new_lock`]: true if it was free (and is now held).
+pub fn try_acquire_lock(vm: &Vm, lock: &Value) -> bool {
+    lock.downcast::<Lock>()
+        .is_some_and(|l| l.try_acquire(vm.ident))
+}
+
+/// `lock.release()` on a lock from [`new_lock`].
+pub fn release_lock(vm: &mut Vm, lock: &Value) -> PyResult<()> {
+    release(
+        vm,
+        Args {
+            pos: std::slice::from_ref(lock),
+            kw: &[],
+        },
+    )
+    .map(|_| ())
+}
+
 fn this<'a>(args: &Args<'a>) -> PyResult<&'a Lock> {
     args.pos
         .first()
@@ -425,17 +468,28 @@ fn acquire(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     if !blocking {
         return Ok(Value::Bool(false));
     }
+    let probe = Arc::new(LockProbe(args.pos[0].clone()));
+    Ok(Value::Bool(wait_for_lock(vm, lock, timeout, probe)?))
+}
+
+/// The blocking part of `acquire(True, timeout)` (`timeout < 0`: none), once a first try has
+/// failed: waits with the GIL released, the wait described to the deadlock watchdog by
+/// `probe`; true if acquired.
+fn wait_for_lock(
+    vm: &mut Vm,
+    lock: &Lock,
+    timeout: f64,
+    probe: Arc<dyn crate::runtime::monitor::Waitable>,
+) -> PyResult<bool> {
     if vm.interp.gil.scheduler().is_some() {
         return acquire_deterministic(vm, lock, timeout);
     }
+    let me = vm.ident;
     let deadline = (timeout >= 0.0).then(|| Instant::now() + Duration::from_secs_f64(timeout));
     // The main thread's wait ends at Ctrl-C with `KeyboardInterrupt`, as CPython's lock
     // acquires do (since 3.2): it wakes to look every so often.
     let interrupt = vm.is_main_thread().then(|| vm.interp.clone());
-    let on = crate::runtime::monitor::Wait::new(
-        deadline,
-        Some(Arc::new(LockProbe(args.pos[0].clone()))),
-    );
+    let on = crate::runtime::monitor::Wait::new(deadline, Some(probe));
     let got = vm.wait_on(
         Release::Blocked("lock", lock_id(lock)),
         on,
@@ -460,7 +514,7 @@ fn acquire(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     if !got {
         vm.check_interrupt()?;
     }
-    Ok(Value::Bool(got))
+    Ok(got)
 }
 
 /// How often the main thread's lock wait looks for a Ctrl-C.
@@ -468,20 +522,20 @@ const INTERRUPT_POLL: Duration = Duration::from_millis(50);
 
 /// A blocking acquire in deterministic mode: the scheduler runs others until the lock is
 /// released (then this thread retries) or the timeout (`< 0`: none) passes in virtual time.
-fn acquire_deterministic(vm: &mut Vm, lock: &Lock, timeout: f64) -> PyResult<Value> {
+fn acquire_deterministic(vm: &mut Vm, lock: &Lock, timeout: f64) -> PyResult<bool> {
     use crate::gil::deterministic::Wake;
     let scheduler_now = |vm: &Vm| vm.interp.gil.scheduler().map_or(0, |s| s.now_ns());
     let deadline = (timeout >= 0.0).then(|| scheduler_now(vm) + (timeout * 1e9) as u64);
     loop {
         let left = deadline.map(|d| d.saturating_sub(scheduler_now(vm)));
         match vm.block_deterministic("lock", lock_id(lock), left) {
-            Wake::Notified if lock.try_acquire(vm.ident) => return Ok(Value::Bool(true)),
+            Wake::Notified if lock.try_acquire(vm.ident) => return Ok(true),
             Wake::Notified => continue,
-            Wake::TimedOut => return Ok(Value::Bool(lock.try_acquire(vm.ident))),
+            Wake::TimedOut => return Ok(lock.try_acquire(vm.ident)),
             // The run is over and this thread was asked to end.
             Wake::Ended => {
                 crate::process::check_terminated(vm)?;
-                return Ok(Value::Bool(false));
+                return Ok(false);
             }
             Wake::Deadlock => {
                 return Err(PyErr::runtime_error(

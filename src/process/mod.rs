@@ -59,6 +59,7 @@ macro_rules! primitive {
 
 pub mod broker;
 pub mod ends;
+pub mod hosts;
 pub mod ipc;
 pub mod os_backend;
 pub mod pool;
@@ -445,30 +446,26 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
     );
     remember(&child);
     let handle = child.clone();
-    std::thread::Builder::new()
-        .name(format!("gilsim-process-{pid}"))
-        .stack_size(crate::runtime::INTERPRETER_STACK)
-        .spawn(move || {
-            // However the child ends (a panic of its interpreter included), its pipe
-            // handles close, as a dead OS process's do; before `exitcode` is set, so a
-            // parent that joined it then reads a pipe sees the end of the stream.
-            let closing = HandlesClose(pid);
-            // An internal error (a panic) ends the child with status 70, as it ends a child
-            // OS process, instead of leaving its parent's join() waiting for ever.
-            let outcome = crate::modules::thread::catch_panic(|| {
-                run_child(main_vm, &script, &source, &payload)
-            });
-            let code = outcome.unwrap_or_else(|message| {
-                interp.write_stderr(&format!(
-                    "gilsim: internal error in process {pid}: {message}\n"
-                ));
-                70
-            });
-            interp.flush_stdout();
-            drop(closing);
-            handle.ended(code);
-        })
-        .map_err(|e| PyErr::runtime_error(format!("can't start new process: {e}")))?;
+    hosts::run(Box::new(move || {
+        // However the child ends (a panic of its interpreter included), its pipe handles
+        // close, as a dead OS process's do; before `exitcode` is set, so a parent that joined
+        // it then reads a pipe sees the end of the stream.
+        let closing = HandlesClose(pid);
+        // An internal error (a panic) ends the child with status 70, as it ends a child OS
+        // process, instead of leaving its parent's join() waiting for ever.
+        let outcome =
+            crate::modules::thread::catch_panic(|| run_child(main_vm, &script, &source, &payload));
+        let code = outcome.unwrap_or_else(|message| {
+            interp.write_stderr(&format!(
+                "gilsim: internal error in process {pid}: {message}\n"
+            ));
+            70
+        });
+        interp.flush_stdout();
+        drop(closing);
+        handle.ended(code);
+    }))
+    .map_err(|e| PyErr::runtime_error(format!("can't start new process: {e}")))?;
     Ok(child)
 }
 

@@ -8,12 +8,22 @@ use super::Vm;
 use super::errors::{ExcKind, PyErr, PyResult};
 use super::objects::Module;
 use super::value::Value;
+use crate::compile::code::Code;
 use crate::compile::compiler::{CompiledModule, compile};
 
 /// Compiled modules by file name, with the source they were compiled from.
 type CompileCache = rustc_hash::FxHashMap<String, (Arc<str>, CompiledModule)>;
 
 static COMPILED: std::sync::LazyLock<parking_lot::Mutex<CompileCache>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Built-in modules' code with its global slots already renumbered for the module it runs
+/// in, by file name: the compiled code it was made from, the slot map, and the result.
+/// Every interpreter lays out a fresh built-in module the same way, so the map (and the copy
+/// of the whole code tree that renumbering takes) is made once per run, not per import.
+type RemapCache = rustc_hash::FxHashMap<String, (Arc<Code>, Vec<u32>, Arc<Code>)>;
+
+static REMAPPED: std::sync::LazyLock<parking_lot::Mutex<RemapCache>> =
     std::sync::LazyLock::new(Default::default);
 
 impl Vm {
@@ -108,10 +118,11 @@ impl Vm {
     ) -> PyResult<()> {
         let compiled = self.compile_source(filename, source)?;
         let slots = module.intern_names(&compiled.globals);
-        let mut code = compiled.code;
-        if slots.iter().enumerate().any(|(i, &s)| s as usize != i) {
-            Arc::make_mut(&mut code).remap_globals(&slots);
-        }
+        let code = if slots.iter().enumerate().any(|(i, &s)| s as usize != i) {
+            remapped(filename, &compiled.code, slots)
+        } else {
+            compiled.code
+        };
         self.run_code(code, module.clone(), None).map(|_| ())
     }
 
@@ -159,4 +170,21 @@ impl Vm {
         }
         PyErr::Raised(exc)
     }
+}
+
+/// `code` with its global slots renumbered through `slots`, from [`REMAPPED`] when this file's
+/// code was renumbered the same way before.
+fn remapped(filename: &str, code: &Arc<Code>, slots: Vec<u32>) -> Arc<Code> {
+    if let Some((from, s, done)) = REMAPPED.lock().get(filename)
+        && Arc::ptr_eq(from, code)
+        && *s == slots
+    {
+        return done.clone();
+    }
+    let mut copy = code.clone();
+    Arc::make_mut(&mut copy).remap_globals(&slots);
+    REMAPPED
+        .lock()
+        .insert(filename.to_string(), (code.clone(), slots, copy.clone()));
+    copy
 }

@@ -1,11 +1,9 @@
 # gilsim's queue module: CPython's Queue design (one mutex, three conditions) in Python.
-# Blocking put/get wait on a Condition, which releases the GIL while waiting.
+# Blocking put/get wait on a Condition, which releases the GIL while waiting. Empty and
+# SimpleQueue come from the native _queue, as CPython's do.
 import threading
 import time as _time
-
-
-class Empty(Exception):
-    pass
+from _queue import Empty, SimpleQueue
 
 
 class Full(Exception):
@@ -13,6 +11,8 @@ class Full(Exception):
 
 
 class Queue:
+    # Its three conditions share self.mutex; `with self.mutex:` takes the lock that `with
+    # self.not_empty:` (CPython's spelling) would, without a Condition's Python __enter__.
     def __init__(self, maxsize=0):
         self.maxsize = maxsize
         self._init(maxsize)
@@ -23,7 +23,7 @@ class Queue:
         self.unfinished_tasks = 0
 
     def task_done(self):
-        with self.all_tasks_done:
+        with self.mutex:
             unfinished = self.unfinished_tasks - 1
             if unfinished <= 0:
                 if unfinished < 0:
@@ -32,7 +32,7 @@ class Queue:
             self.unfinished_tasks = unfinished
 
     def join(self):
-        with self.all_tasks_done:
+        with self.mutex:
             while self.unfinished_tasks:
                 self.all_tasks_done.wait()
 
@@ -49,7 +49,7 @@ class Queue:
             return 0 < self.maxsize <= self._qsize()
 
     def put(self, item, block=True, timeout=None):
-        with self.not_full:
+        with self.mutex:
             if self.maxsize > 0:
                 if not block:
                     if self._qsize() >= self.maxsize:
@@ -71,7 +71,7 @@ class Queue:
             self.not_empty.notify()
 
     def get(self, block=True, timeout=None):
-        with self.not_empty:
+        with self.mutex:
             if not block:
                 if not self._qsize():
                     raise Empty
@@ -151,27 +151,3 @@ class PriorityQueue(Queue):
 
     def _get(self):
         return self.queue.pop(0)
-
-
-class SimpleQueue:
-    # An unbounded FIFO queue without task tracking, as CPython's.
-    def __init__(self):
-        self._q = Queue()
-
-    def put(self, item, block=True, timeout=None):
-        self._q.put(item)
-
-    def put_nowait(self, item):
-        self._q.put(item)
-
-    def get(self, block=True, timeout=None):
-        return self._q.get(block, timeout)
-
-    def get_nowait(self):
-        return self._q.get(False)
-
-    def empty(self):
-        return self._q.empty()
-
-    def qsize(self):
-        return self._q.qsize()

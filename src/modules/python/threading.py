@@ -92,6 +92,10 @@ class Condition:
     def notify(self, n=1):
         if not self._is_owned():
             raise RuntimeError("cannot notify on un-acquired lock")
+        if not self._waiters:
+            # Nobody waits (every Future's set_result, every Semaphore.release of an idle
+            # pool): no lists to slice.
+            return
         woken = self._waiters[:n]
         self._waiters = self._waiters[n:]
         for waiter in woken:
@@ -103,6 +107,10 @@ class Condition:
     notifyAll = notify_all
 
 
+# Semaphore, Event and Barrier make their own Condition and take its lock directly (`with
+# self._cond._lock:` is the lock `with self._cond:` takes, without Condition.__enter__'s and
+# __exit__'s Python calls: they sit under every ThreadPoolExecutor task and Thread.start);
+# a Semaphore's release notifies only when somebody waits.
 class Semaphore:
     def __init__(self, value=1):
         if value < 0:
@@ -115,7 +123,7 @@ class Semaphore:
             raise ValueError("can't specify timeout for non-blocking acquire")
         rc = False
         endtime = None
-        with self._cond:
+        with self._cond._lock:
             while self._value == 0:
                 if not blocking:
                     break
@@ -137,9 +145,10 @@ class Semaphore:
     def release(self, n=1):
         if n < 1:
             raise ValueError("n must be one or more")
-        with self._cond:
+        with self._cond._lock:
             self._value += n
-            self._cond.notify(n)
+            if self._cond._waiters:
+                self._cond.notify(n)
 
     def __exit__(self, t, v, tb):
         self.release()
@@ -153,11 +162,12 @@ class BoundedSemaphore(Semaphore):
     def release(self, n=1):
         if n < 1:
             raise ValueError("n must be one or more")
-        with self._cond:
+        with self._cond._lock:
             if self._value + n > self._initial_value:
                 raise ValueError("Semaphore released too many times")
             self._value += n
-            self._cond.notify(n)
+            if self._cond._waiters:
+                self._cond.notify(n)
 
 
 class Event:
@@ -171,16 +181,16 @@ class Event:
     isSet = is_set
 
     def set(self):
-        with self._cond:
+        with self._cond._lock:
             self._flag = True
             self._cond.notify_all()
 
     def clear(self):
-        with self._cond:
+        with self._cond._lock:
             self._flag = False
 
     def wait(self, timeout=None):
-        with self._cond:
+        with self._cond._lock:
             signaled = self._flag
             if not signaled:
                 signaled = self._cond.wait(timeout)
@@ -201,7 +211,7 @@ class Barrier:
     def wait(self, timeout=None):
         if timeout is None:
             timeout = self._timeout
-        with self._cond:
+        with self._cond._lock:
             self._enter()
             index = self._count
             self._count += 1
@@ -245,7 +255,7 @@ class Barrier:
                 self._cond.notify_all()
 
     def reset(self):
-        with self._cond:
+        with self._cond._lock:
             if self._count > 0:
                 if self._state == 0:
                     self._state = -1
@@ -256,7 +266,7 @@ class Barrier:
             self._cond.notify_all()
 
     def abort(self):
-        with self._cond:
+        with self._cond._lock:
             self._break()
 
     def _break(self):

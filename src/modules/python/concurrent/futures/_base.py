@@ -351,6 +351,11 @@ def _result_or_cancel(fut, timeout=None):
 class Future:
     """Represents the result of an asynchronous computation."""
 
+    # `with self._condition._lock:` below is CPython's `with self._condition:` (the same lock,
+    # which wait() and as_completed() also take), without Condition.__enter__'s and
+    # __exit__'s Python calls: every task of an executor goes through three of these. For the
+    # same reason the condition is notified only when somebody waits on it.
+
     def __init__(self):
         """Initializes the future. Should not be called by clients."""
         self._condition = threading.Condition()
@@ -368,7 +373,7 @@ class Future:
                 _log("exception calling callback for %r" % (self,), exc)
 
     def __repr__(self):
-        with self._condition:
+        with self._condition._lock:
             if self._state == FINISHED:
                 if self._exception:
                     return "<%s at %s state=%s raised %s>" % (
@@ -396,7 +401,7 @@ class Future:
         Returns True if the future was cancelled, False otherwise. A future
         cannot be cancelled if it is running or has already completed.
         """
-        with self._condition:
+        with self._condition._lock:
             if self._state in [RUNNING, FINISHED]:
                 return False
 
@@ -411,17 +416,17 @@ class Future:
 
     def cancelled(self):
         """Return True if the future was cancelled."""
-        with self._condition:
+        with self._condition._lock:
             return self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]
 
     def running(self):
         """Return True if the future is currently executing."""
-        with self._condition:
+        with self._condition._lock:
             return self._state == RUNNING
 
     def done(self):
         """Return True if the future was cancelled or finished executing."""
-        with self._condition:
+        with self._condition._lock:
             return self._state in [CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED]
 
     def __get_result(self):
@@ -440,7 +445,7 @@ class Future:
         If the future has already completed or been cancelled then the callable
         will be called immediately.
         """
-        with self._condition:
+        with self._condition._lock:
             if self._state not in [CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED]:
                 self._done_callbacks.append(fn)
                 return
@@ -456,7 +461,7 @@ class Future:
         didn't finish before the timeout, or the call's own exception.
         """
         try:
-            with self._condition:
+            with self._condition._lock:
                 if self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]:
                     raise CancelledError()
                 elif self._state == FINISHED:
@@ -477,7 +482,7 @@ class Future:
     def exception(self, timeout=None):
         """Return the exception raised by the call that the future represents,
         or None if the call completed without raising."""
-        with self._condition:
+        with self._condition._lock:
             if self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]:
                 raise CancelledError()
             elif self._state == FINISHED:
@@ -498,7 +503,7 @@ class Future:
 
         Returns False if the Future was cancelled, True otherwise.
         """
-        with self._condition:
+        with self._condition._lock:
             if self._state == CANCELLED:
                 self._state = CANCELLED_AND_NOTIFIED
                 for waiter in self._waiters:
@@ -515,26 +520,28 @@ class Future:
 
     def set_result(self, result):
         """Sets the return value of work associated with the future."""
-        with self._condition:
+        with self._condition._lock:
             if self._state in {CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED}:
                 raise InvalidStateError("{}: {!r}".format(self._state, self))
             self._result = result
             self._state = FINISHED
             for waiter in self._waiters:
                 waiter.add_result(self)
-            self._condition.notify_all()
+            if self._condition._waiters:
+                self._condition.notify_all()
         self._invoke_callbacks()
 
     def set_exception(self, exception):
         """Sets the result of the future as being the given exception."""
-        with self._condition:
+        with self._condition._lock:
             if self._state in {CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED}:
                 raise InvalidStateError("{}: {!r}".format(self._state, self))
             self._exception = exception
             self._state = FINISHED
             for waiter in self._waiters:
                 waiter.add_exception(self)
-            self._condition.notify_all()
+            if self._condition._waiters:
+                self._condition.notify_all()
         self._invoke_callbacks()
 
 

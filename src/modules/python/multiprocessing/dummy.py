@@ -2,7 +2,8 @@
 # its GIL, which is the point of F8).
 import threading
 import queue
-from multiprocessing import ThreadPool as Pool, TimeoutError
+from multiprocessing import TimeoutError
+from multiprocessing.pool import ThreadPool as Pool
 
 Process = threading.Thread
 DummyProcess = threading.Thread
