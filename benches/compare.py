@@ -10,9 +10,13 @@ This is a measurement, not a test: it exits 0 even when gilsim is slower.
 It exits 1 if any workload's outputs differ (or a run fails), 2 on usage
 errors (e.g. the gilsim binary is missing).
 
+With --baseline PATH, a second gilsim binary (e.g. one built from an older
+commit) runs in the same alternation, and the table adds its ratio to CPython
+and the new/baseline ratio: a before/after measured under the same load.
+
 Usage:
-    python3 benches/compare.py [--runs N] [--gilsim PATH] [--filter SUBSTR]
-                               [--python PATH] [--python-arg ARG]...
+    python3 benches/compare.py [--runs N] [--gilsim PATH] [--baseline PATH]
+                               [--filter SUBSTR] [--python PATH] [--python-arg ARG]...
 """
 
 import argparse
@@ -47,16 +51,19 @@ def main():
     parser.add_argument("--python-arg", action="append", default=[], metavar="ARG",
                         help="extra argument for CPython, repeatable (e.g. --python-arg=-S "
                              "to skip site imports and measure without their startup cost)")
+    parser.add_argument("--baseline", metavar="PATH",
+                        help="another gilsim binary to run alternately (a before/after)")
     parser.add_argument("--filter", default="",
                         help="only run workloads whose file name contains this substring")
     args = parser.parse_args()
 
     if args.runs < 1:
         parser.error("--runs must be >= 1")
-    if not os.path.isfile(args.gilsim):
-        print(f"gilsim binary not found: {args.gilsim} (run `cargo build --release`)",
-              file=sys.stderr)
-        return 2
+    for binary in filter(None, (args.gilsim, args.baseline)):
+        if not os.path.isfile(binary):
+            print(f"gilsim binary not found: {binary} (run `cargo build --release`)",
+                  file=sys.stderr)
+            return 2
 
     workloads = sorted(
         f for f in os.listdir(WORKLOAD_DIR)
@@ -72,15 +79,22 @@ def main():
         path = os.path.join(WORKLOAD_DIR, name)
         cpy_cmd = [args.python, *args.python_arg, path]
         gil_cmd = [args.gilsim, "run", path]
-        cpy_times, gil_times = [], []
+        cpy_times, gil_times, base_times = [], [], []
         ok = True
         for _ in range(args.runs):
-            # Alternate the two interpreters so drifting machine load affects
-            # both roughly equally.
+            # Alternate the interpreters so drifting machine load affects
+            # them roughly equally.
             ct, cproc = run_once(cpy_cmd)
             gt, gproc = run_once(gil_cmd)
             cpy_times.append(ct)
             gil_times.append(gt)
+            if args.baseline:
+                bt, bproc = run_once([args.baseline, "run", path])
+                base_times.append(bt)
+                if bproc.stdout != gproc.stdout:
+                    failures.append(f"{name}: the baseline's output differs")
+                    ok = False
+                    break
             if cproc.returncode != 0 or gproc.returncode != 0:
                 failures.append(
                     f"{name}: exit codes python={cproc.returncode} gilsim={gproc.returncode}\n"
@@ -98,29 +112,41 @@ def main():
         if ok:
             cmed = statistics.median(cpy_times)
             gmed = statistics.median(gil_times)
-            rows.append((name[:-3], cmed, gmed, gmed / cmed))
+            bmed = statistics.median(base_times) if base_times else None
+            rows.append((name[:-3], cmed, gmed, gmed / cmed, bmed))
         else:
-            rows.append((name[:-3], None, None, None))
+            rows.append((name[:-3], None, None, None, None))
         # Print progress on stderr so the table on stdout stays clean.
         print(f"  done {name}", file=sys.stderr, flush=True)
     sys.stderr.flush()
 
     header = f"{'workload':<16} {'CPython (s)':>12} {'gilsim (s)':>12} {'gilsim/CPython':>15}"
+    if args.baseline:
+        header += f" {'baseline/CPython':>17} {'gilsim/baseline':>16}"
     python_desc = " ".join([args.python, *args.python_arg])
     print(f"runs per interpreter: {args.runs}; python: {python_desc}; gilsim: {args.gilsim}")
     print(header)
     print("-" * len(header))
-    ratios = []
-    for name, cmed, gmed, ratio in rows:
+    if args.baseline:
+        print(f"baseline: {args.baseline}")
+    ratios, base_ratios = [], []
+    for name, cmed, gmed, ratio, bmed in rows:
         if ratio is None:
             print(f"{name:<16} {'FAILED':>12} {'FAILED':>12} {'-':>15}")
             continue
         ratios.append(ratio)
-        print(f"{name:<16} {cmed:>12.3f} {gmed:>12.3f} {ratio:>15.2f}")
+        line = f"{name:<16} {cmed:>12.3f} {gmed:>12.3f} {ratio:>15.2f}"
+        if bmed is not None:
+            base_ratios.append(bmed / cmed)
+            line += f" {bmed / cmed:>17.2f} {gmed / bmed:>16.2f}"
+        print(line)
     print("-" * len(header))
+    geomean = lambda xs: math.exp(sum(math.log(r) for r in xs) / len(xs))
     if ratios:
-        geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-        print(f"{'geomean':<16} {'':>12} {'':>12} {geo:>15.2f}")
+        line = f"{'geomean':<16} {'':>12} {'':>12} {geomean(ratios):>15.2f}"
+        if base_ratios:
+            line += f" {geomean(base_ratios):>17.2f}"
+        print(line)
 
     if failures:
         print("\nFAILURES:", file=sys.stderr)
