@@ -13,16 +13,13 @@ use common::{Scratch, run_expecting};
 
 const BACKENDS: [&str; 2] = ["interp", "os"];
 
-/// Runs `script` under each backend (ended by `--timeout` if it hangs) and checks that it
-/// exits 0 printing `expected`.
-fn prints_under_both_backends(script: &std::path::Path, expected: &str) {
+/// Runs `script` under each backend with `flags` (ended by `--timeout` if it hangs) and
+/// checks that it exits 0 printing `expected`.
+fn prints_under_both_backends(script: &std::path::Path, flags: &[&str], expected: &str) {
     for backend in BACKENDS {
-        let out = run_expecting(
-            &["--process-backend", backend, "--timeout", "60s"],
-            script,
-            &[],
-            0,
-        );
+        let mut all = vec!["--process-backend", backend, "--timeout", "60s"];
+        all.extend_from_slice(flags);
+        let out = run_expecting(&all, script, &[], 0);
         assert_eq!(stdout(&out), expected, "{backend}");
     }
 }
@@ -98,7 +95,7 @@ if __name__ == "__main__":
     );
     let expected = "[Point(0, 0), {'sum': 0}]\n[Point(1, -1), {'sum': 0}]\n\
                     [Point(2, -2), {'sum': 0}]\nValueError('done')\n[0, 0]\n";
-    prints_under_both_backends(&script, expected);
+    prints_under_both_backends(&script, &[], expected);
 }
 
 #[test]
@@ -186,6 +183,7 @@ if __name__ == "__main__":
     );
     prints_under_both_backends(
         &script,
+        &[],
         "executor broken: True True\nexecutor refuses new work\npool broken: True\n",
     );
 }
@@ -304,6 +302,7 @@ if __name__ == "__main__":
     );
     prints_under_both_backends(
         &script,
+        &[],
         "parent writer: [Errno 32] Broken pipe\nreader -9\n\
              child writer: [Errno 32] Broken pipe\nwriter 0\n",
     );
@@ -349,6 +348,38 @@ if __name__ == "__main__":
     );
     prints_under_both_backends(
         &script,
+        &[],
         "(['from the grandchild', 'EOFError'], -9)\nchild 0\n",
+    );
+}
+
+#[test]
+fn max_memory_bounds_each_child_process() {
+    // An os child is a process of its own: it gets the run's --max-memory as its own bound
+    // (before, it ran unbounded); an interp child shares the one bound of its OS process.
+    let scratch = Scratch::new("os_max_memory");
+    let script = scratch.script(
+        "grow.py",
+        r#"
+import multiprocessing as mp
+
+def grow():
+    try:
+        x = "x" * (300 * 1024 * 1024)
+        print("child allocated", len(x))
+    except MemoryError:
+        print("child: MemoryError")
+
+if __name__ == "__main__":
+    p = mp.Process(target=grow)
+    p.start()
+    p.join()
+    print("exitcode", p.exitcode)
+"#,
+    );
+    prints_under_both_backends(
+        &script,
+        &["--max-memory", "100M"],
+        "child: MemoryError\nexitcode 0\n",
     );
 }

@@ -36,6 +36,8 @@ struct Bootstrap {
     switch_interval: Duration,
     check_interval: u32,
     check_every_instruction: bool,
+    /// `--max-memory`: each child OS process bounds its own heap by it (0: no limit).
+    max_memory: u64,
     argv: Vec<String>,
     process: WirePayload,
 }
@@ -51,6 +53,7 @@ impl Bootstrap {
             .u64(self.switch_interval.as_nanos() as u64)
             .u64(self.check_interval.into())
             .u8(self.check_every_instruction.into())
+            .u64(self.max_memory)
             .u64(self.argv.len() as u64);
         for a in &self.argv {
             e.str(a);
@@ -69,6 +72,7 @@ impl Bootstrap {
         let switch_interval = Duration::from_nanos(d.u64()?);
         let check_interval = d.u64()? as u32;
         let check_every_instruction = d.u8()? != 0;
+        let max_memory = d.u64()?;
         let argc = d.u64()?;
         let mut argv = vec![];
         for _ in 0..argc {
@@ -85,6 +89,7 @@ impl Bootstrap {
             switch_interval,
             check_interval,
             check_every_instruction,
+            max_memory,
             argv,
             process,
         })
@@ -136,6 +141,7 @@ pub fn spawn(vm: &mut Vm, script: &str, source: &str, process: Payload) -> PyRes
         switch_interval: vm.interp.gil.interval(),
         check_interval: vm.interp.gil.check_interval(),
         check_every_instruction: config.check_every_instruction,
+        max_memory: config.max_memory.map_or(0, |m| m as u64),
         argv: config.argv.clone(),
         process,
     };
@@ -250,6 +256,7 @@ pub fn child_main() -> i32 {
         check_every_instruction: boot.check_every_instruction,
         gil,
         check_interval: boot.check_interval,
+        max_memory: (boot.max_memory > 0).then_some(boot.max_memory as usize),
         process_backend: super::ProcessBackend::Os,
         ..Config::default()
     };
