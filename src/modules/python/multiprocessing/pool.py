@@ -506,14 +506,6 @@ class ThreadPool(Pool):
         self._close_tasks()
         self._post_result(None)
 
-    def join(self):
-        if self._state == RUN:
-            raise ValueError("Pool is still running")
-        for w in self._pool:
-            w.join()
-        self._post_result(None)
-        self._handler.join()
-
 
 # ---- managers --------------------------------------------------------------------------
 # As CPython's SyncManager: the shared objects live in a server process; proxies in any

@@ -3,20 +3,9 @@
 import _multiprocessing as _mp
 
 
-def Lock():
-    return _mp.SemLock("lock", 1, 1)
-
-
-def RLock():
-    return _mp.SemLock("rlock", 1, 1)
-
-
-def Semaphore(value=1):
-    return _mp.SemLock("semaphore", value, 2147483647)
-
-
-def BoundedSemaphore(value=1):
-    return _mp.SemLock("semaphore", value, value)
+# The lock and semaphore factories live in the package itself (a child process needs them
+# without importing this module).
+from multiprocessing import Lock, RLock, Semaphore, BoundedSemaphore
 
 
 class Condition:
