@@ -28,8 +28,9 @@ Usage:
 import argparse
 import os
 import statistics
-import subprocess
 import sys
+
+from self_timed import RunFailed, last_line_ints, loadavg, show
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(BENCH_DIR)
@@ -37,31 +38,7 @@ SCRIPTS = os.path.join(BENCH_DIR, "workloads", "processes")
 START_METHODS = ["fork", "forkserver", "spawn"]
 
 
-class RunFailed(Exception):
-    pass
-
-
-def run(cmd):
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode != 0 or not lines:
-        raise RunFailed(f"{' '.join(cmd)}: exit {proc.returncode}\n"
-                        f"  stdout: {proc.stdout.strip()[-300:]}\n"
-                        f"  stderr: {proc.stderr.strip()[-500:]}")
-    return [int(x) for x in lines[-1].split()]
-
-
-def show(seconds):
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.1f} us"
-    return f"{seconds * 1e3:.2f} ms"
-
-
-def loadavg():
-    try:
-        return "%.2f %.2f %.2f" % os.getloadavg()
-    except OSError:
-        return "?"
+run = last_line_ints
 
 
 def print_table(med, kind, title, unit, rows):

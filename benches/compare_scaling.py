@@ -26,45 +26,22 @@ Usage:
 import argparse
 import os
 import statistics
-import subprocess
 import sys
+
+from self_timed import RunFailed, last_line_ints, loadavg, show
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(BENCH_DIR)
 SCRIPTS = os.path.join(BENCH_DIR, "workloads", "scaling")
 
 
-class RunFailed(Exception):
-    pass
-
-
 def run(cmd, timeout):
     """Runs one script and returns its seconds per unit (it prints `NANOSECONDS UNITS`)."""
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise RunFailed(f"{' '.join(cmd)}: still running after {timeout} s") from None
-    lines = proc.stdout.strip().splitlines()
-    fields = lines[-1].split() if lines else []
-    if proc.returncode != 0 or len(fields) != 2:
-        raise RunFailed(f"{' '.join(cmd)}: exit {proc.returncode}\n"
-                        f"  stdout: {proc.stdout.strip()[-300:]}\n"
-                        f"  stderr: {proc.stderr.strip()[-500:]}")
-    ns, units = int(fields[0]), int(fields[1])
+    fields = last_line_ints(cmd, timeout)
+    if len(fields) != 2:
+        raise RunFailed(f"{' '.join(cmd)}: expected NANOSECONDS UNITS, got {fields}")
+    ns, units = fields
     return ns / 1e9 / units
-
-
-def show(seconds):
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.2f} us"
-    return f"{seconds * 1e3:.2f} ms"
-
-
-def loadavg():
-    try:
-        return "%.2f %.2f %.2f" % os.getloadavg()
-    except OSError:
-        return "?"
 
 
 def main():
