@@ -76,11 +76,6 @@ impl DictMap {
         self.entries[i].as_ref().map(|e| &e.value)
     }
 
-    pub fn get_mut(&mut self, key: &HashKey) -> Option<&mut Value> {
-        let i = self.find(hash_of(key), key)?;
-        self.entries[i].as_mut().map(|e| &mut e.value)
-    }
-
     pub fn contains_key(&self, key: &HashKey) -> bool {
         self.find(hash_of(key), key).is_some()
     }
@@ -164,13 +159,6 @@ impl DictMap {
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&HashKey, &Value)> {
         self.entries.iter().flatten().map(|e| (&e.key, &e.value))
-    }
-
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&HashKey, &mut Value)> {
-        self.entries
-            .iter_mut()
-            .flatten()
-            .map(|e| (&e.key, &mut e.value))
     }
 
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &HashKey> {
