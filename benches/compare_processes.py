@@ -30,10 +30,9 @@ import os
 import statistics
 import sys
 
-from self_timed import RunFailed, last_line_ints, loadavg, show
+from self_timed import (BENCH_DIR, RunFailed, add_common_arguments, last_line_ints, loadavg,
+                        show)
 
-BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
-REPO_ROOT = os.path.dirname(BENCH_DIR)
 SCRIPTS = os.path.join(BENCH_DIR, "workloads", "processes")
 START_METHODS = ["fork", "forkserver", "spawn"]
 
@@ -55,13 +54,7 @@ def print_table(med, kind, title, unit, rows):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5,
-                        help="rounds per measurement, medians taken (default 5)")
-    parser.add_argument("--gilsim",
-                        default=os.path.join(REPO_ROOT, "target", "release", "gilsim"),
-                        help="path to the gilsim binary (default target/release/gilsim)")
-    parser.add_argument("--python", default=sys.executable or "python3",
-                        help="CPython interpreter to compare against (default: this one)")
+    add_common_arguments(parser)
     parser.add_argument("--starts", type=int, default=40,
                         help="process start + joins per run (spawn: a quarter, at least 5; "
                              "default 40)")

@@ -28,10 +28,9 @@ import os
 import statistics
 import sys
 
-from self_timed import RunFailed, last_line_ints, loadavg, show
+from self_timed import (BENCH_DIR, RunFailed, add_common_arguments, last_line_ints, loadavg,
+                        show)
 
-BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
-REPO_ROOT = os.path.dirname(BENCH_DIR)
 SCRIPTS = os.path.join(BENCH_DIR, "workloads", "scaling")
 
 
@@ -46,13 +45,7 @@ def run(cmd, timeout):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5,
-                        help="rounds per measurement, medians taken (default 5)")
-    parser.add_argument("--gilsim",
-                        default=os.path.join(REPO_ROOT, "target", "release", "gilsim"),
-                        help="path to the gilsim binary (default target/release/gilsim)")
-    parser.add_argument("--python", default=sys.executable or "python3",
-                        help="CPython interpreter to compare against (default: this one)")
+    add_common_arguments(parser)
     parser.add_argument("--threads", default="2,10,100,1000",
                         help="comma-separated thread counts (default 2,10,100,1000; even, "
                              ">= 2)")

@@ -6,6 +6,21 @@ Each script under benches/workloads/ that times itself prints, on its last line,
 
 import os
 import subprocess
+import sys
+
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(BENCH_DIR)
+
+
+def add_common_arguments(parser):
+    """--runs, --gilsim and --python, as every compare_*.py script takes them."""
+    parser.add_argument("--runs", type=int, default=5,
+                        help="rounds per measurement, medians taken (default 5)")
+    parser.add_argument("--gilsim",
+                        default=os.path.join(REPO_ROOT, "target", "release", "gilsim"),
+                        help="path to the gilsim binary (default target/release/gilsim)")
+    parser.add_argument("--python", default=sys.executable or "python3",
+                        help="CPython interpreter to compare against (default: this one)")
 
 
 class RunFailed(Exception):

@@ -173,48 +173,25 @@ impl Vm {
                     Op::Nop => {}
                     Op::Resume => self.eval_breaker()?,
                     Op::LoadConst(i) => self.stack.push(code.consts[i as usize].clone()),
-                    Op::LoadFast(i) => {
-                        let v = &self.stack[base + i as usize];
-                        if let Value::Unbound = v {
-                            return Err(unbound_local(&code.varnames[i as usize]));
-                        }
-                        let v = v.clone();
-                        self.stack.push(v);
-                    }
+                    Op::LoadFast(i) => self.push_local(code, base, i as usize)?,
                     Op::StoreFast(i) => {
                         let v = self.pop();
                         self.stack[base + i as usize] = v;
                     }
                     Op::LoadFastPair(a, b) => {
-                        for i in [a, b] {
-                            let v = &self.stack[base + i as usize];
-                            if let Value::Unbound = v {
-                                return Err(unbound_local(&code.varnames[i as usize]));
-                            }
-                            let v = v.clone();
-                            self.stack.push(v);
-                        }
+                        self.push_local(code, base, a as usize)?;
+                        self.push_local(code, base, b as usize)?;
                         ip += 1;
                     }
                     Op::LoadFastConst(a, b) => {
-                        let v = &self.stack[base + a as usize];
-                        if let Value::Unbound = v {
-                            return Err(unbound_local(&code.varnames[a as usize]));
-                        }
-                        let v = v.clone();
-                        self.stack.push(v);
+                        self.push_local(code, base, a as usize)?;
                         self.stack.push(code.consts[b as usize].clone());
                         ip += 1;
                     }
                     Op::StoreFastLoadFast(a, b) => {
                         let v = self.pop();
                         self.stack[base + a as usize] = v;
-                        let v = &self.stack[base + b as usize];
-                        if let Value::Unbound = v {
-                            return Err(unbound_local(&code.varnames[b as usize]));
-                        }
-                        let v = v.clone();
-                        self.stack.push(v);
+                        self.push_local(code, base, b as usize)?;
                         ip += 1;
                     }
                     Op::DeleteFast(i) => {
@@ -974,6 +951,18 @@ impl Vm {
                 format!("name '{name}' is not defined"),
             )),
         }
+    }
+
+    /// `LOAD_FAST`: pushes local `i` of the frame at `base`; UnboundLocalError if unassigned.
+    #[inline(always)]
+    fn push_local(&mut self, code: &Code, base: usize, i: usize) -> PyResult<()> {
+        let v = &self.stack[base + i];
+        if let Value::Unbound = v {
+            return Err(unbound_local(&code.varnames[i]));
+        }
+        let v = v.clone();
+        self.stack.push(v);
+        Ok(())
     }
 
     /// Calls the callable at `stack[pos]` with the `argc` values above it. Returns true when a
