@@ -383,39 +383,7 @@ impl Vm {
 
     /// The class of any value (`type(v)`).
     pub fn class_of(&self, v: &Value) -> Arc<Class> {
-        let t = &self.interp.types;
-        match v {
-            Value::Instance(i) => i.class.clone(),
-            Value::Object(o) => o.0.class().clone(),
-            Value::None | Value::Unbound => t.none.clone(),
-            Value::Ellipsis => t.ellipsis.clone(),
-            Value::NotImplemented => t.not_implemented.clone(),
-            Value::Bool(_) => t.bool_.clone(),
-            Value::Int(_) | Value::BigInt(_) => t.int.clone(),
-            Value::Float(_) => t.float.clone(),
-            Value::Str(_) => t.str_.clone(),
-            Value::Bytes(_) => t.bytes.clone(),
-            Value::List(_) => t.list.clone(),
-            Value::Tuple(_) => t.tuple.clone(),
-            Value::Dict(_) => t.dict.clone(),
-            Value::Set(s) => {
-                if s.frozen {
-                    t.frozenset.clone()
-                } else {
-                    t.set.clone()
-                }
-            }
-            Value::Range(_) => t.range.clone(),
-            Value::Slice(_) => t.slice.clone(),
-            Value::Function(_) => t.function.clone(),
-            Value::Native(_) => t.builtin_function.clone(),
-            Value::BoundMethod(_) => t.method.clone(),
-            Value::Class(_) => t.type_.clone(),
-            Value::Module(_) => t.module.clone(),
-            Value::Iter(_) => t.iterator.clone(),
-            Value::Cell(_) => t.cell.clone(),
-            Value::Code(_) => t.code.clone(),
-        }
+        self.interp.types.of(v).clone()
     }
 
     /// `getattr(v, name)`.
@@ -440,6 +408,29 @@ impl Vm {
                 super::ops::type_name(v)
             )),
         }
+    }
+
+    /// `obj.name` for the `LoadAttr` op, whose name is interned: the common cases (an
+    /// instance's own attribute, its class's, a module's) through the thread's caches, the
+    /// rest through [`get_attr`](Self::get_attr).
+    pub(crate) fn load_attr(&mut self, obj: &Value, name: &Arc<str>) -> PyResult<Value> {
+        match obj {
+            Value::Instance(inst) => {
+                if let Some(a) = inst.attrs.lock().get(name) {
+                    return Ok(a.clone());
+                }
+                if let Some(a) = self.caches.class_lookup(&inst.class, name) {
+                    return self.bind_class_attr(a, obj);
+                }
+            }
+            Value::Module(m) => {
+                if let Some(a) = self.caches.module_attr(m, name) {
+                    return Ok(a);
+                }
+            }
+            _ => {}
+        }
+        self.get_attr(obj, name)
     }
 
     /// Attribute lookup; `Ok(None)` when absent (so `hasattr` and `getattr` defaults need no exception).
@@ -537,7 +528,7 @@ impl Vm {
                 None if name == "__name__" => Some(Value::str(m.name.clone())),
                 None if name == "__dict__" => {
                     let d = PyDict::new();
-                    for (k, val) in m.globals.read().iter() {
+                    for (k, val) in m.vars().iter() {
                         if !matches!(val, Value::Unbound) {
                             d.insert(Value::str(&**k), val.clone())?;
                         }
@@ -648,13 +639,15 @@ impl Vm {
 
     /// For `obj.name(...)`: the plain function and receiver when `name` is a method on obj's
     /// class (so no bound method is allocated), else `None`.
-    pub(crate) fn lookup_method(&self, obj: &Value, name: &str) -> Option<Value> {
+    /// The name is interned (a code object's name, or [`intern`](crate::compile::intern::intern)
+    /// it), so the thread's class-attribute cache can answer.
+    pub(crate) fn lookup_method(&mut self, obj: &Value, name: &Arc<str>) -> Option<Value> {
         let cls = match obj {
             Value::Instance(i) => {
                 if i.attrs.lock().contains_key(name) {
                     return None;
                 }
-                i.class.clone()
+                &i.class
             }
             Value::Class(_) | Value::Module(_) | Value::Function(_) | Value::BoundMethod(_) => {
                 return None;
@@ -663,11 +656,11 @@ impl Vm {
                 if o.0.get_attr(name).is_some() {
                     return None;
                 }
-                o.0.class().clone()
+                o.0.class()
             }
-            _ => self.class_of(obj),
+            _ => self.interp.types.of(obj),
         };
-        match cls.lookup(name)? {
+        match self.caches.class_lookup(cls, name)? {
             f @ (Value::Function(_) | Value::Native(_)) => Some(f),
             _ => None,
         }
@@ -784,7 +777,7 @@ impl Vm {
             Value::Instance(inst) => inst.attrs.lock().remove(name).is_some(),
             Value::Class(cls) => cls.attrs_mut().remove(name).is_some(),
             Value::Module(m) => {
-                let mut g = m.globals.write();
+                let mut g = m.vars_mut();
                 match g.get_mut(name) {
                     Some(slot) if !matches!(slot, Value::Unbound) => {
                         *slot = Value::Unbound;

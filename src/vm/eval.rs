@@ -223,31 +223,21 @@ impl Vm {
                         self.stack.push(Value::Cell(c));
                     }
                     Op::LoadGlobal(slot) => {
-                        let v = self.frames[fi]
-                            .globals()
-                            .globals
-                            .read()
-                            .get_index(slot as usize)
-                            .map(|(_, v)| v.clone());
-                        match v {
-                            Some(Value::Unbound) | None => {
-                                let v =
-                                    self.load_builtin(&self.frames[fi].globals().clone(), slot)?;
-                                self.stack.push(v);
-                            }
-                            Some(v) => self.stack.push(v),
-                        }
+                        let module = &func.globals;
+                        let v = match self.caches.globals.get(module, &slot, module.version()) {
+                            Some(v) => v.clone(),
+                            None => self.load_global(module, slot)?,
+                        };
+                        self.stack.push(v);
                     }
                     Op::StoreGlobal(slot) => {
                         let v = self.pop();
-                        let globals = &self.frames[fi].globals();
-                        if let Some((_, s)) = globals.globals.write().get_index_mut(slot as usize) {
+                        if let Some((_, s)) = func.globals.vars_mut().get_index_mut(slot as usize) {
                             *s = v;
                         }
                     }
                     Op::DeleteGlobal(slot) => {
-                        let globals = self.frames[fi].globals().clone();
-                        let mut g = globals.globals.write();
+                        let mut g = func.globals.vars_mut();
                         match g.get_index_mut(slot as usize) {
                             Some((_, s)) if !matches!(s, Value::Unbound) => *s = Value::Unbound,
                             Some((name, _)) => {
@@ -292,7 +282,7 @@ impl Vm {
                     }
                     Op::LoadAttr(i) => {
                         let obj = self.pop();
-                        let v = self.get_attr(&obj, &code.names[i as usize])?;
+                        let v = self.load_attr(&obj, &code.names[i as usize])?;
                         self.stack.push(v);
                     }
                     Op::StoreAttr(i) => {
@@ -930,17 +920,28 @@ impl Vm {
         }
     }
 
+    /// `LoadGlobal` on a cache miss: the module's slot, or the builtin of that name when the
+    /// slot is unassigned; the answer goes into the thread's cache.
     #[cold]
-    fn load_builtin(&mut self, globals: &Arc<Module>, slot: u32) -> PyResult<Value> {
-        let name = globals
-            .globals
-            .read()
-            .get_index(slot as usize)
-            .map(|(k, _)| k.clone());
-        match name {
-            Some(n) => self.builtin_by_name(&n),
-            None => Err(PyErr::new(ExcKind::NameError, "name is not defined")),
-        }
+    fn load_global(&mut self, module: &Arc<Module>, slot: u32) -> PyResult<Value> {
+        let version = module.version();
+        let v = match module.vars().get_index(slot as usize) {
+            Some((_, Value::Unbound)) => None,
+            Some((_, v)) => Some(v.clone()),
+            None => return Err(PyErr::new(ExcKind::NameError, "name is not defined")),
+        };
+        let v = match v {
+            Some(v) => v,
+            None => {
+                let name = module
+                    .vars()
+                    .get_index(slot as usize)
+                    .map(|(k, _)| k.clone());
+                self.builtin_by_name(name.as_deref().unwrap_or("?"))?
+            }
+        };
+        self.caches.globals.put(module, &slot, version, &v);
+        Ok(v)
     }
 
     fn builtin_by_name(&self, name: &str) -> PyResult<Value> {

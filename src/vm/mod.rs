@@ -10,6 +10,7 @@
 
 pub mod attrs;
 pub mod builtins;
+pub mod caches;
 pub mod call;
 pub mod dictmap;
 pub mod errors;
@@ -245,7 +246,7 @@ impl Drop for Interpreter {
         for module in modules.into_values() {
             if let Value::Module(m) = module {
                 // Taken out first: the values drop with the module's lock released.
-                let globals = std::mem::take(&mut *m.globals.write());
+                let globals = std::mem::take(&mut *m.vars_mut());
                 drop(globals);
             }
         }
@@ -321,6 +322,8 @@ pub struct Vm {
     pub(crate) slot: Arc<crate::runtime::monitor::Slot>,
     /// The last stack request of the watchdog this thread answered.
     stacks_answered: std::cell::Cell<u64>,
+    /// This thread's answers to global and attribute lookups ([`caches`]).
+    pub(crate) caches: caches::LookupCaches,
 }
 
 impl Drop for Vm {
@@ -352,6 +355,7 @@ impl Vm {
             start_recorded: std::cell::Cell::new(false),
             slot,
             stacks_answered: std::cell::Cell::new(0),
+            caches: caches::LookupCaches::new(),
         }
     }
 

@@ -493,7 +493,41 @@ impl Instance {
 pub struct Module {
     pub name: String,
     pub filename: String,
-    pub globals: RwLock<IndexMap<Arc<str>, Value, FxBuildHasher>>,
+    /// Read through [`vars`](Self::vars), written through [`vars_mut`](Self::vars_mut).
+    globals: RwLock<IndexMap<Arc<str>, Value, FxBuildHasher>>,
+    /// Counts writes to `globals`, so per-thread caches of its values ([`super::caches`]) know
+    /// when they are stale.
+    version: AtomicU64,
+}
+
+/// The globals of a module, as an index map from name to value.
+pub type ModuleVars = IndexMap<Arc<str>, Value, FxBuildHasher>;
+
+/// A module's globals locked for writing. Dropping it bumps the module's version: after the
+/// write and before the lock is released, so a cache entry can never pair an old value with
+/// the new version.
+pub struct ModuleVarsMut<'a> {
+    vars: parking_lot::RwLockWriteGuard<'a, ModuleVars>,
+    version: &'a AtomicU64,
+}
+
+impl std::ops::Deref for ModuleVarsMut<'_> {
+    type Target = ModuleVars;
+    fn deref(&self) -> &ModuleVars {
+        &self.vars
+    }
+}
+
+impl std::ops::DerefMut for ModuleVarsMut<'_> {
+    fn deref_mut(&mut self) -> &mut ModuleVars {
+        &mut self.vars
+    }
+}
+
+impl Drop for ModuleVarsMut<'_> {
+    fn drop(&mut self) {
+        self.version.fetch_add(1, Ordering::AcqRel);
+    }
 }
 
 impl Module {
@@ -502,7 +536,23 @@ impl Module {
             name: name.to_string(),
             filename: filename.to_string(),
             globals: RwLock::new(IndexMap::default()),
+            version: AtomicU64::new(0),
         }
+    }
+    /// The globals, for reading.
+    pub fn vars(&self) -> parking_lot::RwLockReadGuard<'_, ModuleVars> {
+        self.globals.read()
+    }
+    /// The globals, for writing; tells the caches.
+    pub fn vars_mut(&self) -> ModuleVarsMut<'_> {
+        ModuleVarsMut {
+            vars: self.globals.write(),
+            version: &self.version,
+        }
+    }
+    /// The number of writes to the globals so far (read before a lookup to cache its answer).
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::Acquire)
     }
     pub fn get(&self, name: &str) -> Option<Value> {
         match self.globals.read().get(name) {
@@ -511,7 +561,7 @@ impl Module {
         }
     }
     pub fn set(&self, name: &str, v: Value) {
-        let mut g = self.globals.write();
+        let mut g = self.vars_mut();
         if let Some(slot) = g.get_mut(name) {
             *slot = v;
         } else {
@@ -520,7 +570,7 @@ impl Module {
     }
     /// Ensures each name has a slot and returns the slot indices, in order.
     pub fn intern_names(&self, names: &[Arc<str>]) -> Vec<u32> {
-        let mut g = self.globals.write();
+        let mut g = self.vars_mut();
         names
             .iter()
             .map(|n| match g.get_index_of(&**n) {

@@ -729,7 +729,7 @@ impl Vm {
             }
             Value::Object(o) => match o.0.repr() {
                 Some(r) => r,
-                None => match self.lookup_method(v, "__repr__") {
+                None => match self.lookup_method(v, &crate::compile::intern::intern("__repr__")) {
                     Some(m) => {
                         let r = self.call(&m, std::slice::from_ref(v))?;
                         r.as_str().unwrap_or("").to_string()

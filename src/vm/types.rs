@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap;
 
 use super::errors::{EXCEPTION_TABLE, ExcKind};
 use super::objects::{Class, TypeKind};
+use super::value::Value;
 
 /// Every built-in class an interpreter needs to hand out.
 pub struct BuiltinTypes {
@@ -128,5 +129,38 @@ impl BuiltinTypes {
 impl Default for BuiltinTypes {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+impl BuiltinTypes {
+    /// The class of `v`, borrowed (`type(v)`).
+    pub fn of<'a>(&'a self, v: &'a Value) -> &'a Arc<Class> {
+        match v {
+            Value::Instance(i) => &i.class,
+            Value::Object(o) => o.0.class(),
+            Value::None | Value::Unbound => &self.none,
+            Value::Ellipsis => &self.ellipsis,
+            Value::NotImplemented => &self.not_implemented,
+            Value::Bool(_) => &self.bool_,
+            Value::Int(_) | Value::BigInt(_) => &self.int,
+            Value::Float(_) => &self.float,
+            Value::Str(_) => &self.str_,
+            Value::Bytes(_) => &self.bytes,
+            Value::List(_) => &self.list,
+            Value::Tuple(_) => &self.tuple,
+            Value::Dict(_) => &self.dict,
+            Value::Set(s) if s.frozen => &self.frozenset,
+            Value::Set(_) => &self.set,
+            Value::Range(_) => &self.range,
+            Value::Slice(_) => &self.slice,
+            Value::Function(_) => &self.function,
+            Value::Native(_) => &self.builtin_function,
+            Value::BoundMethod(_) => &self.method,
+            Value::Class(_) => &self.type_,
+            Value::Module(_) => &self.module,
+            Value::Iter(_) => &self.iterator,
+            Value::Cell(_) => &self.cell,
+            Value::Code(_) => &self.code,
+        }
     }
 }

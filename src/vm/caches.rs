@@ -1,0 +1,162 @@
+//! Per-thread lookup caches: the answers of global-variable, module-attribute and class-attribute
+//! lookups, kept by each interpreter thread for the next time the same instruction asks.
+//!
+//! A lookup in a module's globals or a class's attributes takes that object's lock (two atomic
+//! read-modify-writes) and often hashes a string; CPython 3.11 answers the same question from
+//! an inline cache checked against a version tag. Here the cache belongs to the thread ([`Vm`]),
+//! so filling and reading it needs no synchronization at all, even with the GIL off, and the
+//! version tags are the objects' own: a module's [`Module::version`] (bumped by every write to its
+//! globals) and the process-wide [`class_epoch`] (bumped by every write to any class's
+//! attributes).
+//!
+//! Soundness of a hit: an entry is filled with the version read *before* the lookup, and writers
+//! bump the version *after* writing and before releasing their lock. So an entry can hold a value
+//! newer than its version (harmless: the next check misses) but never an older value under a
+//! current version. An entry keeps its owner's allocation alive through a `Weak`, and its key
+//! name through an `Arc`, so an address it compares against is never reused by another object.
+//!
+//! [`Vm`]: super::Vm
+//! [`class_epoch`]: super::objects::class_epoch
+
+use std::sync::{Arc, Weak};
+
+use super::objects::{Class, Module, class_epoch};
+use super::value::Value;
+
+/// A key that is cheap to compare: a global slot, or an interned name compared by address.
+pub trait CacheKey: Clone {
+    /// Bits that tell keys apart (for the table index).
+    fn bits(&self) -> usize;
+    /// The same key (for an interned name: the same allocation).
+    fn same(&self, other: &Self) -> bool;
+}
+
+impl CacheKey for u32 {
+    fn bits(&self) -> usize {
+        *self as usize
+    }
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+
+impl CacheKey for Arc<str> {
+    fn bits(&self) -> usize {
+        Arc::as_ptr(self) as *const u8 as usize >> 3
+    }
+    fn same(&self, other: &Self) -> bool {
+        Arc::ptr_eq(self, other)
+    }
+}
+
+struct Entry<O, K> {
+    owner: Weak<O>,
+    key: K,
+    version: u64,
+    /// The lookup's answer; `Value::Unbound` when the name was absent.
+    value: Value,
+}
+
+/// A direct-mapped table from (owner, key) to the answer found under one version of the owner.
+pub struct Cache<O, K> {
+    entries: Vec<Option<Entry<O, K>>>,
+}
+
+impl<O, K: CacheKey> Cache<O, K> {
+    /// How many entries the table holds, once used (a power of two).
+    const SIZE: usize = 128;
+
+    /// An empty cache; it allocates its table on the first fill, so threads that never look
+    /// anything up (most of a 1,000-thread stress test's) pay nothing.
+    pub const fn new() -> Self {
+        Cache {
+            entries: Vec::new(),
+        }
+    }
+
+    fn index(owner: &Arc<O>, key: &K) -> usize {
+        let owner = Arc::as_ptr(owner) as *const u8 as usize >> 4;
+        let mixed = (owner ^ key.bits()).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        mixed >> (usize::BITS - Self::SIZE.trailing_zeros())
+    }
+
+    /// The answer cached for `owner`'s `key` under `version`, if there is one.
+    #[inline]
+    pub fn get(&self, owner: &Arc<O>, key: &K, version: u64) -> Option<&Value> {
+        let entry = self.entries.get(Self::index(owner, key))?.as_ref()?;
+        (entry.version == version
+            && std::ptr::eq(entry.owner.as_ptr(), Arc::as_ptr(owner))
+            && entry.key.same(key))
+        .then_some(&entry.value)
+    }
+
+    /// Remembers `value` as `owner`'s `key` under `version` (read before the lookup that found it).
+    pub fn put(&mut self, owner: &Arc<O>, key: &K, version: u64, value: &Value) {
+        if self.entries.is_empty() {
+            self.entries.resize_with(Self::SIZE, || None);
+        }
+        self.entries[Self::index(owner, key)] = Some(Entry {
+            owner: Arc::downgrade(owner),
+            key: key.clone(),
+            version,
+            value: value.clone(),
+        });
+    }
+}
+
+/// One thread's caches.
+pub struct LookupCaches {
+    /// `LoadGlobal`: a module's global slot, resolved through the builtins when unassigned
+    /// (builtins never change, and the slot's becoming assigned bumps the module's version).
+    pub globals: Cache<Module, u32>,
+    /// `module.name` loads (`math.sqrt`).
+    pub module_attrs: Cache<Module, Arc<str>>,
+    /// A class attribute found along the MRO (methods, class variables), or its absence.
+    pub class_attrs: Cache<Class, Arc<str>>,
+}
+
+impl LookupCaches {
+    pub const fn new() -> Self {
+        LookupCaches {
+            globals: Cache::new(),
+            module_attrs: Cache::new(),
+            class_attrs: Cache::new(),
+        }
+    }
+
+    /// `cls.lookup(name)` through the cache.
+    #[inline]
+    pub fn class_lookup(&mut self, cls: &Arc<Class>, name: &Arc<str>) -> Option<Value> {
+        let epoch = class_epoch();
+        let found = match self.class_attrs.get(cls, name, epoch) {
+            Some(v) => v.clone(),
+            None => {
+                let v = cls.lookup(name).unwrap_or(Value::Unbound);
+                self.class_attrs.put(cls, name, epoch, &v);
+                v
+            }
+        };
+        (!matches!(found, Value::Unbound)).then_some(found)
+    }
+
+    /// A module attribute (`module.name`) through the cache.
+    #[inline]
+    pub fn module_attr(&mut self, module: &Arc<Module>, name: &Arc<str>) -> Option<Value> {
+        let version = module.version();
+        let found = match self.module_attrs.get(module, name, version) {
+            Some(v) => v.clone(),
+            None => {
+                let v = module.get(name).unwrap_or(Value::Unbound);
+                self.module_attrs.put(module, name, version, &v);
+                v
+            }
+        };
+        (!matches!(found, Value::Unbound)).then_some(found)
+    }
+}
+
+impl Default for LookupCaches {
+    fn default() -> Self {
+        Self::new()
+    }
+}
