@@ -174,19 +174,56 @@ pub enum Op {
     LoadFastConst(u16, u16),
     /// locals[a] := pop, then push locals[b] (StoreFast a; LoadFast b)
     StoreFastLoadFast(u16, u16),
+    /// push locals[a] op consts[b] when both are numbers (LoadFast a; LoadConst b; Binary op),
+    /// else runs as LoadFastConst(a, b) and leaves the operation to its own op
+    BinaryFastConst(u16, u16, BinOp),
+    /// push locals[a] op locals[b] when both are numbers (LoadFast a; LoadFast b; Binary op),
+    /// else runs as LoadFastPair(a, b)
+    BinaryFastFast(u16, u16, BinOp),
+    /// push locals[a][consts[b]] for a list or tuple and an index in range (LoadFast a;
+    /// LoadConst b; Subscr), else runs as LoadFastConst(a, b)
+    SubscrFastConst(u16, u16),
+    /// push locals[a][locals[b]] for a list or tuple and an index in range (LoadFast a;
+    /// LoadFast b; Subscr), else runs as LoadFastPair(a, b)
+    SubscrFastFast(u16, u16),
+    /// pop two ints or two floats and jump to t unless TOS1 cop TOS (Compare cop;
+    /// PopJumpIfFalse t), else runs as Compare(cop)
+    CompareJumpIfFalse(CmpOp, u32),
 }
 
-/// Rewrites the first op of each frequent pair into its superinstruction: fewer dispatches for
-/// the same program, as CPython 3.11's `LOAD_FAST__LOAD_FAST` and friends.
+// One op is one word: the instruction stream stays dense.
+const _: () = assert!(std::mem::size_of::<Op>() == 8);
+
+/// Rewrites the first op of each frequent pair or triple into its superinstruction: fewer
+/// dispatches for the same program, as CPython 3.11's `LOAD_FAST__LOAD_FAST` and friends. The
+/// ops it covers stay in place behind it, so a jump into the middle of a sequence, and a fused
+/// op whose operands are not the common case, run the original ops.
 pub fn fuse(ops: &mut [Op]) {
     use Op::*;
+    let narrow = |a: u32, b: u32| Some((u16::try_from(a).ok()?, u16::try_from(b).ok()?));
+    // Triples first: their first op is a LoadFast the pair rules would take.
+    for i in 2..ops.len() {
+        let fused = match (ops[i - 2], ops[i - 1], ops[i]) {
+            (LoadFast(a), LoadConst(b), Binary(op) | Inplace(op)) => {
+                narrow(a, b).map(|(a, b)| BinaryFastConst(a, b, op))
+            }
+            (LoadFast(a), LoadFast(b), Binary(op) | Inplace(op)) => {
+                narrow(a, b).map(|(a, b)| BinaryFastFast(a, b, op))
+            }
+            (LoadFast(a), LoadConst(b), Subscr) => narrow(a, b).map(|(a, b)| SubscrFastConst(a, b)),
+            (LoadFast(a), LoadFast(b), Subscr) => narrow(a, b).map(|(a, b)| SubscrFastFast(a, b)),
+            _ => None,
+        };
+        if let Some(f) = fused {
+            ops[i - 2] = f;
+        }
+    }
     for i in 1..ops.len() {
-        let next = ops[i];
-        let narrow = |a: u32, b: u32| Some((u16::try_from(a).ok()?, u16::try_from(b).ok()?));
-        let fused = match (ops[i - 1], next) {
+        let fused = match (ops[i - 1], ops[i]) {
             (LoadFast(a), LoadFast(b)) => narrow(a, b).map(|(a, b)| LoadFastPair(a, b)),
             (LoadFast(a), LoadConst(b)) => narrow(a, b).map(|(a, b)| LoadFastConst(a, b)),
             (StoreFast(a), LoadFast(b)) => narrow(a, b).map(|(a, b)| StoreFastLoadFast(a, b)),
+            (Compare(cop), PopJumpIfFalse(t)) => Some(CompareJumpIfFalse(cop, t)),
             _ => None,
         };
         if let Some(f) = fused {
@@ -211,7 +248,13 @@ impl Op {
     pub fn unfused(self) -> Op {
         use Op::*;
         match self {
-            LoadFastPair(a, _) | LoadFastConst(a, _) => LoadFast(a as u32),
+            LoadFastPair(a, _)
+            | LoadFastConst(a, _)
+            | BinaryFastConst(a, _, _)
+            | BinaryFastFast(a, _, _)
+            | SubscrFastConst(a, _)
+            | SubscrFastFast(a, _) => LoadFast(a as u32),
+            CompareJumpIfFalse(cop, _) => Compare(cop),
             StoreFastLoadFast(a, _) => StoreFast(a as u32),
             other => other,
         }

@@ -194,6 +194,70 @@ impl Vm {
                         self.push_local(code, base, b as usize)?;
                         ip += 1;
                     }
+                    Op::BinaryFastConst(a, b, bop) => {
+                        let x = &self.stack[base + a as usize];
+                        match number_fast(x, &code.consts[b as usize], bop) {
+                            Some(r) => {
+                                self.stack.push(r);
+                                ip += 2;
+                            }
+                            None => {
+                                self.push_local(code, base, a as usize)?;
+                                self.stack.push(code.consts[b as usize].clone());
+                                ip += 1;
+                            }
+                        }
+                    }
+                    Op::BinaryFastFast(a, b, bop) => {
+                        let (x, y) = (
+                            &self.stack[base + a as usize],
+                            &self.stack[base + b as usize],
+                        );
+                        match number_fast(x, y, bop) {
+                            Some(r) => {
+                                self.stack.push(r);
+                                ip += 2;
+                            }
+                            None => {
+                                self.push_local(code, base, a as usize)?;
+                                self.push_local(code, base, b as usize)?;
+                                ip += 1;
+                            }
+                        }
+                    }
+                    Op::SubscrFastConst(a, b) => {
+                        match sequence_item(
+                            &self.stack[base + a as usize],
+                            &code.consts[b as usize],
+                        ) {
+                            Some(item) => {
+                                self.stack.push(item);
+                                ip += 2;
+                            }
+                            None => {
+                                self.push_local(code, base, a as usize)?;
+                                self.stack.push(code.consts[b as usize].clone());
+                                ip += 1;
+                            }
+                        }
+                    }
+                    Op::SubscrFastFast(a, b) => {
+                        let (c, k) = (
+                            &self.stack[base + a as usize],
+                            &self.stack[base + b as usize],
+                        );
+                        match sequence_item(c, k) {
+                            Some(item) => {
+                                self.stack.push(item);
+                                ip += 2;
+                            }
+                            None => {
+                                self.push_local(code, base, a as usize)?;
+                                self.push_local(code, base, b as usize)?;
+                                ip += 1;
+                            }
+                        }
+                    }
                     Op::DeleteFast(i) => {
                         let slot = &mut self.stack[base + i as usize];
                         if let Value::Unbound = slot {
@@ -381,20 +445,8 @@ impl Vm {
                     Op::Binary(bop) | Op::Inplace(bop) if is_number(self.stack.last().unwrap()) => {
                         let b = self.pop();
                         let a = self.stack.last_mut().unwrap();
-                        if let (Value::Int(x), Value::Int(y)) = (&*a, &b) {
-                            let (x, y) = (*x, *y);
-                            let fast = match bop {
-                                BinOp::Add => x.checked_add(y),
-                                BinOp::Sub => x.checked_sub(y),
-                                BinOp::Mul => x.checked_mul(y),
-                                _ => None,
-                            };
-                            *a = match fast {
-                                Some(r) => Value::Int(r),
-                                None => super::ops::int_op(x, y, bop)?,
-                            };
-                        } else if let Some(r) = float_fast(&*a, &b, bop) {
-                            *a = Value::Float(r);
+                        if let Some(r) = number_fast(a, &b, bop) {
+                            *a = r;
                         } else {
                             let a = self.pop();
                             let r = self.binary_op(&a, &b, bop)?;
@@ -429,6 +481,24 @@ impl Vm {
                         let r = self.compare_op(&a, &b, cop)?;
                         self.stack.push(r);
                     }
+                    Op::CompareJumpIfFalse(cop, t) => {
+                        let b = self.pop();
+                        let a = self.pop();
+                        let fast = match (&a, &b) {
+                            (Value::Int(x), Value::Int(y)) => compare_fast(x, y, cop),
+                            (Value::Float(x), Value::Float(y)) => compare_fast(x, y, cop),
+                            _ => None,
+                        };
+                        match fast {
+                            Some(true) => ip += 1,
+                            Some(false) => ip = t as usize,
+                            None => {
+                                // The comparison as Compare runs it; PopJumpIfFalse follows.
+                                let r = self.compare_op(&a, &b, cop)?;
+                                self.stack.push(r);
+                            }
+                        }
+                    }
                     Op::Not => {
                         let v = self.pop();
                         let t = self.truthy(&v)?;
@@ -442,16 +512,9 @@ impl Vm {
                     Op::Subscr => {
                         let k = self.pop();
                         let c = self.stack.last_mut().unwrap();
-                        // Fast path: a list indexed in range.
-                        if let (Value::List(l), Value::Int(i)) = (&*c, &k) {
-                            let item = {
-                                let items = l.0.lock();
-                                usize::try_from(*i).ok().and_then(|i| items.get(i).cloned())
-                            };
-                            if let Some(item) = item {
-                                *c = item;
-                                continue;
-                            }
+                        if let Some(item) = sequence_item(c, &k) {
+                            *c = item;
+                            continue;
                         }
                         let c = self.pop();
                         let r = self.get_item(&c, &k)?;
@@ -1208,6 +1271,45 @@ impl Vm {
                 Ok(PyErr::Raised(exc))
             }
         }
+    }
+}
+
+/// `a op b` when both are numbers and the operation succeeds: the eval loop's fast path, and
+/// what the fused ops compute without touching the stack. `None` sends the caller to the
+/// general path, which raises the error (division by zero, ...) if there is one.
+#[inline(always)]
+fn number_fast(a: &Value, b: &Value, op: BinOp) -> Option<Value> {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        let quick = match op {
+            BinOp::Add => x.checked_add(*y),
+            BinOp::Sub => x.checked_sub(*y),
+            BinOp::Mul => x.checked_mul(*y),
+            _ => None,
+        };
+        return match quick {
+            Some(r) => Some(Value::Int(r)),
+            None => super::ops::int_op(*x, *y, op).ok(),
+        };
+    }
+    float_fast(a, b, op).map(Value::Float)
+}
+
+/// `c[k]` for a list or tuple `c` and an int `k` in range (negative from the end): the
+/// subscript's fast path; `None` for everything else, which the general path handles.
+#[inline(always)]
+fn sequence_item(c: &Value, k: &Value) -> Option<Value> {
+    let Value::Int(i) = *k else { return None };
+    let at = |len: usize| {
+        let i = if i < 0 { i.checked_add(len as i64)? } else { i };
+        usize::try_from(i).ok().filter(|&i| i < len)
+    };
+    match c {
+        Value::List(l) => {
+            let items = l.0.lock();
+            items.get(at(items.len())?).cloned()
+        }
+        Value::Tuple(t) => t.0.get(at(t.0.len())?).cloned(),
+        _ => None,
     }
 }
 

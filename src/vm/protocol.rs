@@ -149,9 +149,11 @@ impl Vm {
                 Value::bytes(x.0.repeat(k))
             }
             (Value::List(x), Value::List(y), BinOp::Add) => {
-                crate::memory::reserve_items(x.0.lock().len() + y.0.lock().len(), VALUE_SIZE)?;
-                let mut v = x.snapshot();
-                v.extend(y.snapshot());
+                // One lock at a time: `a + a` is the same list twice.
+                let (x, y) = (x.snapshot(), y.snapshot());
+                crate::memory::reserve_items(x.len() + y.len(), VALUE_SIZE)?;
+                let mut v = x;
+                v.extend(y);
                 Value::list(v)
             }
             (Value::List(_), _, BinOp::Add) if !matches!(b, Value::Instance(_)) => {
