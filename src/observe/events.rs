@@ -217,9 +217,9 @@ impl Recorder {
         r
     }
 
-    /// The record of child OS process `pid` in this run, registered as started at
-    /// `started_ns` if the run has not heard of it (or only of an earlier process of that pid,
-    /// since ended). Its events are added with [`Recorder::adopt_thread`] when they arrive.
+    /// The record of child OS process `pid` in this run, registered (in start order) as
+    /// started at `started_ns` if the run has not heard of it (or only of an earlier process of
+    /// that pid, since ended). Its events are added with [`Recorder::adopt_thread`] when they arrive.
     pub fn os_child(&self, pid: u32, name: &str, started_ns: u64) -> ProcessRecord {
         let mut run = self.run.lock();
         let known = run
@@ -237,7 +237,13 @@ impl Recorder {
             bytes_sent: Arc::default(),
             os: Some(Arc::default()),
         };
-        run.push(record.clone());
+        // In start order (notices from different processes may arrive in any order), after
+        // the main process.
+        let at = match run.get(1..) {
+            Some(children) => 1 + children.partition_point(|p| p.started_ns <= started_ns),
+            None => run.len(),
+        };
+        run.insert(at, record.clone());
         record
     }
 

@@ -638,6 +638,13 @@ mod tests {
     fn a_child_joins_the_run_it_names_and_its_logs_fill_its_record() {
         let top = Recorder::new_run(10, Arc::default());
         let (run, _) = top_run(&top);
+        // A second child, heard of first: the run lists its processes in start order.
+        apply(Notice::Started {
+            run,
+            pid: 4322,
+            name: "Process-2".into(),
+            started_ns: 1_500,
+        });
         apply(Notice::Started {
             run,
             pid: 4321,
@@ -661,13 +668,7 @@ mod tests {
             code: 0,
             ended_ns: 3_000,
         });
-        // A second child, killed: no logs.
-        apply(Notice::Started {
-            run,
-            pid: 4322,
-            name: "Process-2".into(),
-            started_ns: 1_500,
-        });
+        // The second child was killed: no logs.
         apply(Notice::Exited {
             run,
             pid: 4322,
