@@ -219,7 +219,8 @@ impl Recorder {
 
     /// The record of child OS process `pid` in this run, registered (in start order) as
     /// started at `started_ns` if the run has not heard of it (or only of an earlier process of
-    /// that pid, since ended). Its events are added with [`Recorder::adopt_thread`] when they arrive.
+    /// that pid, since ended). Its events are added with [`Recorder::adopt_thread`] when they
+    /// arrive.
     pub fn os_child(&self, pid: u32, name: &str, started_ns: u64) -> ProcessRecord {
         let mut run = self.run.lock();
         let known = run
