@@ -6,7 +6,7 @@
 //! buffers once, when a report is made. Buffers outlive their threads, so a report made while
 //! daemon threads still run, or after an uncaught exception, loses nothing.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -115,6 +115,58 @@ pub struct ProcessRecord {
     pub recorder: Arc<Recorder>,
     /// Bytes it serialized to send to other processes.
     pub bytes_sent: Arc<AtomicU64>,
+    /// For a child OS process (`--process-backend os`): what the run heard of it. Its events
+    /// live in another address space and reach this record only when it ends.
+    pub os: Option<Arc<OsChild>>,
+}
+
+/// What the run knows of a child OS process besides its events: whether they arrived (a
+/// process killed by a signal never sends them) and how it ended. Filled in by
+/// `crate::process::os_reports`.
+#[derive(Debug, Default)]
+pub struct OsChild {
+    reported: AtomicBool,
+    /// Its exit code, and when it ended on the run's clock.
+    exit: Mutex<Option<(i32, u64)>>,
+}
+
+impl OsChild {
+    /// Its event logs have arrived; false if they had already (a second copy is ignored).
+    pub fn mark_reported(&self) -> bool {
+        !self.reported.swap(true, Ordering::Relaxed)
+    }
+
+    /// Did its event logs arrive?
+    pub fn reported(&self) -> bool {
+        self.reported.load(Ordering::Relaxed)
+    }
+
+    /// Its spawner saw it end with `code` at `t_ns` on the run's clock.
+    pub fn exited(&self, code: i32, t_ns: u64) {
+        *self.exit.lock() = Some((code, t_ns));
+    }
+
+    /// Its exit code and when it ended, once it has.
+    pub fn exit(&self) -> Option<(i32, u64)> {
+        *self.exit.lock()
+    }
+
+    /// Why the reports have no figures for it, if they have none.
+    pub fn missing_figures(&self) -> Option<String> {
+        if self.reported() {
+            return None;
+        }
+        Some(match self.exit() {
+            Some((code, _)) if code < 0 => {
+                format!(
+                    "no figures: killed by signal {} before it could send them",
+                    -code
+                )
+            }
+            Some((code, _)) => format!("no figures: exit code {code}, ended without sending them"),
+            None => "no figures: still running when the run ended".to_string(),
+        })
+    }
 }
 
 impl Recorder {
@@ -132,14 +184,78 @@ impl Recorder {
 
     /// A recorder for a child process of the same run, on the same clock.
     pub fn new_process(&self, pid: u32, name: &str, bytes_sent: Arc<AtomicU64>) -> Arc<Recorder> {
+        let r = self.sibling();
+        self.register(pid, name, bytes_sent, r.clone());
+        r
+    }
+
+    /// The recorder of a child OS process: the first process of a run of its own (its
+    /// address space's), on a clock that reads 0 at `origin`, the start of the run it belongs
+    /// to, so its events need no translation when they reach that run. It started at
+    /// `started_ns` (when its spawner started it).
+    pub fn new_os_child(
+        origin: Instant,
+        pid: u32,
+        name: &str,
+        started_ns: u64,
+        bytes_sent: Arc<AtomicU64>,
+    ) -> Arc<Recorder> {
         let r = Arc::new(Recorder {
+            start: origin,
+            virtual_clock: OnceLock::new(),
+            threads: Mutex::new(vec![]),
+            run: Arc::default(),
+        });
+        r.run.lock().push(ProcessRecord {
+            pid,
+            name: name.to_string(),
+            started_ns,
+            recorder: r.clone(),
+            bytes_sent,
+            os: None,
+        });
+        r
+    }
+
+    /// The record of child OS process `pid` in this run, registered (in start order) as
+    /// started at `started_ns` if the run has not heard of it (or only of an earlier process of
+    /// that pid, since ended). Its events are added with [`Recorder::adopt_thread`] when they
+    /// arrive.
+    pub fn os_child(&self, pid: u32, name: &str, started_ns: u64) -> ProcessRecord {
+        let mut run = self.run.lock();
+        let known = run
+            .iter()
+            .rev()
+            .find(|p| p.pid == pid && p.os.as_ref().is_some_and(|os| os.exit().is_none()));
+        if let Some(p) = known {
+            return p.clone();
+        }
+        let record = ProcessRecord {
+            pid,
+            name: name.to_string(),
+            started_ns,
+            recorder: self.sibling(),
+            bytes_sent: Arc::default(),
+            os: Some(Arc::default()),
+        };
+        // In start order (notices from different processes may arrive in any order), after
+        // the main process.
+        let at = match run.get(1..) {
+            Some(children) => 1 + children.partition_point(|p| p.started_ns <= started_ns),
+            None => run.len(),
+        };
+        run.insert(at, record.clone());
+        record
+    }
+
+    /// A recorder on this one's clock, in the same run, with no threads yet.
+    fn sibling(&self) -> Arc<Recorder> {
+        Arc::new(Recorder {
             start: self.start,
             virtual_clock: OnceLock::new(),
             threads: Mutex::new(vec![]),
             run: self.run.clone(),
-        });
-        self.register(pid, name, bytes_sent, r.clone());
-        r
+        })
     }
 
     fn register(&self, pid: u32, name: &str, bytes_sent: Arc<AtomicU64>, r: Arc<Recorder>) {
@@ -149,6 +265,7 @@ impl Recorder {
             started_ns: self.now_ns(),
             recorder: r,
             bytes_sent,
+            os: None,
         });
     }
 
@@ -192,6 +309,16 @@ impl Recorder {
         });
         self.threads.lock().push(log.clone());
         log
+    }
+
+    /// Adds the finished log of a thread that ran in another address space (a child OS
+    /// process's, whose events arrive when it ends), its events already on this clock.
+    pub fn adopt_thread(&self, ident: u64, events: Vec<Event>) {
+        self.threads.lock().push(Arc::new(ThreadLog {
+            ident,
+            clock: self.clock(),
+            events: Mutex::new(events),
+        }));
     }
 
     /// Names thread `ident` (from any thread: renaming is rare, so the list lock is fine).

@@ -12,7 +12,7 @@ pub mod spans;
 pub mod stats;
 pub mod trace;
 
-pub use events::{Event, EventKind, ProcessRecord, Recorder, Release, ThreadLog};
+pub use events::{Event, EventKind, OsChild, ProcessRecord, Recorder, Release, ThreadLog};
 pub use spans::{ProcessSpans, Span, State, ThreadSpans};
 
 use std::sync::atomic::Ordering;
@@ -68,7 +68,10 @@ impl Reports {
                         p.bytes_sent.load(Ordering::Relaxed)
                     );
                 }
-                eprint!("{}", s.render());
+                match p.os.as_ref().and_then(|os| os.missing_figures()) {
+                    Some(note) => eprintln!("({note})"),
+                    None => eprint!("{}", s.render()),
+                }
             }
         }
         // Each report is attempted even if another failed, so one bad path loses only its own.
@@ -103,7 +106,8 @@ impl Reports {
 }
 
 /// `--stats-json`: the main process's figures at the top level; every process (main first)
-/// under "processes", with its start time and bytes serialized.
+/// under "processes", with its start time and bytes serialized (and, for a child OS process,
+/// its exit code, and a note when its figures never arrived).
 fn write_stats_json(
     path: &std::path::Path,
     folded: &[(&ProcessRecord, stats::Stats)],
@@ -117,6 +121,14 @@ fn write_stats_json(
             j["name"] = p.name.clone().into();
             j["start_s"] = (p.started_ns as f64 / 1e9).into();
             j["bytes_serialized"] = p.bytes_sent.load(Ordering::Relaxed).into();
+            if let Some(os) = &p.os {
+                if let Some((code, _)) = os.exit() {
+                    j["exitcode"] = code.into();
+                }
+                if let Some(note) = os.missing_figures() {
+                    j["note"] = note.into();
+                }
+            }
             j
         })
         .collect();

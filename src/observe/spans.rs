@@ -167,8 +167,8 @@ pub fn fold(logs: &[(u64, Vec<Event>)], now_ns: u64) -> Vec<ThreadSpans> {
 #[derive(Clone)]
 pub struct ProcessSpans {
     pub record: ProcessRecord,
-    /// When it ended: its last thread's end, or the end of the recording if a thread of it was
-    /// still alive.
+    /// When it ended: its last thread's end (for a child OS process, its exit as its spawner
+    /// saw it), or the end of the recording if a thread of it was still alive.
     pub end_ns: u64,
     pub threads: Vec<ThreadSpans>,
 }
@@ -177,10 +177,13 @@ impl ProcessSpans {
     /// Folds one process's event logs, as of `now_ns`.
     pub fn fold(record: ProcessRecord, now_ns: u64) -> ProcessSpans {
         let threads = fold(&record.recorder.snapshot(), now_ns);
-        let end_ns = if threads.iter().all(|t| t.ended) {
-            threads.iter().map(|t| t.end_ns).max().unwrap_or(now_ns)
-        } else {
-            now_ns
+        let last_thread_end = threads.iter().map(|t| t.end_ns).max();
+        let end_ns = match record.os.as_ref().and_then(|os| os.exit()) {
+            // A child OS process ended when its spawner saw it end (its threads' logs, if
+            // they came, were shipped a moment before).
+            Some((_, exit_ns)) => last_thread_end.map_or(exit_ns, |t| t.max(exit_ns)),
+            None if threads.iter().all(|t| t.ended) => last_thread_end.unwrap_or(now_ns),
+            None => now_ns,
         };
         ProcessSpans {
             record,

@@ -708,6 +708,7 @@ mod tests {
                 started_ns: 0,
                 recorder: Recorder::new_run(1, Arc::default()),
                 bytes_sent: Arc::default(),
+                os: None,
             },
             end_ns,
             threads,

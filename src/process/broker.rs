@@ -233,6 +233,10 @@ impl Broker {
                 super::shared::process_ended(pid);
                 Ok(Value::None)
             }
+            Request::Observe(notice) => {
+                super::os_reports::deliver(&notice).map_err(PyErr::runtime_error)?;
+                Ok(Value::None)
+            }
         }
     }
 

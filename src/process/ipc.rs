@@ -47,6 +47,9 @@ pub enum Request {
     /// Process `pid` (a child OS process the asking process started) has ended: close its
     /// pipe handles.
     Ended { pid: u32 },
+    /// A notice for the run's reports (a child started or ended, or a child's event logs),
+    /// in [`super::os_reports`]' encoding.
+    Observe(Vec<u8>),
 }
 
 /// The broker's answer: the value returned, or the exception raised.
@@ -220,6 +223,9 @@ impl Request {
             Request::Ended { pid } => {
                 e.u8(2).u64((*pid).into());
             }
+            Request::Observe(notice) => {
+                e.u8(3).bytes(notice);
+            }
         }
         e.0
     }
@@ -246,6 +252,7 @@ impl Request {
             2 => Request::Ended {
                 pid: u32::try_from(d.u64()?).map_err(|_| corrupt())?,
             },
+            3 => Request::Observe(d.bytes()?.to_vec()),
             _ => return Err(corrupt()),
         };
         d.end()?;
@@ -354,6 +361,12 @@ mod tests {
         huge.extend_from_slice(&1u64.to_le_bytes());
         huge.extend_from_slice(&u64::MAX.to_le_bytes());
         assert!(Request::decode(&huge).is_err());
+    }
+
+    #[test]
+    fn observe_requests_round_trip() {
+        let r = Request::Observe(b"notice".to_vec());
+        assert_eq!(Request::decode(&r.encode()).unwrap(), r);
     }
 
     #[test]

@@ -62,6 +62,7 @@ pub mod ends;
 pub mod hosts;
 pub mod ipc;
 pub mod os_backend;
+pub mod os_reports;
 pub mod pool;
 pub mod remote;
 pub mod shared;
@@ -404,15 +405,15 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
             "multiprocessing needs the main script's source to start a process",
         ));
     };
+    let name = vm.get_attr(process_obj, "name")?;
+    let name = vm.to_str(&name)?;
     if parent.config.process_backend == ProcessBackend::Os {
-        let child = os_backend::spawn(vm, &script, &source, payload)?;
+        let child = os_backend::spawn(vm, &script, &source, payload, &name)?;
         remember(&child);
         return Ok(child);
     }
     let pid = next_child_pid();
     let terminate: Arc<AtomicTerminate> = Arc::default();
-    let name = vm.get_attr(process_obj, "name")?;
-    let name = vm.to_str(&name)?;
     let context = ProcessContext {
         pid,
         ppid: parent.process.pid,

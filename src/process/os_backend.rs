@@ -9,7 +9,8 @@
 //! ([`super::broker`], [`super::remote`]). Its stdout and stderr are the parent's own file
 //! descriptors, as a spawned CPython child's are. A thread of the parent waits for the child
 //! to end and turns its status into `exitcode` (the exit status, or minus the signal that
-//! killed it, as CPython reports it).
+//! killed it, as CPython reports it). When the run records (`--stats`, `--trace`, ...), the
+//! child records too and sends its events to the run as it ends ([`super::os_reports`]).
 
 use std::io;
 use std::os::unix::process::ExitStatusExt;
@@ -20,6 +21,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use super::ipc::{self, Decoder, Encoder, WirePayload};
+use super::os_reports::{self, Recording};
 use super::wire::Payload;
 use super::{Child, ProcessContext, broker, remote};
 use crate::observe::Release;
@@ -40,6 +42,8 @@ struct Bootstrap {
     max_memory: u64,
     argv: Vec<String>,
     process: WirePayload,
+    /// What to record for the run's reports, when the run records (see [`os_reports`]).
+    record: Option<Recording>,
 }
 
 impl Bootstrap {
@@ -59,6 +63,12 @@ impl Bootstrap {
             e.str(a);
         }
         e.payload(&self.process);
+        match &self.record {
+            Some(r) => r.encode(e.u8(1)),
+            None => {
+                e.u8(0);
+            }
+        }
         e.0
     }
 
@@ -79,6 +89,10 @@ impl Bootstrap {
             argv.push(d.str()?);
         }
         let process = d.payload()?;
+        let record = match d.u8()? {
+            0 => None,
+            _ => Some(Recording::decode(&mut d)?),
+        };
         d.end()?;
         Ok(Bootstrap {
             broker,
@@ -92,6 +106,7 @@ impl Bootstrap {
             max_memory,
             argv,
             process,
+            record,
         })
     }
 }
@@ -119,8 +134,15 @@ fn gilsim_exe() -> io::Result<PathBuf> {
         })
 }
 
-/// Starts a child OS process that runs `process` (a `multiprocessing.Process`, serialized).
-pub fn spawn(vm: &mut Vm, script: &str, source: &str, process: Payload) -> PyResult<Arc<Child>> {
+/// Starts a child OS process that runs `process` (a `multiprocessing.Process` called `name`,
+/// serialized).
+pub fn spawn(
+    vm: &mut Vm,
+    script: &str,
+    source: &str,
+    process: Payload,
+    name: &str,
+) -> PyResult<Arc<Child>> {
     let cant =
         |e: &dyn std::fmt::Display| PyErr::runtime_error(format!("can't start process: {e}"));
     let broker = match remote::broker_socket() {
@@ -131,6 +153,7 @@ pub fn spawn(vm: &mut Vm, script: &str, source: &str, process: Payload) -> PyRes
             .to_path_buf(),
     };
     let process = ipc::export(process, broker::handle_ref).map_err(PyErr::runtime_error)?;
+    let recording = os_reports::Spawn::new(vm, name);
     let config = &vm.interp.config;
     let boot = Bootstrap {
         broker,
@@ -144,6 +167,7 @@ pub fn spawn(vm: &mut Vm, script: &str, source: &str, process: Payload) -> PyRes
         max_memory: config.max_memory.map_or(0, |m| m as u64),
         argv: config.argv.clone(),
         process,
+        record: recording.as_ref().map(|r| r.recording().clone()),
     };
     let exe = gilsim_exe().map_err(|e| cant(&e))?;
     let started = vm.allow_threads(Release::Native("os.spawn"), || -> io::Result<_> {
@@ -162,6 +186,9 @@ pub fn spawn(vm: &mut Vm, script: &str, source: &str, process: Payload) -> PyRes
     let waiting = std::thread::Builder::new()
         .name(format!("gilsim-wait-{}", os_child.id()))
         .spawn(move || {
+            if let Some(r) = &recording {
+                r.started(waiter.pid);
+            }
             let code = match os_child.wait() {
                 Ok(status) => status
                     .code()
@@ -174,6 +201,10 @@ pub fn spawn(vm: &mut Vm, script: &str, source: &str, process: Payload) -> PyRes
             // Its pipe handles close (before `exitcode` is set, so a parent that joined it
             // then reads a pipe sees the end of the stream).
             handles_closed(waiter.pid);
+            // Before `exitcode` is set too, so a parent that joined it finds it in the reports.
+            if let Some(r) = &recording {
+                r.exited(waiter.pid, code);
+            }
             ALIVE.fetch_sub(1, Ordering::SeqCst);
             waiter.ended(code);
         });
@@ -267,11 +298,15 @@ pub fn child_main() -> i32 {
         ..ProcessContext::main()
     };
     let monitor = crate::runtime::monitor::Monitor::new(&config);
+    let recorder = boot
+        .record
+        .as_ref()
+        .map(|r| os_reports::child_recorder(r, context.pid, context.bytes_sent.clone()));
     let interp = Interpreter::with_process(
         config,
         crate::runtime::Stdout::Process,
         context,
-        None,
+        recorder.clone(),
         monitor,
     );
     let (script, source, process) = (boot.script, boot.source, boot.process);
@@ -293,11 +328,17 @@ pub fn child_main() -> i32 {
             interp.flush_stdout();
             code
         });
-    match main.map(|h| h.join()) {
+    let code = match main.map(|h| h.join()) {
         Ok(Ok(code)) => code,
         _ => {
             eprintln!("gilsim: internal error: the interpreter thread panicked");
             70
         }
+    };
+    // However the script ended, its events go to the run's reports before the process ends
+    // (an error means the top process, and its reports, are gone).
+    if let (Some(record), Some(recorder)) = (&boot.record, &recorder) {
+        let _ = os_reports::ship(record.run, recorder);
     }
+    code
 }

@@ -160,6 +160,15 @@ pub fn process_ended(pid: u32) -> std::io::Result<()> {
     round_trip(&Request::Ended { pid }.encode()).map(drop)
 }
 
+/// Sends a notice for the run's reports to the broker, which keeps them in the top gilsim
+/// process ([`super::os_reports`]); returns once it is there.
+pub fn observe(notice: Vec<u8>) -> std::io::Result<()> {
+    match round_trip(&Request::Observe(notice).encode())? {
+        Reply::Returned(_) => Ok(()),
+        Reply::Raised(_) => Err(std::io::Error::other("the broker refused the notice")),
+    }
+}
+
 type Connection = (BufReader<UnixStream>, BufWriter<UnixStream>);
 
 thread_local! {
