@@ -25,10 +25,12 @@ use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
 
 use super::ipc::{self, HandleRef, Reply, Request, WirePayload};
+use super::os_threads::Census;
 use super::wire::{self, Payload};
 use super::{AtomicTerminate, ProcessContext};
 use crate::vm::errors::{PyErr, PyResult};
 use crate::vm::objects::Args;
+use crate::runtime::monitor::Monitor;
 use crate::vm::{Config, Interpreter, Value, Vm};
 
 /// The broker of this gilsim process (started by its first `os`-backend child).
@@ -39,6 +41,11 @@ pub struct Broker {
     registry: Mutex<Registry>,
     /// What the relaying interpreters are made with.
     config: Config,
+    /// The thread table of the threads serving connections, each the stand-in of the child
+    /// thread whose calls it runs ([`super::os_threads`]).
+    stand_ins: Arc<Monitor>,
+    /// What the children report of their threads.
+    census: Census,
 }
 
 /// The primitives children know by number. An entry lives as long as the broker: a child may
@@ -55,8 +62,9 @@ type LoadedArgs = (Vec<Value>, Vec<(Arc<str>, Value)>);
 static BROKER: OnceLock<Arc<Broker>> = OnceLock::new();
 static STARTING: Mutex<()> = Mutex::new(());
 
-/// The broker, started on first use.
-pub fn start(config: &Config) -> io::Result<Arc<Broker>> {
+/// The broker, started on first use; `watch_deadlocks`: the run's watchdog looks for
+/// deadlocks, so the children's threads and their stand-ins are to be known.
+pub fn start(config: &Config, watch_deadlocks: bool) -> io::Result<Arc<Broker>> {
     let _once = STARTING.lock();
     if let Some(b) = BROKER.get() {
         return Ok(b.clone());
@@ -64,17 +72,25 @@ pub fn start(config: &Config) -> io::Result<Arc<Broker>> {
     let dir = tempfile::Builder::new().prefix("gilsim-").tempdir()?;
     let socket = dir.path().join("broker.sock");
     let listener = UnixListener::bind(&socket)?;
+    let config = Config {
+        reports: Default::default(),
+        deterministic: None,
+        on_deadlock: crate::runtime::monitor::OnDeadlock::Hang,
+        timeout: None,
+        ..config.clone()
+    };
+    let stand_ins = if watch_deadlocks {
+        Monitor::reported(&config)
+    } else {
+        Monitor::new(&config)
+    };
     let broker = Arc::new(Broker {
         socket,
         _dir: dir,
         registry: Mutex::default(),
-        config: Config {
-            reports: Default::default(),
-            deterministic: None,
-            on_deadlock: crate::runtime::monitor::OnDeadlock::Hang,
-            timeout: None,
-            ..config.clone()
-        },
+        config,
+        stand_ins,
+        census: Census::default(),
     });
     let accepting = broker.clone();
     std::thread::Builder::new()
@@ -118,6 +134,16 @@ impl Broker {
         &self.socket
     }
 
+    /// The thread table of the stand-ins ([`super::os_threads`]).
+    pub fn stand_ins(&self) -> &Arc<Monitor> {
+        &self.stand_ins
+    }
+
+    /// What the children report of their threads.
+    pub fn census(&self) -> &Census {
+        &self.census
+    }
+
     /// The number children know `v` by (the same number every time).
     pub fn register(&self, v: &Value) -> HandleRef {
         let type_name = match v {
@@ -155,15 +181,14 @@ impl Broker {
             ..ProcessContext::main()
         };
         let cancel: Arc<AtomicTerminate> = context.terminate.clone();
-        // Its threads stand for threads of other processes: the deadlock watchdog, which
-        // cannot see those, does not watch them either.
-        let monitor = crate::runtime::monitor::Monitor::new(&self.config);
+        // Its thread stands for a thread of a child: not one of the run's own threads, but
+        // the watchdog asks it how that thread's calls wait.
         let interp = Interpreter::with_process(
             self.config.clone(),
             crate::runtime::Stdout::Process,
             context,
             None,
-            monitor,
+            self.stand_ins.clone(),
         );
         let Ok(read_half) = stream.try_clone() else {
             return;
@@ -199,9 +224,14 @@ impl Broker {
                 break;
             }
         }
+        self.census.connection_closed(vm.ident);
     }
 
     fn reply(&self, vm: &mut Vm, request: Request) -> Reply {
+        if let Request::Threads(report) = request {
+            let asked = self.census.record(vm.ident, report);
+            return Reply::Noted { asked };
+        }
         match self.run(vm, request).and_then(|v| self.send(vm, &v)) {
             Ok(p) => Reply::Returned(p),
             Err(e) => self.raised(vm, e),
@@ -233,6 +263,11 @@ impl Broker {
                 super::shared::process_ended(pid);
                 Ok(Value::None)
             }
+            Request::Identify { pid, thread } => {
+                self.census.identify(vm.ident, pid, thread);
+                Ok(Value::None)
+            }
+            Request::Threads(_) => Err(PyErr::runtime_error("broker: a report is no call")),
         }
     }
 

@@ -62,6 +62,7 @@ pub mod ends;
 pub mod hosts;
 pub mod ipc;
 pub mod os_backend;
+pub mod os_threads;
 pub mod pool;
 pub mod remote;
 pub mod shared;
@@ -203,11 +204,14 @@ impl Waitable for Child {
             _ if self.exitcode().is_some() => Holding::Free,
             Stop::Interp { main_thread, .. } => Holding::ProcessEnd {
                 pid: self.pid,
-                main_thread: *main_thread,
+                main_thread: Some(*main_thread),
             },
-            // A child OS process runs where the watchdog cannot see (while one lives, no
-            // deadlock is declared at all: see `os_backend::children_alive`).
-            Stop::Os => Holding::Busy,
+            // A child OS process's threads are known only from its reports to the top
+            // process's watchdog, which names its main thread ([`os_threads`]).
+            Stop::Os => Holding::ProcessEnd {
+                pid: self.pid,
+                main_thread: None,
+            },
         }
     }
 
@@ -404,15 +408,15 @@ pub fn spawn(vm: &mut Vm, process_obj: &Value) -> PyResult<Arc<Child>> {
             "multiprocessing needs the main script's source to start a process",
         ));
     };
+    let name = vm.get_attr(process_obj, "name")?;
+    let name = vm.to_str(&name)?;
     if parent.config.process_backend == ProcessBackend::Os {
-        let child = os_backend::spawn(vm, &script, &source, payload)?;
+        let child = os_backend::spawn(vm, &script, &source, &name, payload)?;
         remember(&child);
         return Ok(child);
     }
     let pid = next_child_pid();
     let terminate: Arc<AtomicTerminate> = Arc::default();
-    let name = vm.get_attr(process_obj, "name")?;
-    let name = vm.to_str(&name)?;
     let context = ProcessContext {
         pid,
         ppid: parent.process.pid,

@@ -16,12 +16,15 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
+
+use parking_lot::Mutex;
 
 use super::ipc::{self, Decoder, Encoder, WirePayload};
 use super::wire::Payload;
-use super::{Child, ProcessContext, broker, remote};
+use super::{Child, ProcessContext, broker, os_threads, remote};
+use crate::runtime::monitor::Monitor;
 use crate::observe::Release;
 use crate::vm::errors::{PyErr, PyResult};
 use crate::vm::{Config, Interpreter, Vm};
@@ -40,6 +43,11 @@ struct Bootstrap {
     max_memory: u64,
     argv: Vec<String>,
     process: WirePayload,
+    /// The process's name (`Process-1`), for reports.
+    name: String,
+    /// The run watches for deadlocks: the child reports its threads to the top process
+    /// ([`super::os_threads`]).
+    watch_deadlocks: bool,
 }
 
 impl Bootstrap {
@@ -59,6 +67,7 @@ impl Bootstrap {
             e.str(a);
         }
         e.payload(&self.process);
+        e.str(&self.name).u8(self.watch_deadlocks.into());
         e.0
     }
 
@@ -79,6 +88,8 @@ impl Bootstrap {
             argv.push(d.str()?);
         }
         let process = d.payload()?;
+        let name = d.str()?;
+        let watch_deadlocks = d.u8()? != 0;
         d.end()?;
         Ok(Bootstrap {
             broker,
@@ -92,6 +103,8 @@ impl Bootstrap {
             max_memory,
             argv,
             process,
+            name,
+            watch_deadlocks,
         })
     }
 }
@@ -119,13 +132,21 @@ fn gilsim_exe() -> io::Result<PathBuf> {
         })
 }
 
-/// Starts a child OS process that runs `process` (a `multiprocessing.Process`, serialized).
-pub fn spawn(vm: &mut Vm, script: &str, source: &str, process: Payload) -> PyResult<Arc<Child>> {
+/// Starts a child OS process called `name` that runs `process` (a `multiprocessing.Process`,
+/// serialized).
+pub fn spawn(
+    vm: &mut Vm,
+    script: &str,
+    source: &str,
+    name: &str,
+    process: Payload,
+) -> PyResult<Arc<Child>> {
     let cant =
         |e: &dyn std::fmt::Display| PyErr::runtime_error(format!("can't start process: {e}"));
+    let watch_deadlocks = vm.interp.monitor.deadlocks_watched();
     let broker = match remote::broker_socket() {
         Some(s) => s.clone(),
-        None => broker::start(&vm.interp.config)
+        None => broker::start(&vm.interp.config, watch_deadlocks)
             .map_err(|e| cant(&e))?
             .socket()
             .to_path_buf(),
@@ -144,6 +165,8 @@ pub fn spawn(vm: &mut Vm, script: &str, source: &str, process: Payload) -> PyRes
         max_memory: config.max_memory.map_or(0, |m| m as u64),
         argv: config.argv.clone(),
         process,
+        name: name.to_string(),
+        watch_deadlocks,
     };
     let exe = gilsim_exe().map_err(|e| cant(&e))?;
     let started = vm.allow_threads(Release::Native("os.spawn"), || -> io::Result<_> {
@@ -158,7 +181,7 @@ pub fn spawn(vm: &mut Vm, script: &str, source: &str, process: Payload) -> PyRes
     let (mut os_child, lifeline) = started.map_err(|e| cant(&e))?;
     let child = Child::os(os_child.id());
     let waiter = child.clone();
-    ALIVE.fetch_add(1, Ordering::SeqCst);
+    LIVE.lock().push(child.pid);
     let waiting = std::thread::Builder::new()
         .name(format!("gilsim-wait-{}", os_child.id()))
         .spawn(move || {
@@ -174,11 +197,11 @@ pub fn spawn(vm: &mut Vm, script: &str, source: &str, process: Payload) -> PyRes
             // Its pipe handles close (before `exitcode` is set, so a parent that joined it
             // then reads a pipe sees the end of the stream).
             handles_closed(waiter.pid);
-            ALIVE.fetch_sub(1, Ordering::SeqCst);
+            ended(waiter.pid);
             waiter.ended(code);
         });
     if let Err(e) = waiting {
-        ALIVE.fetch_sub(1, Ordering::SeqCst);
+        ended(child.pid);
         return Err(cant(&e));
     }
     Ok(child)
@@ -195,13 +218,32 @@ fn handles_closed(pid: u32) {
     }
 }
 
-/// Child OS processes started and not yet ended.
-static ALIVE: AtomicUsize = AtomicUsize::new(0);
+/// The pids of the child OS processes started here and not yet ended.
+static LIVE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
-/// How many child OS processes are alive. They run where the deadlock watchdog cannot see,
-/// so while one lives it declares no deadlock.
-pub fn children_alive() -> usize {
-    ALIVE.load(Ordering::SeqCst)
+/// Child OS process `pid` has ended.
+fn ended(pid: u32) {
+    LIVE.lock().retain(|&p| p != pid);
+}
+
+/// The pids of the child OS processes started here and not yet ended: the deadlock watchdog
+/// judges their threads from their reports ([`super::os_threads`]).
+pub fn live_children() -> Vec<u32> {
+    LIVE.lock().clone()
+}
+
+/// Ends the run's child OS processes at once (SIGKILL), as the run ends abruptly (a deadlock,
+/// `--timeout`): the live children of this process and `others`, child OS processes of
+/// theirs that reported to this one. Otherwise they would end only on seeing this process's
+/// end, and first fail their pending calls to its broker, noisily.
+pub fn end_processes(others: &[u32]) {
+    let mut pids = live_children();
+    pids.extend_from_slice(others);
+    pids.sort_unstable();
+    pids.dedup();
+    for pid in pids {
+        let _ = send_signal(pid, libc::SIGKILL);
+    }
 }
 
 /// Sends signal `sig` to the OS process `pid` (kill(2)).
@@ -211,7 +253,8 @@ pub fn send_signal(pid: u32, sig: i32) -> io::Result<()> {
     // it cannot break Rust's guarantees whatever they are. Callers pass a child this process
     // started and has not yet seen end (`Child::signal` checks `exitcode` first: as with
     // CPython's `Popen.terminate`, a child that ends between that check and this call is a
-    // harmless miss), or a pid the script named in `os.kill`, as CPython's does. Exercised by
+    // harmless miss), a child of a child that reported to this process moments ago
+    // (`end_processes`), or a pid the script named in `os.kill`, as CPython's does. Exercised by
     // the killed-process tests in `tests/processes_os.rs`.
     if unsafe { libc::kill(pid, sig) } == 0 {
         Ok(())
@@ -260,13 +303,32 @@ pub fn child_main() -> i32 {
         process_backend: super::ProcessBackend::Os,
         ..Config::default()
     };
+    let name: Arc<str> = Arc::from(boot.name.as_str());
     let context = ProcessContext {
         pid: std::process::id(),
         ppid: boot.ppid,
+        name: name.clone(),
         bootstrapping: AtomicBool::new(true),
         ..ProcessContext::main()
     };
-    let monitor = crate::runtime::monitor::Monitor::new(&config);
+    let monitor = if boot.watch_deadlocks {
+        Monitor::reported(&config)
+    } else {
+        Monitor::new(&config)
+    };
+    let main_thread = Arc::new(AtomicU64::new(0));
+    if boot.watch_deadlocks {
+        let reporting = os_threads::start_reporter(
+            monitor.clone(),
+            context.pid,
+            name,
+            main_thread.clone(),
+        );
+        if let Err(e) = reporting {
+            // The run goes on; a deadlock involving this process would then hang it.
+            eprintln!("gilsim: __child: can't start the thread reporter: {e}");
+        }
+    }
     let interp = Interpreter::with_process(
         config,
         crate::runtime::Stdout::Process,
@@ -286,7 +348,9 @@ pub fn child_main() -> i32 {
                         bytes: process.bytes,
                         handles,
                     };
-                    super::run_child(Vm::new(interp.clone()), &script, &source, &payload)
+                    let vm = Vm::new(interp.clone());
+                    main_thread.store(vm.ident, Ordering::Relaxed);
+                    super::run_child(vm, &script, &source, &payload)
                 }
                 Err(_) => 1,
             };

@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use super::ipc::{self, CallArgs, HandleRef, Reply, Request, WirePayload};
+use super::os_threads::ThreadsReport;
 use super::wire::{self, Payload};
 use crate::observe::Release;
 use crate::vm::errors::{ExcKind, PyErr, PyResult};
@@ -140,13 +141,22 @@ fn export_args(vm: &mut Vm, pos: &[Value], kw: &[(Arc<str>, Value)]) -> PyResult
     Ok((args, kwargs))
 }
 
-/// Sends `request` on this thread's connection and waits for the reply, GIL released.
+/// Sends `request` on this thread's connection and waits for the reply, GIL released (a
+/// wait the deadlock watchdog judges by the broker's side of it).
 fn ask(vm: &mut Vm, request: Request, why: Release) -> PyResult<Value> {
     let frame = request.encode();
-    let reply = vm.allow_threads(why, || round_trip(&frame));
+    let identity = vm
+        .interp
+        .monitor
+        .deadlocks_watched()
+        .then(|| (vm.interp.process.pid, vm.ident));
+    let reply = vm.wait_on(why, super::os_threads::broker_call(), || {
+        round_trip(&frame, identity)
+    });
     match reply {
         Ok(Reply::Returned(p)) => import(vm, p),
         Ok(Reply::Raised(p)) => Err(PyErr::Raised(import(vm, p)?)),
+        Ok(Reply::Noted { .. }) => Err(PyErr::runtime_error("broker: a reply to no call")),
         Err(e) => Err(PyErr::new(
             ExcKind::BrokenPipeError,
             format!("the parent process is gone (its broker: {e})"),
@@ -157,7 +167,16 @@ fn ask(vm: &mut Vm, request: Request, why: Release) -> PyResult<Value> {
 /// Tells the broker that child OS process `pid`, started here, has ended, so that its pipe
 /// handles close (from the thread that saw it end, which runs no interpreter).
 pub fn process_ended(pid: u32) -> std::io::Result<()> {
-    round_trip(&Request::Ended { pid }.encode()).map(drop)
+    round_trip(&Request::Ended { pid }.encode(), None).map(drop)
+}
+
+/// Sends this process's threads to the broker, for the top process's deadlock watchdog;
+/// returns the latest number the watchdog asked for fresh reports with.
+pub fn report_threads(report: ThreadsReport) -> std::io::Result<u64> {
+    match round_trip(&Request::Threads(report).encode(), None)? {
+        Reply::Noted { asked } => Ok(asked),
+        _ => Err(std::io::Error::other("broker: an unexpected reply to a report")),
+    }
 }
 
 type Connection = (BufReader<UnixStream>, BufWriter<UnixStream>);
@@ -167,13 +186,22 @@ thread_local! {
     static CONNECTION: RefCell<Option<Connection>> = const { RefCell::new(None) };
 }
 
-fn round_trip(frame: &[u8]) -> std::io::Result<Reply> {
+/// Sends `frame` on this thread's connection (opened at the first request: first thing on
+/// it, `identity` names the interpreter thread it serves, (pid, ident)) and reads the reply.
+fn round_trip(frame: &[u8], identity: Option<(u32, u64)>) -> std::io::Result<Reply> {
     CONNECTION.with(|c| {
         let mut c = c.borrow_mut();
         if c.is_none() {
             let socket = broker_socket().ok_or_else(|| std::io::Error::other("not a child"))?;
             let stream = UnixStream::connect(socket)?;
-            *c = Some((BufReader::new(stream.try_clone()?), BufWriter::new(stream)));
+            let mut r = BufReader::new(stream.try_clone()?);
+            let mut w = BufWriter::new(stream);
+            if let Some((pid, thread)) = identity {
+                ipc::write_frame(&mut w, &Request::Identify { pid, thread }.encode())?;
+                ipc::read_frame(&mut r)?
+                    .ok_or_else(|| std::io::Error::other("connection closed"))?;
+            }
+            *c = Some((r, w));
         }
         let (r, w) = c.as_mut().expect("connected");
         let result = ipc::write_frame(w, frame).and_then(|()| {

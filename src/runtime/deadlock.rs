@@ -69,8 +69,8 @@ pub fn report(threads: &[ThreadView]) -> String {
             t.label_in(several),
             t.describe_wait(threads)
         ));
-        if let Some(stack) = t.released_stack() {
-            out.push_str(&t.render_stack(stack, "    "));
+        if let Some(stack) = t.released_stack_text("    ") {
+            out.push_str(&stack);
         }
     }
     if let Some(cycle) = wait_for_cycle(threads) {
@@ -79,15 +79,7 @@ pub fn report(threads: &[ThreadView]) -> String {
         for (k, &i) in cycle.iter().enumerate() {
             let t = &threads[i];
             let next = &threads[cycle[(k + 1) % cycle.len()]];
-            let on = match &t.activity {
-                super::monitor::Activity::Released {
-                    wait: Some(w), why, ..
-                } => match &w.on {
-                    Some(on) => on.describe(),
-                    None => format!("{why:?}"),
-                },
-                _ => String::new(),
-            };
+            let on = t.wait_target().unwrap_or_default();
             out.push_str(&format!(
                 "    {} waits for {} ({on})\n",
                 name_of(t.ident),
@@ -138,6 +130,7 @@ mod tests {
             interp: Weak::new(),
             pid: 1,
             process: "MainProcess".into(),
+            rendered: None,
         }
     }
 
