@@ -11,6 +11,10 @@
 //! them), so the primitives behave exactly as they do for the `interp` backend, blocking
 //! included.
 //!
+//! The thread serving a connection stands for the child thread whose calls it runs: the
+//! deadlock watchdog asks it how that thread's waits stand, and children report their
+//! threads here ([`super::os_threads`]).
+//!
 //! When a child dies, its connections end; the broker then cancels the waits it was running
 //! for that connection (as `terminate()` cancels an interpreter's), so a dead child never
 //! leaves a broker thread waiting for ever. Its pipe handles are closed by whoever saw it end:
@@ -28,9 +32,9 @@ use super::ipc::{self, HandleRef, Reply, Request, WirePayload};
 use super::os_threads::Census;
 use super::wire::{self, Payload};
 use super::{AtomicTerminate, ProcessContext};
+use crate::runtime::monitor::Monitor;
 use crate::vm::errors::{PyErr, PyResult};
 use crate::vm::objects::Args;
-use crate::runtime::monitor::Monitor;
 use crate::vm::{Config, Interpreter, Value, Vm};
 
 /// The broker of this gilsim process (started by its first `os`-backend child).

@@ -64,7 +64,9 @@ pub enum Reply {
     Raised(WirePayload),
     /// A [`Request::Threads`] was noted; the watchdog last asked for fresh reports with
     /// number `asked`.
-    Noted { asked: u64 },
+    Noted {
+        asked: u64,
+    },
 }
 
 /// A frame longer than this is refused as corrupt rather than allocated.

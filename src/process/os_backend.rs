@@ -9,7 +9,8 @@
 //! ([`super::broker`], [`super::remote`]). Its stdout and stderr are the parent's own file
 //! descriptors, as a spawned CPython child's are. A thread of the parent waits for the child
 //! to end and turns its status into `exitcode` (the exit status, or minus the signal that
-//! killed it, as CPython reports it).
+//! killed it, as CPython reports it). When the run watches for deadlocks, the child reports
+//! its threads to the top process's watchdog ([`super::os_threads`]).
 
 use std::io;
 use std::os::unix::process::ExitStatusExt;
@@ -24,8 +25,8 @@ use parking_lot::Mutex;
 use super::ipc::{self, Decoder, Encoder, WirePayload};
 use super::wire::Payload;
 use super::{Child, ProcessContext, broker, os_threads, remote};
-use crate::runtime::monitor::Monitor;
 use crate::observe::Release;
+use crate::runtime::monitor::Monitor;
 use crate::vm::errors::{PyErr, PyResult};
 use crate::vm::{Config, Interpreter, Vm};
 
@@ -318,12 +319,8 @@ pub fn child_main() -> i32 {
     };
     let main_thread = Arc::new(AtomicU64::new(0));
     if boot.watch_deadlocks {
-        let reporting = os_threads::start_reporter(
-            monitor.clone(),
-            context.pid,
-            name,
-            main_thread.clone(),
-        );
+        let reporting =
+            os_threads::start_reporter(monitor.clone(), context.pid, name, main_thread.clone());
         if let Err(e) = reporting {
             // The run goes on; a deadlock involving this process would then hang it.
             eprintln!("gilsim: __child: can't start the thread reporter: {e}");

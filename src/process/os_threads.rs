@@ -714,6 +714,9 @@ mod tests {
                 main_thread: Some(57)
             }
         );
-        assert_eq!(names.translate(4321, Holding::Held(2)), Holding::Held(other));
+        assert_eq!(
+            names.translate(4321, Holding::Held(2)),
+            Holding::Held(other)
+        );
     }
 }

@@ -175,7 +175,9 @@ pub fn process_ended(pid: u32) -> std::io::Result<()> {
 pub fn report_threads(report: ThreadsReport) -> std::io::Result<u64> {
     match round_trip(&Request::Threads(report).encode(), None)? {
         Reply::Noted { asked } => Ok(asked),
-        _ => Err(std::io::Error::other("broker: an unexpected reply to a report")),
+        _ => Err(std::io::Error::other(
+            "broker: an unexpected reply to a report",
+        )),
     }
 }
 

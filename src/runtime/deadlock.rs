@@ -1,7 +1,8 @@
 //! What a deadlock is, and its report. A run is deadlocked when every live thread of every
-//! interpreter (the main one and the child interpreters of process mode) is blocked on a
-//! gilsim primitive with no timeout pending and the primitive still unavailable: no thread is
-//! left to release a lock, put an item, set an event or end. Threads that sleep, do I/O or run
+//! interpreter (the main one, and the child interpreters or child OS processes of process
+//! mode: [`crate::process::os_threads`]) is blocked on a gilsim primitive with no timeout
+//! pending and the primitive still unavailable: no thread is left to release a lock, put an
+//! item, set an event or end. Threads that sleep, do I/O or run
 //! native code, run or wait for the GIL, or wait with a timeout, will move on by themselves,
 //! so one of them is enough to rule a deadlock out.
 //!

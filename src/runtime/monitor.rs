@@ -3,7 +3,8 @@
 //! blocked for good) and to write the `--timeout` report.
 //!
 //! One [`Monitor`] serves a whole run: the main interpreter and every child interpreter of
-//! process mode. Each interpreter thread has a [`Slot`], registered when its `Vm` is made (by
+//! process mode. (A child OS process of the `os` backend has one of its own, whose threads it
+//! reports to the top process: [`crate::process::os_threads`].) Each interpreter thread has a [`Slot`], registered when its `Vm` is made (by
 //! the thread that starts it, so a thread about to start already counts as live) and removed
 //! when the `Vm` is dropped. A thread writes to its own slot only when it lets go of the GIL
 //! (a blocking wait, a sleep, a native call) and when it comes back, and at the eval breaker's

@@ -6,14 +6,18 @@
 //!   between (the same [`super::deadlock::progress_key`]), for at least [`CONFIRM`]: a thread
 //!   just woken by a release, and not yet scheduled by the OS, still looks blocked for a moment.
 //!   Waits on `_thread` locks are checked against the lock itself (a free lock means its waiter
-//!   is about to wake), which rules the common hand-off out at once.
+//!   is about to wake), which rules the common hand-off out at once. The threads of
+//!   `os`-backend children are judged with this process's own, from the reports the children
+//!   send ([`crate::process::os_threads`]); a deadlock that involves them is declared only
+//!   once each child has answered a question asked when it was first seen, so that no report
+//!   older than that counts.
 //! - **Timeout** (`--timeout`): when the run outlives it, every thread is asked to publish its
 //!   stack at its next eval-breaker check (a drop request sends the running ones there), and
 //!   after a short wait each thread's state and stack is reported.
 //!
 //! Either way the run ends as a second Ctrl-C ends it: the output flushed, the `--stats`,
-//! `--trace` and `--timeline` reports written from what was recorded, then the OS process exits
-//! with [`DEADLOCK_STATUS`] or [`TIMEOUT_STATUS`]. Nothing of this runs, and no thread is
+//! `--trace` and `--timeline` reports written from what was recorded, the child OS processes
+//! killed, then the OS process exits with [`DEADLOCK_STATUS`] or [`TIMEOUT_STATUS`]. Nothing of this runs, and no thread is
 //! started, under `--on-deadlock=hang` without `--timeout`.
 
 use std::sync::Arc;
