@@ -679,6 +679,22 @@ mod tests {
     }
 
     #[test]
+    fn reports_cross_as_requests_and_are_noted() {
+        use crate::process::ipc::{Reply, Request};
+        for r in [
+            Request::Threads(report()),
+            Request::Identify {
+                pid: 4321,
+                thread: 2,
+            },
+        ] {
+            assert_eq!(Request::decode(&r.encode()).unwrap(), r);
+        }
+        let noted = Reply::Noted { asked: 12 };
+        assert_eq!(Reply::decode(&noted.encode()).unwrap(), noted);
+    }
+
+    #[test]
     fn corrupt_reports_are_errors_not_panics() {
         let mut e = Encoder::default();
         report().encode(&mut e);

@@ -2,9 +2,9 @@
 //! interpreter (the main one, and the child interpreters or child OS processes of process
 //! mode: [`crate::process::os_threads`]) is blocked on a gilsim primitive with no timeout
 //! pending and the primitive still unavailable: no thread is left to release a lock, put an
-//! item, set an event or end. Threads that sleep, do I/O or run
-//! native code, run or wait for the GIL, or wait with a timeout, will move on by themselves,
-//! so one of them is enough to rule a deadlock out.
+//! item, set an event or end. Threads that sleep, do I/O or run native code, run or wait for
+//! the GIL, or wait with a timeout, will move on by themselves, so one of them is enough to
+//! rule a deadlock out.
 //!
 //! The condition is judged on one snapshot of the thread table ([`super::monitor`]); the
 //! watchdog ([`super::watchdog`]) declares a deadlock only when it also holds, unchanged, over

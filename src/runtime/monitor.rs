@@ -4,13 +4,13 @@
 //!
 //! One [`Monitor`] serves a whole run: the main interpreter and every child interpreter of
 //! process mode. (A child OS process of the `os` backend has one of its own, whose threads it
-//! reports to the top process: [`crate::process::os_threads`].) Each interpreter thread has a [`Slot`], registered when its `Vm` is made (by
-//! the thread that starts it, so a thread about to start already counts as live) and removed
-//! when the `Vm` is dropped. A thread writes to its own slot only when it lets go of the GIL
-//! (a blocking wait, a sleep, a native call) and when it comes back, and at the eval breaker's
-//! slow path when the watchdog asks for stacks: the eval loop's fast path and a lock's
-//! uncontended acquire never touch it. Without a watchdog (`--on-deadlock=hang` and no
-//! `--timeout`) nothing is recorded at all.
+//! reports to the top process: [`crate::process::os_threads`].) Each interpreter thread has a
+//! [`Slot`], registered when its `Vm` is made (by the thread that starts it, so a thread about
+//! to start already counts as live) and removed when the `Vm` is dropped. A thread writes to
+//! its own slot only when it lets go of the GIL (a blocking wait, a sleep, a native call) and
+//! when it comes back, and at the eval breaker's slow path when the watchdog asks for stacks:
+//! the eval loop's fast path and a lock's uncontended acquire never touch it. Without a
+//! watchdog (`--on-deadlock=hang` and no `--timeout`) nothing is recorded at all.
 //!
 //! A blocking wait on a gilsim primitive says what it waits on ([`Wait`]): whether a timeout is
 //! pending, and a [`Waitable`] the watchdog can ask, at report time, who holds the primitive
@@ -369,29 +369,22 @@ impl Monitor {
     pub fn new(config: &Config) -> Arc<Monitor> {
         let watch_deadlocks =
             config.on_deadlock == OnDeadlock::Report && config.deterministic.is_none();
-        Arc::new(Monitor {
-            on_deadlock: config.on_deadlock,
-            timeout: config.timeout,
-            watch_deadlocks,
-            reported: false,
-            active: watch_deadlocks || config.timeout.is_some(),
-            threads: Mutex::new(BTreeMap::new()),
-            interpreters: Mutex::new(vec![]),
-            stack_request: AtomicU64::new(0),
-            run: Mutex::new(RunState { finished: false }),
-            wake: Condvar::new(),
-        })
+        Monitor::made(config, watch_deadlocks, false)
     }
 
     /// The table of a process whose threads another OS process's watchdog judges (an
     /// `os`-backend child; the broker's stand-ins): kept up to date, with no watchdog here.
     pub fn reported(config: &Config) -> Arc<Monitor> {
+        Monitor::made(config, false, true)
+    }
+
+    fn made(config: &Config, watch_deadlocks: bool, reported: bool) -> Arc<Monitor> {
         Arc::new(Monitor {
             on_deadlock: config.on_deadlock,
             timeout: config.timeout,
-            watch_deadlocks: false,
-            reported: true,
-            active: true,
+            watch_deadlocks,
+            reported,
+            active: watch_deadlocks || reported || config.timeout.is_some(),
             threads: Mutex::new(BTreeMap::new()),
             interpreters: Mutex::new(vec![]),
             stack_request: AtomicU64::new(0),
