@@ -2,7 +2,9 @@
 //! thread blocked for good) with the threads, what each waits on, who holds it and the script
 //! lines, and exits 1; `--timeout` ends a run that outlives it with each thread's state and
 //! stack, exit 124; the reports are written either way. Waits with a timeout pending and
-//! sleeps are not deadlocks.
+//! sleeps are not deadlocks. Deadlocks across processes are reported under both process
+//! backends (the `os` backend's children report their threads to the parent's watchdog), and
+//! the children end with the run.
 //!
 //! Every run is bounded (killed after [`LIMIT`]), so a regression fails instead of hanging the
 //! suite; the bounds on how soon a deadlock is reported are generous, for a loaded machine.
@@ -468,4 +470,190 @@ fn a_run_within_its_timeout_is_untouched() {
     let (out, err, _) = expect_exit(&["--timeout", "30s"], &script, 0);
     assert_eq!(out, "45\n");
     assert_eq!(err, "");
+}
+
+/// Runs `check` with each process backend, the two runs at once (each is a process of its
+/// own), and fails as the first failing one does.
+fn under_both_backends(check: impl Fn(&str) + Sync) {
+    let check = &check;
+    std::thread::scope(|s| {
+        let runs = ["interp", "os"].map(|backend| s.spawn(move || check(backend)));
+        for run in runs {
+            if let Err(failure) = run.join() {
+                std::panic::resume_unwind(failure);
+            }
+        }
+    });
+}
+
+/// Asserts the OS process `pid` ends soon (a zombie, not yet reaped by init, counts as ended).
+fn assert_ends(pid: u32) {
+    let proc_dir = format!("/proc/{pid}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::path::Path::new(&proc_dir).exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let state = std::fs::read_to_string(format!("{proc_dir}/stat")).unwrap_or_default();
+    assert!(
+        state.is_empty() || state.contains(") Z"),
+        "process {pid} outlived its parent: {state}"
+    );
+}
+
+#[test]
+fn a_deadlock_across_processes_is_reported_under_both_backends() {
+    // The parent waits for an item that only its child would put, and the child waits on an
+    // event nobody can set. With the `os` backend the child is another OS process, which
+    // reports its threads to the parent's watchdog.
+    let scratch = Scratch::new("dl_xproc");
+    let script = scratch.script(
+        "xproc.py",
+        r#"import multiprocessing as mp, os
+
+def child(q):
+    print(os.getpid(), flush=True)
+    mp.Event().wait()
+    q.put("never")
+
+if __name__ == "__main__":
+    q = mp.Queue()
+    p = mp.Process(target=child, args=(q,))
+    p.start()
+    q.get()
+"#,
+    );
+    under_both_backends(|backend| {
+        let (out, err, took) = expect_exit(&["--process-backend", backend], &script, 1);
+        assert!(took < PROMPT, "{backend}: reported after {took:?}");
+        let child: u32 = out.trim().parse().expect("the child's pid");
+        assert_has(
+            &err,
+            &[
+                "\"MainThread\" of MainProcess (pid ",
+                "is blocked in multiprocessing.queues.Queue.get()",
+                "xproc.py\", line 12, in <module>",
+                &format!(
+                    "\"MainThread\" of Process-1 (pid {child}) is blocked in \
+                     multiprocessing.synchronize.Event.wait()"
+                ),
+                "xproc.py\", line 5, in child",
+                "mp.Event().wait()",
+                "ending the run with status 1",
+            ],
+        );
+        // The child was ended with the run, quietly (not left to fail its call to a broker
+        // that is gone).
+        assert!(!err.contains("Traceback"), "{backend}: {err}");
+        if backend == "os" {
+            assert_ends(child);
+        }
+    });
+}
+
+#[test]
+fn a_lock_held_by_a_child_is_reported_with_the_cycle_under_both_backends() {
+    // The child holds lock b and waits for lock a, which the parent holds while it waits
+    // for b: a wait-for cycle through two processes.
+    let scratch = Scratch::new("dl_xlocks");
+    let script = scratch.script(
+        "xlocks.py",
+        r#"import multiprocessing as mp
+
+def child(a, b, ready):
+    b.acquire()
+    ready.set()
+    a.acquire()
+
+if __name__ == "__main__":
+    a = mp.Lock(); b = mp.Lock(); ready = mp.Event()
+    a.acquire()
+    p = mp.Process(target=child, args=(a, b, ready))
+    p.start()
+    ready.wait()
+    b.acquire()
+"#,
+    );
+    under_both_backends(|backend| {
+        let (_, err, took) = expect_exit(&["--process-backend", backend], &script, 1);
+        assert!(took < PROMPT, "{backend}: reported after {took:?}");
+        assert_has(
+            &err,
+            &[
+                "is blocked on a multiprocessing lock, held by \"MainThread\" of Process-1 (pid ",
+                "is blocked on a multiprocessing lock, held by \"MainThread\" of MainProcess (pid ",
+                "xlocks.py\", line 14, in <module>",
+                "xlocks.py\", line 6, in child",
+                "a.acquire()",
+                "wait-for cycle:",
+            ],
+        );
+        let cycle = &err[err.find("wait-for cycle:").unwrap()..];
+        assert_has(
+            cycle,
+            &[
+                "\"MainThread\" of MainProcess (pid ",
+                ") waits for \"MainThread\" of Process-1 (pid ",
+                ") waits for \"MainThread\" of MainProcess (pid ",
+            ],
+        );
+    });
+}
+
+#[test]
+fn a_slow_child_is_not_a_deadlock_under_both_backends() {
+    // While the parent waits for its item, the child sleeps, longer than a deadlock takes to
+    // be confirmed.
+    let scratch = Scratch::new("dl_xslow");
+    let script = scratch.script(
+        "xslow.py",
+        r#"import multiprocessing as mp, time
+
+def child(q):
+    time.sleep(1.0)
+    q.put("late")
+
+if __name__ == "__main__":
+    q = mp.Queue()
+    p = mp.Process(target=child, args=(q,))
+    p.start()
+    print(q.get())
+    p.join()
+    print(p.exitcode)
+"#,
+    );
+    under_both_backends(|backend| {
+        let (out, err, _) = expect_exit(&["--process-backend", backend], &script, 0);
+        assert_eq!(out, "late\n0\n", "{backend}");
+        assert!(!err.contains("deadlock"), "{backend}: {err}");
+    });
+}
+
+#[test]
+fn a_child_waiting_with_a_timeout_is_not_a_deadlock_under_both_backends() {
+    // While the parent waits for its item, the child waits on a queue nobody feeds, but with
+    // a timeout (with the `os` backend a wait that only the parent's side of the call knows).
+    let scratch = Scratch::new("dl_xtimed");
+    let script = scratch.script(
+        "xtimed.py",
+        r#"import multiprocessing as mp, queue
+
+def child(q, idle):
+    try:
+        idle.get(timeout=1.0)
+    except queue.Empty:
+        q.put("timed out")
+
+if __name__ == "__main__":
+    q = mp.Queue(); idle = mp.Queue()
+    p = mp.Process(target=child, args=(q, idle))
+    p.start()
+    print(q.get())
+    p.join()
+"#,
+    );
+    under_both_backends(|backend| {
+        let (out, err, _) = expect_exit(&["--process-backend", backend], &script, 0);
+        assert_eq!(out, "timed out\n", "{backend}");
+        assert!(!err.contains("deadlock"), "{backend}: {err}");
+    });
 }

@@ -11,34 +11,45 @@
 //! them), so the primitives behave exactly as they do for the `interp` backend, blocking
 //! included.
 //!
+//! The thread serving a connection stands for the child thread whose calls it runs: the
+//! deadlock watchdog asks it how that thread's waits stand, and children report their
+//! threads here ([`super::os_threads`]).
+//!
 //! When a child dies, its connections end; the broker then cancels the waits it was running
 //! for that connection (as `terminate()` cancels an interpreter's), so a dead child never
 //! leaves a broker thread waiting for ever. Its pipe handles are closed by whoever saw it end:
 //! the top process directly, a child that started it with a [`Request::Ended`].
 
 use std::io::{self, BufReader, BufWriter};
-use std::os::unix::net::{UnixListener, UnixStream};
-use std::path::{Path, PathBuf};
+use std::os::linux::net::SocketAddrExt;
+use std::os::unix::net::{SocketAddr, UnixListener, UnixStream};
 use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
 
 use super::ipc::{self, HandleRef, Reply, Request, WirePayload};
+use super::os_threads::Census;
 use super::wire::{self, Payload};
 use super::{AtomicTerminate, ProcessContext};
+use crate::runtime::monitor::Monitor;
 use crate::vm::errors::{PyErr, PyResult};
 use crate::vm::objects::Args;
 use crate::vm::{Config, Interpreter, Value, Vm};
 
 /// The broker of this gilsim process (started by its first `os`-backend child).
 pub struct Broker {
-    socket: PathBuf,
-    /// Holds the socket's directory for the life of the process.
-    _dir: tempfile::TempDir,
+    /// The name of its socket in Linux's abstract namespace: no file to clean up, gone with
+    /// the process however it ends.
+    socket: String,
     registry: Mutex<Registry>,
     /// What the relaying interpreters are made with.
     config: Config,
+    /// The thread table of the threads serving connections, each the stand-in of the child
+    /// thread whose calls it runs ([`super::os_threads`]).
+    stand_ins: Arc<Monitor>,
+    /// What the children report of their threads.
+    census: Census,
 }
 
 /// The primitives children know by number. An entry lives as long as the broker: a child may
@@ -55,26 +66,33 @@ type LoadedArgs = (Vec<Value>, Vec<(Arc<str>, Value)>);
 static BROKER: OnceLock<Arc<Broker>> = OnceLock::new();
 static STARTING: Mutex<()> = Mutex::new(());
 
-/// The broker, started on first use.
-pub fn start(config: &Config) -> io::Result<Arc<Broker>> {
+/// The broker, started on first use; `watch_deadlocks`: the run's watchdog looks for
+/// deadlocks, so the children's threads and their stand-ins are to be known.
+pub fn start(config: &Config, watch_deadlocks: bool) -> io::Result<Arc<Broker>> {
     let _once = STARTING.lock();
     if let Some(b) = BROKER.get() {
         return Ok(b.clone());
     }
-    let dir = tempfile::Builder::new().prefix("gilsim-").tempdir()?;
-    let socket = dir.path().join("broker.sock");
-    let listener = UnixListener::bind(&socket)?;
+    let socket = format!("gilsim-broker-{}", std::process::id());
+    let listener = UnixListener::bind_addr(&SocketAddr::from_abstract_name(&socket)?)?;
+    let config = Config {
+        reports: Default::default(),
+        deterministic: None,
+        on_deadlock: crate::runtime::monitor::OnDeadlock::Hang,
+        timeout: None,
+        ..config.clone()
+    };
+    let stand_ins = if watch_deadlocks {
+        Monitor::reported(&config)
+    } else {
+        Monitor::new(&config)
+    };
     let broker = Arc::new(Broker {
         socket,
-        _dir: dir,
         registry: Mutex::default(),
-        config: Config {
-            reports: Default::default(),
-            deterministic: None,
-            on_deadlock: crate::runtime::monitor::OnDeadlock::Hang,
-            timeout: None,
-            ..config.clone()
-        },
+        config,
+        stand_ins,
+        census: Census::default(),
     });
     let accepting = broker.clone();
     std::thread::Builder::new()
@@ -114,8 +132,18 @@ pub fn handle_ref(v: &Value) -> Result<HandleRef, String> {
 
 impl Broker {
     /// Where children connect.
-    pub fn socket(&self) -> &Path {
+    pub fn socket(&self) -> &str {
         &self.socket
+    }
+
+    /// The thread table of the stand-ins ([`super::os_threads`]).
+    pub fn stand_ins(&self) -> &Arc<Monitor> {
+        &self.stand_ins
+    }
+
+    /// What the children report of their threads.
+    pub fn census(&self) -> &Census {
+        &self.census
     }
 
     /// The number children know `v` by (the same number every time).
@@ -155,15 +183,14 @@ impl Broker {
             ..ProcessContext::main()
         };
         let cancel: Arc<AtomicTerminate> = context.terminate.clone();
-        // Its threads stand for threads of other processes: the deadlock watchdog, which
-        // cannot see those, does not watch them either.
-        let monitor = crate::runtime::monitor::Monitor::new(&self.config);
+        // Its thread stands for a thread of a child: not one of the run's own threads, but
+        // the watchdog asks it how that thread's calls wait.
         let interp = Interpreter::with_process(
             self.config.clone(),
             crate::runtime::Stdout::Process,
             context,
             None,
-            monitor,
+            self.stand_ins.clone(),
         );
         let Ok(read_half) = stream.try_clone() else {
             return;
@@ -199,9 +226,14 @@ impl Broker {
                 break;
             }
         }
+        self.census.connection_closed(vm.ident);
     }
 
     fn reply(&self, vm: &mut Vm, request: Request) -> Reply {
+        if let Request::Threads(report) = request {
+            let asked = self.census.record(vm.ident, report);
+            return Reply::Noted { asked };
+        }
         match self.run(vm, request).and_then(|v| self.send(vm, &v)) {
             Ok(p) => Reply::Returned(p),
             Err(e) => self.raised(vm, e),
@@ -237,6 +269,11 @@ impl Broker {
                 super::os_reports::deliver(&notice).map_err(PyErr::runtime_error)?;
                 Ok(Value::None)
             }
+            Request::Identify { pid, thread } => {
+                self.census.identify(vm.ident, pid, thread);
+                Ok(Value::None)
+            }
+            Request::Threads(_) => Err(PyErr::runtime_error("broker: a report is no call")),
         }
     }
 

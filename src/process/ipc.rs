@@ -9,6 +9,7 @@
 
 use std::io::{self, Read, Write};
 
+use super::os_threads::ThreadsReport;
 use super::wire::Payload;
 
 /// A handle as it crosses: its number in the broker's registry and its type's name.
@@ -47,6 +48,13 @@ pub enum Request {
     /// Process `pid` (a child OS process the asking process started) has ended: close its
     /// pipe handles.
     Ended { pid: u32 },
+    /// This connection runs the calls of thread `thread` of process `pid` (sent first on it,
+    /// when the run watches for deadlocks): the broker thread serving it stands for that
+    /// thread ([`super::os_threads`]).
+    Identify { pid: u32, thread: u64 },
+    /// A child's threads, as its reporter sums them up for the top process's deadlock
+    /// watchdog ([`super::os_threads`]).
+    Threads(ThreadsReport),
     /// A notice for the run's reports (a child started or ended, or a child's event logs),
     /// in [`super::os_reports`]' encoding.
     Observe(Vec<u8>),
@@ -57,6 +65,11 @@ pub enum Request {
 pub enum Reply {
     Returned(WirePayload),
     Raised(WirePayload),
+    /// A [`Request::Threads`] was noted; the watchdog last asked for fresh reports with
+    /// number `asked`.
+    Noted {
+        asked: u64,
+    },
 }
 
 /// A frame longer than this is refused as corrupt rather than allocated.
@@ -166,7 +179,7 @@ impl<'a> Decoder<'a> {
         String::from_utf8(self.bytes()?.to_vec()).map_err(|_| corrupt())
     }
     /// A count of items that each take at least a byte (so a corrupt count fails here).
-    fn count(&mut self) -> io::Result<usize> {
+    pub fn count(&mut self) -> io::Result<usize> {
         let n = self.u64()?;
         if n > (self.bytes.len() - self.at) as u64 {
             return Err(corrupt());
@@ -194,6 +207,10 @@ impl<'a> Decoder<'a> {
             .map(|_| Ok((self.str()?, self.payload()?)))
             .collect::<io::Result<_>>()?;
         Ok((args, kwargs))
+    }
+    /// A process id.
+    pub fn pid(&mut self) -> io::Result<u32> {
+        u32::try_from(self.u64()?).map_err(|_| corrupt())
     }
     /// Checks the whole message was read.
     pub fn end(&self) -> io::Result<()> {
@@ -223,8 +240,15 @@ impl Request {
             Request::Ended { pid } => {
                 e.u8(2).u64((*pid).into());
             }
+            Request::Identify { pid, thread } => {
+                e.u8(3).u64((*pid).into()).u64(*thread);
+            }
+            Request::Threads(report) => {
+                e.u8(4);
+                report.encode(&mut e);
+            }
             Request::Observe(notice) => {
-                e.u8(3).bytes(notice);
+                e.u8(5).bytes(notice);
             }
         }
         e.0
@@ -252,7 +276,12 @@ impl Request {
             2 => Request::Ended {
                 pid: u32::try_from(d.u64()?).map_err(|_| corrupt())?,
             },
-            3 => Request::Observe(d.bytes()?.to_vec()),
+            3 => Request::Identify {
+                pid: d.pid()?,
+                thread: d.u64()?,
+            },
+            4 => Request::Threads(ThreadsReport::decode(&mut d)?),
+            5 => Request::Observe(d.bytes()?.to_vec()),
             _ => return Err(corrupt()),
         };
         d.end()?;
@@ -266,6 +295,7 @@ impl Reply {
         match self {
             Reply::Returned(p) => e.u8(0).payload(p),
             Reply::Raised(p) => e.u8(1).payload(p),
+            Reply::Noted { asked } => e.u8(2).u64(*asked),
         };
         e.0
     }
@@ -275,6 +305,7 @@ impl Reply {
         let r = match d.u8()? {
             0 => Reply::Returned(d.payload()?),
             1 => Reply::Raised(d.payload()?),
+            2 => Reply::Noted { asked: d.u64()? },
             _ => return Err(corrupt()),
         };
         d.end()?;

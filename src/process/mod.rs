@@ -63,6 +63,7 @@ pub mod hosts;
 pub mod ipc;
 pub mod os_backend;
 pub mod os_reports;
+pub mod os_threads;
 pub mod pool;
 pub mod remote;
 pub mod shared;
@@ -204,11 +205,14 @@ impl Waitable for Child {
             _ if self.exitcode().is_some() => Holding::Free,
             Stop::Interp { main_thread, .. } => Holding::ProcessEnd {
                 pid: self.pid,
-                main_thread: *main_thread,
+                main_thread: Some(*main_thread),
             },
-            // A child OS process runs where the watchdog cannot see (while one lives, no
-            // deadlock is declared at all: see `os_backend::children_alive`).
-            Stop::Os => Holding::Busy,
+            // A child OS process's threads are known only from its reports to the top
+            // process's watchdog, which names its main thread ([`os_threads`]).
+            Stop::Os => Holding::ProcessEnd {
+                pid: self.pid,
+                main_thread: None,
+            },
         }
     }
 

@@ -10,27 +10,32 @@
 //! descriptors, as a spawned CPython child's are. A thread of the parent waits for the child
 //! to end and turns its status into `exitcode` (the exit status, or minus the signal that
 //! killed it, as CPython reports it). When the run records (`--stats`, `--trace`, ...), the
-//! child records too and sends its events to the run as it ends ([`super::os_reports`]).
+//! child records too and sends its events to the run as it ends ([`super::os_reports`]);
+//! when the run watches for deadlocks, the child reports its threads to the top process's
+//! watchdog ([`super::os_threads`]).
 
 use std::io;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
+
+use parking_lot::Mutex;
 
 use super::ipc::{self, Decoder, Encoder, WirePayload};
 use super::os_reports::{self, Recording};
 use super::wire::Payload;
-use super::{Child, ProcessContext, broker, remote};
+use super::{Child, ProcessContext, broker, os_threads, remote};
 use crate::observe::Release;
+use crate::runtime::monitor::Monitor;
 use crate::vm::errors::{PyErr, PyResult};
 use crate::vm::{Config, Interpreter, Vm};
 
 /// What a child needs to start.
 struct Bootstrap {
-    broker: PathBuf,
+    broker: String,
     ppid: u32,
     script: String,
     source: String,
@@ -44,12 +49,17 @@ struct Bootstrap {
     process: WirePayload,
     /// What to record for the run's reports, when the run records (see [`os_reports`]).
     record: Option<Recording>,
+    /// The process's name (`Process-1`), for reports.
+    name: String,
+    /// The run watches for deadlocks: the child reports its threads to the top process
+    /// ([`super::os_threads`]).
+    watch_deadlocks: bool,
 }
 
 impl Bootstrap {
     fn encode(&self) -> Vec<u8> {
         let mut e = Encoder::default();
-        e.str(&self.broker.to_string_lossy())
+        e.str(&self.broker)
             .u64(self.ppid.into())
             .str(&self.script)
             .str(&self.source)
@@ -69,12 +79,13 @@ impl Bootstrap {
                 e.u8(0);
             }
         }
+        e.str(&self.name).u8(self.watch_deadlocks.into());
         e.0
     }
 
     fn decode(bytes: &[u8]) -> io::Result<Bootstrap> {
         let mut d = Decoder::new(bytes);
-        let broker = PathBuf::from(d.str()?);
+        let broker = d.str()?;
         let ppid = d.u64()? as u32;
         let script = d.str()?;
         let source = d.str()?;
@@ -93,6 +104,8 @@ impl Bootstrap {
             0 => None,
             _ => Some(Recording::decode(&mut d)?),
         };
+        let name = d.str()?;
+        let watch_deadlocks = d.u8()? != 0;
         d.end()?;
         Ok(Bootstrap {
             broker,
@@ -107,6 +120,8 @@ impl Bootstrap {
             argv,
             process,
             record,
+            name,
+            watch_deadlocks,
         })
     }
 }
@@ -145,12 +160,13 @@ pub fn spawn(
 ) -> PyResult<Arc<Child>> {
     let cant =
         |e: &dyn std::fmt::Display| PyErr::runtime_error(format!("can't start process: {e}"));
+    let watch_deadlocks = vm.interp.monitor.deadlocks_watched();
     let broker = match remote::broker_socket() {
-        Some(s) => s.clone(),
-        None => broker::start(&vm.interp.config)
+        Some(s) => s.to_string(),
+        None => broker::start(&vm.interp.config, watch_deadlocks)
             .map_err(|e| cant(&e))?
             .socket()
-            .to_path_buf(),
+            .to_string(),
     };
     let process = ipc::export(process, broker::handle_ref).map_err(PyErr::runtime_error)?;
     let recording = os_reports::Spawn::new(vm, name);
@@ -168,6 +184,8 @@ pub fn spawn(
         argv: config.argv.clone(),
         process,
         record: recording.as_ref().map(|r| r.recording().clone()),
+        name: name.to_string(),
+        watch_deadlocks,
     };
     let exe = gilsim_exe().map_err(|e| cant(&e))?;
     let started = vm.allow_threads(Release::Native("os.spawn"), || -> io::Result<_> {
@@ -182,7 +200,7 @@ pub fn spawn(
     let (mut os_child, lifeline) = started.map_err(|e| cant(&e))?;
     let child = Child::os(os_child.id());
     let waiter = child.clone();
-    ALIVE.fetch_add(1, Ordering::SeqCst);
+    LIVE.lock().push(child.pid);
     let waiting = std::thread::Builder::new()
         .name(format!("gilsim-wait-{}", os_child.id()))
         .spawn(move || {
@@ -205,11 +223,11 @@ pub fn spawn(
             if let Some(r) = &recording {
                 r.exited(waiter.pid, code);
             }
-            ALIVE.fetch_sub(1, Ordering::SeqCst);
+            ended(waiter.pid);
             waiter.ended(code);
         });
     if let Err(e) = waiting {
-        ALIVE.fetch_sub(1, Ordering::SeqCst);
+        ended(child.pid);
         return Err(cant(&e));
     }
     Ok(child)
@@ -226,13 +244,32 @@ fn handles_closed(pid: u32) {
     }
 }
 
-/// Child OS processes started and not yet ended.
-static ALIVE: AtomicUsize = AtomicUsize::new(0);
+/// The pids of the child OS processes started here and not yet ended.
+static LIVE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
-/// How many child OS processes are alive. They run where the deadlock watchdog cannot see,
-/// so while one lives it declares no deadlock.
-pub fn children_alive() -> usize {
-    ALIVE.load(Ordering::SeqCst)
+/// Child OS process `pid` has ended.
+fn ended(pid: u32) {
+    LIVE.lock().retain(|&p| p != pid);
+}
+
+/// The pids of the child OS processes started here and not yet ended: the deadlock watchdog
+/// judges their threads from their reports ([`super::os_threads`]).
+pub fn live_children() -> Vec<u32> {
+    LIVE.lock().clone()
+}
+
+/// Ends the run's child OS processes at once (SIGKILL), as the run ends abruptly (a deadlock,
+/// `--timeout`): the live children of this process and `others`, child OS processes of
+/// theirs that reported to this one. Otherwise they would end only on seeing this process's
+/// end, and first fail their pending calls to its broker, noisily.
+pub fn end_processes(others: &[u32]) {
+    let mut pids = live_children();
+    pids.extend_from_slice(others);
+    pids.sort_unstable();
+    pids.dedup();
+    for pid in pids {
+        let _ = send_signal(pid, libc::SIGKILL);
+    }
 }
 
 /// Sends signal `sig` to the OS process `pid` (kill(2)).
@@ -242,7 +279,8 @@ pub fn send_signal(pid: u32, sig: i32) -> io::Result<()> {
     // it cannot break Rust's guarantees whatever they are. Callers pass a child this process
     // started and has not yet seen end (`Child::signal` checks `exitcode` first: as with
     // CPython's `Popen.terminate`, a child that ends between that check and this call is a
-    // harmless miss), or a pid the script named in `os.kill`, as CPython's does. Exercised by
+    // harmless miss), a child of a child that reported to this process moments ago
+    // (`end_processes`), or a pid the script named in `os.kill`, as CPython's does. Exercised by
     // the killed-process tests in `tests/processes_os.rs`.
     if unsafe { libc::kill(pid, sig) } == 0 {
         Ok(())
@@ -291,17 +329,32 @@ pub fn child_main() -> i32 {
         process_backend: super::ProcessBackend::Os,
         ..Config::default()
     };
+    let name: Arc<str> = Arc::from(boot.name.as_str());
     let context = ProcessContext {
         pid: std::process::id(),
         ppid: boot.ppid,
+        name: name.clone(),
         bootstrapping: AtomicBool::new(true),
         ..ProcessContext::main()
     };
-    let monitor = crate::runtime::monitor::Monitor::new(&config);
     let recorder = boot
         .record
         .as_ref()
         .map(|r| os_reports::child_recorder(r, context.pid, context.bytes_sent.clone()));
+    let monitor = if boot.watch_deadlocks {
+        Monitor::reported(&config)
+    } else {
+        Monitor::new(&config)
+    };
+    let main_thread = Arc::new(AtomicU64::new(0));
+    if boot.watch_deadlocks {
+        let reporting =
+            os_threads::start_reporter(monitor.clone(), context.pid, name, main_thread.clone());
+        if let Err(e) = reporting {
+            // The run goes on; a deadlock involving this process would then hang it.
+            eprintln!("gilsim: __child: can't start the thread reporter: {e}");
+        }
+    }
     let interp = Interpreter::with_process(
         config,
         crate::runtime::Stdout::Process,
@@ -321,7 +374,9 @@ pub fn child_main() -> i32 {
                         bytes: process.bytes,
                         handles,
                     };
-                    super::run_child(Vm::new(interp.clone()), &script, &source, &payload)
+                    let vm = Vm::new(interp.clone());
+                    main_thread.store(vm.ident, Ordering::Relaxed);
+                    super::run_child(vm, &script, &source, &payload)
                 }
                 Err(_) => 1,
             };

@@ -11,11 +11,12 @@
 use std::any::Any;
 use std::cell::RefCell;
 use std::io::{BufReader, BufWriter};
-use std::os::unix::net::UnixStream;
-use std::path::PathBuf;
+use std::os::linux::net::SocketAddrExt;
+use std::os::unix::net::{SocketAddr, UnixStream};
 use std::sync::{Arc, OnceLock};
 
 use super::ipc::{self, CallArgs, HandleRef, Reply, Request, WirePayload};
+use super::os_threads::ThreadsReport;
 use super::wire::{self, Payload};
 use crate::observe::Release;
 use crate::vm::errors::{ExcKind, PyErr, PyResult};
@@ -23,16 +24,16 @@ use crate::vm::objects::{Args, Class, NativeObject};
 use crate::vm::{Value, Vm};
 
 /// Where the broker listens, set once when this process starts as an `os`-backend child.
-static BROKER_SOCKET: OnceLock<PathBuf> = OnceLock::new();
+static BROKER_SOCKET: OnceLock<String> = OnceLock::new();
 
 /// This process is an `os`-backend child whose primitives live in the broker at `socket`.
-pub fn set_broker(socket: PathBuf) {
+pub fn set_broker(socket: String) {
     let _ = BROKER_SOCKET.set(socket);
 }
 
 /// The broker's socket, when this process is an `os`-backend child.
-pub fn broker_socket() -> Option<&'static PathBuf> {
-    BROKER_SOCKET.get()
+pub fn broker_socket() -> Option<&'static str> {
+    BROKER_SOCKET.get().map(String::as_str)
 }
 
 /// A primitive that lives in the broker, as a child sees it.
@@ -140,13 +141,22 @@ fn export_args(vm: &mut Vm, pos: &[Value], kw: &[(Arc<str>, Value)]) -> PyResult
     Ok((args, kwargs))
 }
 
-/// Sends `request` on this thread's connection and waits for the reply, GIL released.
+/// Sends `request` on this thread's connection and waits for the reply, GIL released (a
+/// wait the deadlock watchdog judges by the broker's side of it).
 fn ask(vm: &mut Vm, request: Request, why: Release) -> PyResult<Value> {
     let frame = request.encode();
-    let reply = vm.allow_threads(why, || round_trip(&frame));
+    let identity = vm
+        .interp
+        .monitor
+        .deadlocks_watched()
+        .then(|| (vm.interp.process.pid, vm.ident));
+    let reply = vm.wait_on(why, super::os_threads::broker_call(), || {
+        round_trip(&frame, identity)
+    });
     match reply {
         Ok(Reply::Returned(p)) => import(vm, p),
         Ok(Reply::Raised(p)) => Err(PyErr::Raised(import(vm, p)?)),
+        Ok(Reply::Noted { .. }) => Err(PyErr::runtime_error("broker: a reply to no call")),
         Err(e) => Err(PyErr::new(
             ExcKind::BrokenPipeError,
             format!("the parent process is gone (its broker: {e})"),
@@ -157,37 +167,71 @@ fn ask(vm: &mut Vm, request: Request, why: Release) -> PyResult<Value> {
 /// Tells the broker that child OS process `pid`, started here, has ended, so that its pipe
 /// handles close (from the thread that saw it end, which runs no interpreter).
 pub fn process_ended(pid: u32) -> std::io::Result<()> {
-    round_trip(&Request::Ended { pid }.encode()).map(drop)
+    round_trip(&Request::Ended { pid }.encode(), None).map(drop)
+}
+
+/// Sends this process's threads to the broker, for the top process's deadlock watchdog;
+/// returns the latest number the watchdog asked for fresh reports with.
+pub fn report_threads(report: ThreadsReport) -> std::io::Result<u64> {
+    match round_trip(&Request::Threads(report).encode(), None)? {
+        Reply::Noted { asked } => Ok(asked),
+        _ => Err(std::io::Error::other(
+            "broker: an unexpected reply to a report",
+        )),
+    }
 }
 
 /// Sends a notice for the run's reports to the broker, which keeps them in the top gilsim
 /// process ([`super::os_reports`]); returns once it is there.
 pub fn observe(notice: Vec<u8>) -> std::io::Result<()> {
-    match round_trip(&Request::Observe(notice).encode())? {
+    match round_trip(&Request::Observe(notice).encode(), None)? {
         Reply::Returned(_) => Ok(()),
-        Reply::Raised(_) => Err(std::io::Error::other("the broker refused the notice")),
+        _ => Err(std::io::Error::other("the broker refused the notice")),
     }
 }
 
-type Connection = (BufReader<UnixStream>, BufWriter<UnixStream>);
+/// A thread's connection to the broker, and whether it has said which interpreter thread it
+/// serves (`Request::Identify`).
+type Connection = (BufReader<UnixStream>, BufWriter<UnixStream>, bool);
 
 thread_local! {
     /// This thread's connection to the broker, opened at its first request.
     static CONNECTION: RefCell<Option<Connection>> = const { RefCell::new(None) };
 }
 
-fn round_trip(frame: &[u8]) -> std::io::Result<Reply> {
+/// Sends `frame` on this thread's connection (opened at the first request) and reads the reply.
+/// The first request that comes with an `identity`, (pid, ident), names the interpreter thread
+/// the connection serves, before `frame` (a thread's first request may be a notice without one).
+fn round_trip(frame: &[u8], identity: Option<(u32, u64)>) -> std::io::Result<Reply> {
     CONNECTION.with(|c| {
         let mut c = c.borrow_mut();
         if c.is_none() {
             let socket = broker_socket().ok_or_else(|| std::io::Error::other("not a child"))?;
-            let stream = UnixStream::connect(socket)?;
-            *c = Some((BufReader::new(stream.try_clone()?), BufWriter::new(stream)));
+            let stream = UnixStream::connect_addr(&SocketAddr::from_abstract_name(socket)?)?;
+            *c = Some((
+                BufReader::new(stream.try_clone()?),
+                BufWriter::new(stream),
+                false,
+            ));
         }
-        let (r, w) = c.as_mut().expect("connected");
-        let result = ipc::write_frame(w, frame).and_then(|()| {
-            ipc::read_frame(r)?.ok_or_else(|| std::io::Error::other("connection closed"))
+        let (r, w, identified) = c.as_mut().expect("connected");
+        let identify = match identity {
+            Some((pid, thread)) if !*identified => {
+                *identified = true;
+                Some(Request::Identify { pid, thread }.encode())
+            }
+            _ => None,
+        };
+        let identified = identify.map_or(Ok(()), |frame| {
+            ipc::write_frame(w, &frame)?;
+            ipc::read_frame(r)?.ok_or_else(|| std::io::Error::other("connection closed"))?;
+            Ok(())
         });
+        let result = identified
+            .and_then(|()| ipc::write_frame(w, frame))
+            .and_then(|()| {
+                ipc::read_frame(r)?.ok_or_else(|| std::io::Error::other("connection closed"))
+            });
         match result {
             Ok(bytes) => Reply::decode(&bytes),
             Err(e) => {

@@ -1,9 +1,10 @@
 //! What a deadlock is, and its report. A run is deadlocked when every live thread of every
-//! interpreter (the main one and the child interpreters of process mode) is blocked on a
-//! gilsim primitive with no timeout pending and the primitive still unavailable: no thread is
-//! left to release a lock, put an item, set an event or end. Threads that sleep, do I/O or run
-//! native code, run or wait for the GIL, or wait with a timeout, will move on by themselves,
-//! so one of them is enough to rule a deadlock out.
+//! interpreter (the main one, and the child interpreters or child OS processes of process
+//! mode: [`crate::process::os_threads`]) is blocked on a gilsim primitive with no timeout
+//! pending and the primitive still unavailable: no thread is left to release a lock, put an
+//! item, set an event or end. Threads that sleep, do I/O or run native code, run or wait for
+//! the GIL, or wait with a timeout, will move on by themselves, so one of them is enough to
+//! rule a deadlock out.
 //!
 //! The condition is judged on one snapshot of the thread table ([`super::monitor`]); the
 //! watchdog ([`super::watchdog`]) declares a deadlock only when it also holds, unchanged, over
@@ -69,8 +70,8 @@ pub fn report(threads: &[ThreadView]) -> String {
             t.label_in(several),
             t.describe_wait(threads)
         ));
-        if let Some(stack) = t.released_stack() {
-            out.push_str(&t.render_stack(stack, "    "));
+        if let Some(stack) = t.released_stack_text("    ") {
+            out.push_str(&stack);
         }
     }
     if let Some(cycle) = wait_for_cycle(threads) {
@@ -79,15 +80,7 @@ pub fn report(threads: &[ThreadView]) -> String {
         for (k, &i) in cycle.iter().enumerate() {
             let t = &threads[i];
             let next = &threads[cycle[(k + 1) % cycle.len()]];
-            let on = match &t.activity {
-                super::monitor::Activity::Released {
-                    wait: Some(w), why, ..
-                } => match &w.on {
-                    Some(on) => on.describe(),
-                    None => format!("{why:?}"),
-                },
-                _ => String::new(),
-            };
+            let on = t.wait_target().unwrap_or_default();
             out.push_str(&format!(
                 "    {} waits for {} ({on})\n",
                 name_of(t.ident),
@@ -138,6 +131,7 @@ mod tests {
             interp: Weak::new(),
             pid: 1,
             process: "MainProcess".into(),
+            rendered: None,
         }
     }
 

@@ -3,13 +3,14 @@
 //! blocked for good) and to write the `--timeout` report.
 //!
 //! One [`Monitor`] serves a whole run: the main interpreter and every child interpreter of
-//! process mode. Each interpreter thread has a [`Slot`], registered when its `Vm` is made (by
-//! the thread that starts it, so a thread about to start already counts as live) and removed
-//! when the `Vm` is dropped. A thread writes to its own slot only when it lets go of the GIL
-//! (a blocking wait, a sleep, a native call) and when it comes back, and at the eval breaker's
-//! slow path when the watchdog asks for stacks: the eval loop's fast path and a lock's
-//! uncontended acquire never touch it. Without a watchdog (`--on-deadlock=hang` and no
-//! `--timeout`) nothing is recorded at all.
+//! process mode. (A child OS process of the `os` backend has one of its own, whose threads it
+//! reports to the top process: [`crate::process::os_threads`].) Each interpreter thread has a
+//! [`Slot`], registered when its `Vm` is made (by the thread that starts it, so a thread about
+//! to start already counts as live) and removed when the `Vm` is dropped. A thread writes to
+//! its own slot only when it lets go of the GIL (a blocking wait, a sleep, a native call) and
+//! when it comes back, and at the eval breaker's slow path when the watchdog asks for stacks:
+//! the eval loop's fast path and a lock's uncontended acquire never touch it. Without a
+//! watchdog (`--on-deadlock=hang` and no `--timeout`) nothing is recorded at all.
 //!
 //! A blocking wait on a gilsim primitive says what it waits on ([`Wait`]): whether a timeout is
 //! pending, and a [`Waitable`] the watchdog can ask, at report time, who holds the primitive
@@ -149,8 +150,14 @@ pub enum Holding {
     Held(u64),
     /// Released when this thread ends (what `Thread.join` waits for).
     ThreadEnd(u64),
-    /// Released when this process ends (`Process.join`): its pid and its main thread.
-    ProcessEnd { pid: u32, main_thread: u64 },
+    /// Released when this process ends (`Process.join`): its pid and its main thread (not
+    /// known in the joining process for a child OS process: the top process's watchdog names
+    /// it from the child's report, [`crate::process::os_threads`]).
+    ProcessEnd { pid: u32, main_thread: Option<u64> },
+    /// The primitive lives in another OS process, which alone can say who holds it: an
+    /// `os`-backend child's call, run by the broker in the top gilsim process
+    /// ([`crate::process::os_threads`] judges it there).
+    Elsewhere,
 }
 
 impl Holding {
@@ -159,8 +166,8 @@ impl Holding {
     pub fn thread(self) -> Option<u64> {
         match self {
             Holding::Held(t) | Holding::ThreadEnd(t) => Some(t),
-            Holding::ProcessEnd { main_thread, .. } => Some(main_thread),
-            Holding::Free | Holding::Busy => None,
+            Holding::ProcessEnd { main_thread, .. } => main_thread,
+            Holding::Free | Holding::Busy | Holding::Elsewhere => None,
         }
     }
 }
@@ -284,6 +291,18 @@ pub struct ThreadView {
     pub pid: u32,
     /// Its process's name (`MainProcess`, `Process-1`).
     pub process: Arc<str>,
+    /// Its stack as another OS process rendered it (a thread of an `os`-backend child, whose
+    /// code objects cannot cross): then `activity` holds no stack.
+    pub rendered: Option<Arc<RenderedStack>>,
+}
+
+/// A thread's stack rendered by its own process, for a report written by another.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RenderedStack {
+    /// The frames as [`Stack::render`] writes them, not indented.
+    pub text: String,
+    /// [`Stack::library_entry`].
+    pub library_entry: Option<String>,
 }
 
 impl ThreadView {
@@ -331,6 +350,10 @@ pub struct Monitor {
     /// Deadlocks are watched for (report mode, outside `--deterministic`, which has its own
     /// detector).
     pub watch_deadlocks: bool,
+    /// The threads of this table are judged by another OS process's watchdog: an
+    /// `os`-backend child's (reported to the top process, [`crate::process::os_threads`]),
+    /// or the broker's stand-ins for them.
+    pub reported: bool,
     /// Slots are kept up to date (a watchdog will read them).
     active: bool,
     threads: Mutex<BTreeMap<u64, Arc<Slot>>>,
@@ -346,17 +369,34 @@ impl Monitor {
     pub fn new(config: &Config) -> Arc<Monitor> {
         let watch_deadlocks =
             config.on_deadlock == OnDeadlock::Report && config.deterministic.is_none();
+        Monitor::made(config, watch_deadlocks, false)
+    }
+
+    /// The table of a process whose threads another OS process's watchdog judges (an
+    /// `os`-backend child; the broker's stand-ins): kept up to date, with no watchdog here.
+    pub fn reported(config: &Config) -> Arc<Monitor> {
+        Monitor::made(config, false, true)
+    }
+
+    fn made(config: &Config, watch_deadlocks: bool, reported: bool) -> Arc<Monitor> {
         Arc::new(Monitor {
             on_deadlock: config.on_deadlock,
             timeout: config.timeout,
             watch_deadlocks,
-            active: watch_deadlocks || config.timeout.is_some(),
+            reported,
+            active: watch_deadlocks || reported || config.timeout.is_some(),
             threads: Mutex::new(BTreeMap::new()),
             interpreters: Mutex::new(vec![]),
             stack_request: AtomicU64::new(0),
             run: Mutex::new(RunState { finished: false }),
             wake: Condvar::new(),
         })
+    }
+
+    /// Does a watchdog of the run, here or in the top process, look for deadlocks (so a child
+    /// OS process started from here is to report its threads)?
+    pub fn deadlocks_watched(&self) -> bool {
+        self.watch_deadlocks || self.reported
     }
 
     /// Does a watchdog read the table (so threads must keep their slots up to date)?
@@ -478,6 +518,7 @@ impl Monitor {
                     interp: slot.interp.clone(),
                     pid,
                     process,
+                    rendered: None,
                 }
             })
             .collect()
@@ -539,12 +580,33 @@ impl ThreadView {
     }
 
     fn library_entry(&self) -> Option<String> {
+        if let Some(r) = &self.rendered {
+            return r.library_entry.clone();
+        }
         match &self.activity {
             Activity::Released {
                 stack: Some(stack), ..
             } => stack.library_entry(),
             _ => None,
         }
+    }
+
+    /// What a blocked thread waits on, as a report names it (`lock #3`, `a multiprocessing
+    /// queue (empty)`); None when it is not in a blocking wait.
+    pub fn wait_target(&self) -> Option<String> {
+        let Activity::Released {
+            why,
+            wait: Some(wait),
+            ..
+        } = &self.activity
+        else {
+            return None;
+        };
+        Some(match (&wait.on, why) {
+            (Some(on), _) => on.describe(),
+            (None, Release::Blocked(kind, _)) => kind_label(kind),
+            (None, Release::Native(name)) => (*name).to_string(),
+        })
     }
 
     /// The thread's name in a report, with its process when the run has several.
@@ -561,18 +623,12 @@ impl ThreadView {
     pub fn describe_wait(&self, views: &[ThreadView]) -> String {
         let name_of = namer(views);
         let Activity::Released {
-            why,
-            wait: Some(wait),
-            ..
+            wait: Some(wait), ..
         } = &self.activity
         else {
             return String::new();
         };
-        let on = match (&wait.on, why) {
-            (Some(on), _) => on.describe(),
-            (None, Release::Blocked(kind, _)) => kind_label(kind),
-            (None, Release::Native(name)) => (*name).to_string(),
-        };
+        let on = self.wait_target().unwrap_or_default();
         let entry = self.library_entry();
         let mut text = match &entry {
             Some(e) => format!("in {e}()"),
@@ -624,6 +680,24 @@ impl ThreadView {
     /// The thread's stack rendered for a report, indented by `indent`.
     pub fn render_stack(&self, stack: &Stack, indent: &str) -> String {
         stack.render(indent, &|file, line| self.source_line(file, line))
+    }
+
+    /// The stack captured when the thread let go of the GIL, rendered for a report and
+    /// indented by `indent` (as its own process rendered it, for a thread of another).
+    pub fn released_stack_text(&self, indent: &str) -> Option<String> {
+        if let Some(r) = &self.rendered {
+            return Some(r.text.lines().map(|l| format!("{indent}{l}\n")).collect());
+        }
+        self.released_stack().map(|s| self.render_stack(s, indent))
+    }
+
+    /// The stack captured when the thread let go of the GIL, rendered here so that another
+    /// OS process can report it.
+    pub fn render_for_another_process(&self) -> Option<RenderedStack> {
+        self.released_stack().map(|s| RenderedStack {
+            text: self.render_stack(s, ""),
+            library_entry: s.library_entry(),
+        })
     }
 }
 

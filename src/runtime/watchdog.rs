@@ -6,14 +6,18 @@
 //!   between (the same [`super::deadlock::progress_key`]), for at least [`CONFIRM`]: a thread
 //!   just woken by a release, and not yet scheduled by the OS, still looks blocked for a moment.
 //!   Waits on `_thread` locks are checked against the lock itself (a free lock means its waiter
-//!   is about to wake), which rules the common hand-off out at once.
+//!   is about to wake), which rules the common hand-off out at once. The threads of
+//!   `os`-backend children are judged with this process's own, from the reports the children
+//!   send ([`crate::process::os_threads`]); a deadlock that involves them is declared only
+//!   once each child has answered a question asked when it was first seen, so that no report
+//!   older than that counts.
 //! - **Timeout** (`--timeout`): when the run outlives it, every thread is asked to publish its
 //!   stack at its next eval-breaker check (a drop request sends the running ones there), and
 //!   after a short wait each thread's state and stack is reported.
 //!
 //! Either way the run ends as a second Ctrl-C ends it: the output flushed, the `--stats`,
-//! `--trace` and `--timeline` reports written from what was recorded, then the OS process exits
-//! with [`DEADLOCK_STATUS`] or [`TIMEOUT_STATUS`]. Nothing of this runs, and no thread is
+//! `--trace` and `--timeline` reports written from what was recorded, the child OS processes
+//! killed, then the OS process exits with [`DEADLOCK_STATUS`] or [`TIMEOUT_STATUS`]. Nothing of this runs, and no thread is
 //! started, under `--on-deadlock=hang` without `--timeout`.
 
 use std::sync::Arc;
@@ -25,6 +29,7 @@ use super::interrupt::PendingReports;
 use super::monitor::{Activity, Monitor, ThreadView, several_processes};
 use crate::gil::Holder;
 use crate::observe::Release;
+use crate::process::os_threads::{self, RunThreads};
 
 /// How often the watchdog looks at the thread table.
 pub const CHECK_EVERY: Duration = Duration::from_millis(100);
@@ -63,8 +68,7 @@ pub fn start(
 
 fn watch(monitor: &Monitor, reports: &PendingReports, started: Instant) {
     let deadline = monitor.timeout.map(|t| started + t);
-    // The progress key of a deadlock seen and not yet confirmed, and when it was first seen.
-    let mut candidate: Option<(Vec<(u64, u64)>, Instant)> = None;
+    let mut candidate: Option<Candidate> = None;
     loop {
         let next = Instant::now() + CHECK_EVERY;
         let wake_at = deadline.map_or(next, |d| d.min(next));
@@ -78,34 +82,54 @@ fn watch(monitor: &Monitor, reports: &PendingReports, started: Instant) {
         if !monitor.watch_deadlocks {
             continue;
         }
-        let threads = monitor.snapshot();
-        if crate::process::os_backend::children_alive() > 0 || !deadlock::is_deadlock(&threads) {
+        let run = os_threads::run_threads(monitor.snapshot());
+        let Some(run) = run.filter(|r| deadlock::is_deadlock(&r.threads)) else {
             candidate = None;
             continue;
-        }
-        let key = deadlock::progress_key(&threads);
+        };
+        let key = deadlock::progress_key(&run.threads);
         match &candidate {
-            Some((seen, since)) if *seen == key => {
-                if since.elapsed() >= CONFIRM {
-                    monitor.end_run(|| end_by_deadlock(monitor, reports));
+            Some(c) if c.key == key => {
+                if c.since.elapsed() >= CONFIRM && run.answered >= c.asked {
+                    monitor.end_run(|| end_by_deadlock(monitor, reports, run));
                     return;
                 }
             }
-            _ => candidate = Some((key, Instant::now())),
+            _ => {
+                candidate = Some(Candidate {
+                    key,
+                    since: Instant::now(),
+                    asked: os_threads::ask_for_fresh_reports(),
+                })
+            }
         }
     }
 }
 
-/// Reports the deadlock and ends the run (called with the run's end held off).
-fn end_by_deadlock(monitor: &Monitor, reports: &PendingReports) {
+/// A deadlock seen and not yet confirmed.
+struct Candidate {
+    /// Its progress key ([`deadlock::progress_key`]).
+    key: Vec<(u64, u64)>,
+    /// When it was first seen.
+    since: Instant,
+    /// The question for fresh reports asked of the child OS processes then: it is confirmed
+    /// only by reports that answer it ([`os_threads::RunThreads::answered`]).
+    asked: u64,
+}
+
+/// Reports the deadlock seen in `confirmed` and ends the run (called with the run's end held
+/// off).
+fn end_by_deadlock(monitor: &Monitor, reports: &PendingReports, confirmed: RunThreads) {
     // Looked at once more: the report shows the threads as they are now.
-    let threads = monitor.snapshot();
-    let mut text = deadlock::report(&threads);
+    let run = os_threads::run_threads(monitor.snapshot())
+        .filter(|r| deadlock::is_deadlock(&r.threads))
+        .unwrap_or(confirmed);
+    let mut text = deadlock::report(&run.threads);
     text.push_str(&format!(
         "gilsim: ending the run with status {DEADLOCK_STATUS} (--on-deadlock=hang waits \
          forever instead, as CPython does)\n"
     ));
-    end_run(monitor, reports, &text, DEADLOCK_STATUS);
+    end_run(monitor, reports, &text, &run.processes, DEADLOCK_STATUS);
 }
 
 /// Collects every thread's stack, reports each thread's state and ends the run.
@@ -136,7 +160,7 @@ fn end_by_timeout(monitor: &Monitor, reports: &PendingReports) {
     text.push_str(&format!(
         "gilsim: ending the run with status {TIMEOUT_STATUS}\n"
     ));
-    end_run(monitor, reports, &text, TIMEOUT_STATUS);
+    end_run(monitor, reports, &text, &[], TIMEOUT_STATUS);
 }
 
 /// Each thread's state (running / waiting for the GIL / blocked on X / sleeping / native) and
@@ -179,11 +203,11 @@ pub fn state_report(threads: &[ThreadView], request: u64) -> String {
                 .published
                 .as_ref()
                 .filter(|(r, _)| *r == request)
-                .map(|(_, s)| s),
-            _ => t.released_stack(),
+                .map(|(_, s)| t.render_stack(s, "    ")),
+            _ => t.released_stack_text("    "),
         };
         match stack {
-            Some(s) => out.push_str(&t.render_stack(s, "    ")),
+            Some(s) => out.push_str(&s),
             None if matches!(t.activity, Activity::Python) => out.push_str(
                 "    (no stack: the thread reached no eval-breaker check in time, e.g. it is \
                  busy in a long built-in call or waiting for the GIL)\n",
@@ -206,8 +230,17 @@ fn release_text(why: &Release) -> String {
 }
 
 /// Ends the run as a second Ctrl-C does: the output flushed, `text` on stderr, the reports
-/// written, then the OS process exits with `status`.
-fn end_run(monitor: &Monitor, reports: &PendingReports, text: &str, status: i32) -> ! {
+/// written, then the OS process exits with `status`. The child OS processes, these
+/// `processes` (children of children included) and the live children of this one, end at once
+/// with it: left to see its end by themselves, they would first report their lost connection
+/// to the broker as an error, after the report.
+fn end_run(
+    monitor: &Monitor,
+    reports: &PendingReports,
+    text: &str,
+    processes: &[u32],
+    status: i32,
+) -> ! {
     for interp in monitor.interpreters() {
         interp.flush_stdout_within(Duration::from_secs(1));
     }
@@ -220,5 +253,6 @@ fn end_run(monitor: &Monitor, reports: &PendingReports, text: &str, status: i32)
     if let Err(e) = reports.finish().written {
         eprintln!("gilsim: {e}");
     }
+    crate::process::os_backend::end_processes(processes);
     std::process::exit(status);
 }
