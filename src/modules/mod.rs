@@ -15,6 +15,7 @@
 //! `args.pos[0]`), [`receiver`] recovers that object, and the `*_arg` functions convert
 //! arguments with CPython's error messages.
 
+pub mod futures;
 pub mod hashlib;
 /// `open()` and file objects (used by the `open` builtin; not an importable module).
 pub mod io;
@@ -124,6 +125,10 @@ pub const MODULES: &[ModuleDef] = &[
     ModuleDef {
         name: "_queue",
         init: queue::init,
+    },
+    ModuleDef {
+        name: "_futures",
+        init: futures::init,
     },
     ModuleDef {
         name: "queue",

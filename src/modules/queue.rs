@@ -1,13 +1,14 @@
 //! `_queue`: CPython's C module of that name, which `queue` re-exports: `SimpleQueue` (an
 //! unbounded FIFO without task tracking) and the `Empty` exception.
 //!
-//! `SimpleQueue` is the work queue of every `ThreadPoolExecutor`: native, a `put` or a `get`
-//! is one call, where a queue written in Python goes through a `Condition` and its lock, a
-//! dozen Python calls. It is built as CPython's is: a list of items and a `_thread` lock that
-//! a getter holds while the queue is empty, so that its second `acquire` blocks until a `put`
-//! releases the lock. Every wait is therefore a lock wait ([`super::thread::acquire_lock`]):
-//! the GIL released, seen by the deadlock watchdog and the deterministic scheduler, ended by
-//! Ctrl-C in the main thread.
+//! Native, a `put` or a `get` is one call, where a queue written in Python goes through a
+//! `Condition` and its lock, a dozen Python calls. It is built as CPython's is: a list of items
+//! and a `_thread` lock that a getter holds while the queue is empty, so that its second
+//! `acquire` blocks until a `put` releases the lock. Every wait is therefore a lock wait
+//! ([`super::thread::acquire_lock`]): the GIL released, seen by the deadlock watchdog and the
+//! deterministic scheduler, ended by Ctrl-C in the main thread. That machinery is the [`Fifo`],
+//! which the `ThreadPoolExecutor`'s work queue ([`super::futures`]) is built on too, with
+//! `SimpleQueue`'s methods.
 
 use std::any::Any;
 use std::collections::VecDeque;
@@ -33,33 +34,60 @@ pub fn init(vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
 
 /// `_queue.SimpleQueue`.
 pub struct SimpleQueue {
-    state: Mutex<State>,
+    fifo: Fifo,
+}
+
+/// The FIFO under [`SimpleQueue`], and under the executor's work queue
+/// ([`super::futures`]): a list of items and a `_thread` lock that a getter holds while the
+/// queue is empty (see the module's doc).
+pub struct Fifo {
+    state: Arc<Mutex<State>>,
     /// Held by a getter while the queue is empty; a `put` releases it.
     lock: Value,
+    /// What the deadlock watchdog calls the queue (`a queue.SimpleQueue`).
+    name: &'static str,
 }
 
 struct State {
     items: VecDeque<Value>,
     /// A getter holds `lock` (so the next `put` must release it).
     locked: bool,
+    /// Getters blocked waiting for an item: an executor's idle workers.
+    waiting: usize,
+}
+/// A native type whose items are in a [`Fifo`]: `SimpleQueue`'s methods ([`fifo_methods`])
+/// work on it.
+pub trait HasFifo: 'static {
+    /// Its class name in error messages (`_queue.SimpleQueue`).
+    const NAME: &'static str;
+    fn fifo(&self) -> &Fifo;
+}
+
+impl HasFifo for SimpleQueue {
+    const NAME: &'static str = "_queue.SimpleQueue";
+    fn fifo(&self) -> &Fifo {
+        &self.fifo
+    }
+}
+
+/// `SimpleQueue`'s methods (but `__new__`) for a type `T` holding a [`Fifo`].
+pub fn fifo_methods<T: HasFifo>() -> [(&'static str, NativeFn); 6] {
+    [
+        ("put", put::<T>),
+        ("put_nowait", put_nowait::<T>),
+        ("get", get::<T>),
+        ("get_nowait", get_nowait::<T>),
+        ("empty", empty_::<T>),
+        ("qsize", qsize::<T>),
+    ]
 }
 
 fn class() -> &'static Arc<Class> {
     static CLASS: OnceLock<Arc<Class>> = OnceLock::new();
     CLASS.get_or_init(|| {
-        native_class(
-            "SimpleQueue",
-            "_queue",
-            &[
-                ("__new__", new),
-                ("put", put),
-                ("put_nowait", put_nowait),
-                ("get", get),
-                ("get_nowait", get_nowait),
-                ("empty", empty_),
-                ("qsize", qsize),
-            ],
-        )
+        let mut methods = vec![("__new__", new as NativeFn)];
+        methods.extend(fifo_methods::<SimpleQueue>());
+        native_class("SimpleQueue", "_queue", &methods)
     })
 }
 
@@ -84,24 +112,19 @@ fn new(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             "SimpleQueue() takes no keyword arguments",
         ));
     }
-    let lock = new_lock(vm);
     Ok(Value::object(SimpleQueue {
-        state: Mutex::new(State {
-            items: VecDeque::new(),
-            locked: false,
-        }),
-        lock,
+        fifo: Fifo::new(vm, "a queue.SimpleQueue"),
     }))
 }
 
-fn this<'a>(args: &Args<'a>, method: &str) -> PyResult<&'a SimpleQueue> {
-    receiver::<SimpleQueue>(args, "_queue.SimpleQueue", method)
+fn this<'a, T: HasFifo>(args: &Args<'a>, method: &str) -> PyResult<&'a Fifo> {
+    Ok(receiver::<T>(args, T::NAME, method)?.fifo())
 }
 
 /// `put(item, block=True, timeout=None)`: never blocks (the queue is unbounded); `block` and
 /// `timeout` are accepted for compatibility with `Queue.put`, as CPython's are.
-fn put(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    let q = this(&args, "put")?;
+fn put<T: HasFifo>(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    let q = this::<T>(&args, "put")?;
     let rest = method_args(&args);
     rest.check("put", 0, 3, &["item", "block", "timeout"])?;
     let Some(item) = rest.get(0, "item") else {
@@ -109,12 +132,13 @@ fn put(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             "put() missing required argument 'item' (pos 1)",
         ));
     };
-    q.push(vm, item.clone())
+    q.push(vm, item.clone())?;
+    Ok(Value::None)
 }
 
 /// `put_nowait(item)`: the same as `put(item)`.
-fn put_nowait(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    let q = this(&args, "put_nowait")?;
+fn put_nowait<T: HasFifo>(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    let q = this::<T>(&args, "put_nowait")?;
     let rest = method_args(&args);
     rest.check("put_nowait", 0, 1, &["item"])?;
     let Some(item) = rest.get(0, "item") else {
@@ -122,19 +146,34 @@ fn put_nowait(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
             "put_nowait() missing required argument 'item' (pos 1)",
         ));
     };
-    q.push(vm, item.clone())
+    q.push(vm, item.clone())?;
+    Ok(Value::None)
 }
 
 /// How long a `get` waits for an item.
-enum Patience {
+pub enum Patience {
     Forever,
     Until(Instant),
     /// Not at all (`block=False`).
     None,
 }
 
-impl SimpleQueue {
-    fn push(&self, vm: &mut Vm, item: Value) -> PyResult<Value> {
+impl Fifo {
+    /// An empty queue, called `name` in deadlock reports.
+    pub fn new(vm: &mut Vm, name: &'static str) -> Fifo {
+        Fifo {
+            state: Arc::new(Mutex::new(State {
+                items: VecDeque::new(),
+                locked: false,
+                waiting: 0,
+            })),
+            lock: new_lock(vm),
+            name,
+        }
+    }
+
+    /// Appends an item, waking a getter if one waits.
+    pub fn push(&self, vm: &mut Vm, item: Value) -> PyResult<()> {
         let wake = {
             let mut st = self.state.lock();
             st.items.push_back(item);
@@ -144,13 +183,12 @@ impl SimpleQueue {
             // A get() may be waiting: wake it up.
             release_lock(vm, &self.lock)?;
         }
-        Ok(Value::None)
+        Ok(())
     }
 
     /// Takes the first item, waiting (with the GIL released) while the queue is empty, as
     /// `patience` allows; `Ok(None)` if none came.
-    /// `me` is the queue object itself, for the deadlock watchdog's [`Probe`].
-    fn pop(&self, vm: &mut Vm, me: &Value, patience: Patience) -> PyResult<Option<Value>> {
+    pub fn pop(&self, vm: &mut Vm, patience: Patience) -> PyResult<Option<Value>> {
         loop {
             {
                 let mut st = self.state.lock();
@@ -168,16 +206,10 @@ impl SimpleQueue {
             let got = try_acquire_lock(vm, &self.lock)
                 || match patience {
                     Patience::None => false,
-                    Patience::Forever => acquire_lock(vm, &self.lock, None, Probe::of(me))?,
+                    Patience::Forever => self.wait(vm, None)?,
                     Patience::Until(deadline) => {
                         let left = deadline.saturating_duration_since(Instant::now());
-                        !left.is_zero()
-                            && acquire_lock(
-                                vm,
-                                &self.lock,
-                                Some(left.as_secs_f64()),
-                                Probe::of(me),
-                            )?
+                        !left.is_zero() && self.wait(vm, Some(left.as_secs_f64()))?
                     }
                 };
             if !got {
@@ -186,46 +218,63 @@ impl SimpleQueue {
             self.state.lock().locked = true;
         }
     }
+
+    /// Waits for a put to release the lock, counted among the waiting getters meanwhile.
+    fn wait(&self, vm: &mut Vm, timeout: Option<f64>) -> PyResult<bool> {
+        self.state.lock().waiting += 1;
+        let probe = Arc::new(Probe {
+            state: self.state.clone(),
+            name: self.name,
+        });
+        let got = acquire_lock(vm, &self.lock, timeout, probe);
+        self.state.lock().waiting -= 1;
+        got
+    }
+
+    /// The number of items queued.
+    pub fn len(&self) -> usize {
+        self.state.lock().items.len()
+    }
+
+    /// Is a getter waiting with no item queued for it (an idle executor worker)?
+    pub fn has_idle_getter(&self) -> bool {
+        let st = self.state.lock();
+        st.waiting > st.items.len()
+    }
 }
 
 /// A getter's view of its queue for the deadlock watchdog: the lock it waits on is its own
 /// (or another getter's), so the queue is named instead, free once an item is there.
-struct Probe(Value);
-
-impl Probe {
-    fn of(queue: &Value) -> Arc<dyn Waitable> {
-        Arc::new(Probe(queue.clone()))
-    }
+struct Probe {
+    state: Arc<Mutex<State>>,
+    name: &'static str,
 }
 
 impl Waitable for Probe {
     fn holding(&self) -> Holding {
-        match self.0.downcast::<SimpleQueue>() {
-            Some(q) if !q.state.lock().items.is_empty() => Holding::Free,
-            _ => Holding::Busy,
+        if self.state.lock().items.is_empty() {
+            Holding::Busy
+        } else {
+            Holding::Free
         }
     }
 
     fn describe(&self) -> String {
-        "a queue.SimpleQueue".into()
+        self.name.into()
     }
 }
 
-/// `get(block=True, timeout=None)`: the first item; waits for one if `block`, for at most
-/// `timeout` seconds if given, then raises `Empty`.
-fn get(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    let q = this(&args, "get")?;
-    let rest = method_args(&args);
-    rest.check("get", 0, 2, &["block", "timeout"])?;
-    let block = match rest.get(0, "block") {
+/// The `(block, timeout)` arguments of a `get` as a [`Patience`], with CPython's errors.
+pub fn patience(vm: &mut Vm, block: Option<&Value>, timeout: Option<&Value>) -> PyResult<Patience> {
+    let block = match block {
         Some(b) => vm.truthy(b)?,
         None => true,
     };
-    let timeout = match rest.get(1, "timeout") {
+    let timeout = match timeout {
         None | Some(Value::None) => None,
         Some(t) => Some(to_f64(t)?),
     };
-    let patience = match timeout {
+    Ok(match timeout {
         _ if !block => Patience::None,
         None => Patience::Forever,
         Some(t) if t < 0.0 => {
@@ -239,37 +288,46 @@ fn get(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
                 .map_or(Patience::Forever, Patience::Until),
             Err(_) => return Err(PyErr::overflow("timeout value is too large")),
         },
-    };
-    match q.pop(vm, &args.pos[0], patience)? {
+    })
+}
+
+/// `get(block=True, timeout=None)`: the first item; waits for one if `block`, for at most
+/// `timeout` seconds if given, then raises `Empty`.
+fn get<T: HasFifo>(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    let q = this::<T>(&args, "get")?;
+    let rest = method_args(&args);
+    rest.check("get", 0, 2, &["block", "timeout"])?;
+    let patience = patience(vm, rest.get(0, "block"), rest.get(1, "timeout"))?;
+    match q.pop(vm, patience)? {
         Some(item) => Ok(item),
         None => Err(empty(vm)),
     }
 }
 
 /// `get_nowait()`: `get(False)`.
-fn get_nowait(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    let q = this(&args, "get_nowait")?;
+fn get_nowait<T: HasFifo>(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    let q = this::<T>(&args, "get_nowait")?;
     method_args(&args).check("get_nowait", 0, 0, &[])?;
-    match q.pop(vm, &args.pos[0], Patience::None)? {
+    match q.pop(vm, Patience::None)? {
         Some(item) => Ok(item),
         None => Err(empty(vm)),
     }
 }
 
 /// `empty()`.
-fn empty_(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    let q = this(&args, "empty")?;
-    Ok(Value::Bool(q.state.lock().items.is_empty()))
+fn empty_<T: HasFifo>(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    let q = this::<T>(&args, "empty")?;
+    Ok(Value::Bool(q.len() == 0))
 }
 
 /// `qsize()`.
-fn qsize(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    let q = this(&args, "qsize")?;
-    Ok(Value::Int(q.state.lock().items.len() as i64))
+fn qsize<T: HasFifo>(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    let q = this::<T>(&args, "qsize")?;
+    Ok(Value::Int(q.len() as i64))
 }
 
 /// This interpreter's `_queue.Empty()`, to raise.
-fn empty(vm: &mut Vm) -> PyErr {
+pub fn empty(vm: &mut Vm) -> PyErr {
     let class = match module_attr(vm, "_queue", "Empty") {
         Some(c @ Value::Class(_)) => c,
         _ => Value::Class(vm.new_exception_class("Empty", "_queue", ExcKind::Exception)),

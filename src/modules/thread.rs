@@ -32,7 +32,8 @@ pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     Ok(())
 }
 
-const TIMEOUT_MAX: f64 = 9_223_372_036.0;
+/// The longest timeout a lock wait takes (`_thread.TIMEOUT_MAX`); more is `OverflowError`.
+pub const TIMEOUT_MAX: f64 = 9_223_372_036.0;
 
 /// `start_new_thread(function, args[, kwargs])`: runs the call on a new OS thread that takes
 /// the GIL like any other; returns the new thread's identity.

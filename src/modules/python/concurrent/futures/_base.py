@@ -1,13 +1,18 @@
-# gilsim's concurrent.futures._base: CPython 3.11's Future, wait() and as_completed() (same states,
-# waiters and locking), independent of any executor, so the thread pool and a process pool share
-# them. Differences from CPython: no generators in the subset, so as_completed() and
-# Executor.map() return small iterator classes; no logging module, so what CPython logs to
+# gilsim's concurrent.futures._base: CPython 3.11's Future, wait() and as_completed(), independent
+# of any executor, so the thread pool and a process pool share them. Future is native (_futures,
+# src/modules/futures/): the same states, callbacks and waiters as CPython's, one object a future
+# (an executor makes one a task). Differences from CPython: Future cannot be subclassed (a
+# built-in type, as gilsim's others are); wait() and as_completed() put their waiter on each
+# future with Future._add_waiter, which says whether the future had settled already, where
+# CPython takes every future's condition at once; no generators in the subset, so as_completed()
+# and Executor.map() return small iterator classes; no logging module, so what CPython logs to
 # "concurrent.futures" (callback failures, worker crashes) is written to stderr as logging's
 # last-resort handler would; DoneAndNotDoneFutures is a class, not a tuple subclass.
 import sys
 import threading
 import time
 import _thread
+from _futures import Future
 
 FIRST_COMPLETED = "FIRST_COMPLETED"
 FIRST_EXCEPTION = "FIRST_EXCEPTION"
@@ -115,13 +120,24 @@ class _FirstCompletedWaiter(_Waiter):
 
 
 class _AllCompletedWaiter(_Waiter):
-    """Used by wait(return_when=FIRST_EXCEPTION and ALL_COMPLETED)."""
+    """Used by wait(return_when=FIRST_EXCEPTION and ALL_COMPLETED).
 
-    def __init__(self, num_pending_calls, stop_on_exception):
-        self.num_pending_calls = num_pending_calls
+    Counts the futures it waits for as it is put on them (expect()), from one: that last one,
+    dropped by installed() once every future has the waiter, keeps the event from being set
+    while it is still being put on futures."""
+
+    def __init__(self, stop_on_exception):
+        self.num_pending_calls = 1
         self.stop_on_exception = stop_on_exception
         self.lock = threading.Lock()
         super().__init__()
+
+    def expect(self):
+        with self.lock:
+            self.num_pending_calls += 1
+
+    def installed(self):
+        self._decrement_pending_calls()
 
     def _decrement_pending_calls(self):
         with self.lock:
@@ -145,43 +161,38 @@ class _AllCompletedWaiter(_Waiter):
         self._decrement_pending_calls()
 
 
-class _AcquireFutures:
-    """A context manager that does an ordered acquire of Future conditions."""
-
-    def __init__(self, futures):
-        self.futures = sorted(futures, key=id)
-
-    def __enter__(self):
-        for future in self.futures:
-            future._condition.acquire()
-
-    def __exit__(self, *args):
-        for future in self.futures:
-            future._condition.release()
-
-
-def _create_and_install_waiters(fs, return_when):
+def _create_waiter(return_when):
     if return_when == _AS_COMPLETED:
-        waiter = _AsCompletedWaiter()
+        return _AsCompletedWaiter()
     elif return_when == FIRST_COMPLETED:
-        waiter = _FirstCompletedWaiter()
-    else:
-        pending_count = 0
-        for f in fs:
-            if f._state not in [CANCELLED_AND_NOTIFIED, FINISHED]:
-                pending_count += 1
+        return _FirstCompletedWaiter()
+    elif return_when == FIRST_EXCEPTION:
+        return _AllCompletedWaiter(stop_on_exception=True)
+    elif return_when == ALL_COMPLETED:
+        return _AllCompletedWaiter(stop_on_exception=False)
+    raise ValueError("Invalid return condition: %r" % return_when)
 
-        if return_when == FIRST_EXCEPTION:
-            waiter = _AllCompletedWaiter(pending_count, stop_on_exception=True)
-        elif return_when == ALL_COMPLETED:
-            waiter = _AllCompletedWaiter(pending_count, stop_on_exception=False)
-        else:
-            raise ValueError("Invalid return condition: %r" % return_when)
 
+def _install_waiter(fs, waiter):
+    # Puts `waiter` on every future of `fs` that has not settled yet (finished, or cancelled
+    # and seen by a worker); returns the set of those that had.
+    counting = isinstance(waiter, _AllCompletedWaiter)
+    settled = set()
     for f in fs:
-        f._waiters.append(waiter)
+        if counting:
+            waiter.expect()
+        if not f._add_waiter(waiter):
+            settled.add(f)
+            if counting:
+                waiter._decrement_pending_calls()
+    if counting:
+        waiter.installed()
+    return settled
 
-    return waiter
+
+def _remove_waiter(fs, waiter):
+    for f in fs:
+        f._remove_waiter(waiter)
 
 
 class _AsCompletedIterator:
@@ -193,13 +204,9 @@ class _AsCompletedIterator:
         self._timeout = timeout
         fs = set(fs)
         self._total_futures = len(fs)
-        with _AcquireFutures(fs):
-            finished = set()
-            for f in fs:
-                if f._state in [CANCELLED_AND_NOTIFIED, FINISHED]:
-                    finished.add(f)
-            self._pending = fs - finished
-            self._waiter = _create_and_install_waiters(fs, _AS_COMPLETED)
+        self._waiter = _create_waiter(_AS_COMPLETED)
+        finished = _install_waiter(fs, self._waiter)
+        self._pending = fs - finished
         self._fs = fs
         self._finished = list(finished)
         self._ref_collect = (fs,)
@@ -212,9 +219,7 @@ class _AsCompletedIterator:
         # The generator's `finally`: remove the waiter from the unfinished futures.
         if not self._closed:
             self._closed = True
-            for f in self._fs:
-                with f._condition:
-                    f._waiters.remove(self._waiter)
+            _remove_waiter(self._fs, self._waiter)
 
     def __next__(self):
         if self._closed:
@@ -225,8 +230,7 @@ class _AsCompletedIterator:
                     f = self._finished[-1]
                     for futures_set in self._ref_collect:
                         futures_set.remove(f)
-                    with f._condition:
-                        f._waiters.remove(self._waiter)
+                    f._remove_waiter(self._waiter)
                     return self._finished.pop()
                 if not self._pending:
                     break
@@ -310,28 +314,30 @@ def wait(fs, timeout=None, return_when=ALL_COMPLETED):
     and 'not_done'.
     """
     fs = set(fs)
-    with _AcquireFutures(fs):
-        done = set()
-        for f in fs:
-            if f._state in [CANCELLED_AND_NOTIFIED, FINISHED]:
-                done.add(f)
-        not_done = fs - done
-        if (return_when == FIRST_COMPLETED) and done:
-            return DoneAndNotDoneFutures(done, not_done)
-        elif (return_when == FIRST_EXCEPTION) and done:
-            for f in done:
-                if not f.cancelled() and f.exception() is not None:
-                    return DoneAndNotDoneFutures(done, not_done)
-
-        if len(done) == len(fs):
-            return DoneAndNotDoneFutures(done, not_done)
-
-        waiter = _create_and_install_waiters(fs, return_when)
+    # CPython checks return_when only once it has to wait.
+    known = return_when in (FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED)
+    if known:
+        waiter = _create_waiter(return_when)
+        done = _install_waiter(fs, waiter)
+    else:
+        done = set(f for f in fs if f._state in [CANCELLED_AND_NOTIFIED, FINISHED])
+    not_done = fs - done
+    early = len(done) == len(fs)
+    if (return_when == FIRST_COMPLETED) and done:
+        early = True
+    elif (return_when == FIRST_EXCEPTION) and done:
+        for f in done:
+            if not f.cancelled() and f.exception() is not None:
+                early = True
+    if early:
+        if known:
+            _remove_waiter(not_done, waiter)
+        return DoneAndNotDoneFutures(done, not_done)
+    if not known:
+        _create_waiter(return_when)
 
     waiter.event.wait(timeout)
-    for f in fs:
-        with f._condition:
-            f._waiters.remove(waiter)
+    _remove_waiter(fs, waiter)
 
     done.update(waiter.finished_futures)
     return DoneAndNotDoneFutures(done, fs - done)
@@ -346,203 +352,6 @@ def _result_or_cancel(fut, timeout=None):
     finally:
         # Break a reference cycle with the exception in self._exception
         del fut
-
-
-class Future:
-    """Represents the result of an asynchronous computation."""
-
-    # `with self._condition._lock:` below is CPython's `with self._condition:` (the same lock,
-    # which wait() and as_completed() also take), without Condition.__enter__'s and
-    # __exit__'s Python calls: every task of an executor goes through three of these. For the
-    # same reason the condition is notified only when somebody waits on it.
-
-    def __init__(self):
-        """Initializes the future. Should not be called by clients."""
-        self._condition = threading.Condition()
-        self._state = PENDING
-        self._result = None
-        self._exception = None
-        self._waiters = []
-        self._done_callbacks = []
-
-    def _invoke_callbacks(self):
-        for callback in self._done_callbacks:
-            try:
-                callback(self)
-            except Exception as exc:
-                _log("exception calling callback for %r" % (self,), exc)
-
-    def __repr__(self):
-        with self._condition._lock:
-            if self._state == FINISHED:
-                if self._exception:
-                    return "<%s at %s state=%s raised %s>" % (
-                        self.__class__.__name__,
-                        hex(id(self)),
-                        _STATE_TO_DESCRIPTION_MAP[self._state],
-                        self._exception.__class__.__name__,
-                    )
-                else:
-                    return "<%s at %s state=%s returned %s>" % (
-                        self.__class__.__name__,
-                        hex(id(self)),
-                        _STATE_TO_DESCRIPTION_MAP[self._state],
-                        self._result.__class__.__name__,
-                    )
-            return "<%s at %s state=%s>" % (
-                self.__class__.__name__,
-                hex(id(self)),
-                _STATE_TO_DESCRIPTION_MAP[self._state],
-            )
-
-    def cancel(self):
-        """Cancel the future if possible.
-
-        Returns True if the future was cancelled, False otherwise. A future
-        cannot be cancelled if it is running or has already completed.
-        """
-        with self._condition._lock:
-            if self._state in [RUNNING, FINISHED]:
-                return False
-
-            if self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]:
-                return True
-
-            self._state = CANCELLED
-            self._condition.notify_all()
-
-        self._invoke_callbacks()
-        return True
-
-    def cancelled(self):
-        """Return True if the future was cancelled."""
-        with self._condition._lock:
-            return self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]
-
-    def running(self):
-        """Return True if the future is currently executing."""
-        with self._condition._lock:
-            return self._state == RUNNING
-
-    def done(self):
-        """Return True if the future was cancelled or finished executing."""
-        with self._condition._lock:
-            return self._state in [CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED]
-
-    def __get_result(self):
-        if self._exception:
-            try:
-                raise self._exception
-            finally:
-                # Break a reference cycle with the exception in self._exception
-                self = None
-        else:
-            return self._result
-
-    def add_done_callback(self, fn):
-        """Attaches a callable that will be called when the future finishes.
-
-        If the future has already completed or been cancelled then the callable
-        will be called immediately.
-        """
-        with self._condition._lock:
-            if self._state not in [CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED]:
-                self._done_callbacks.append(fn)
-                return
-        try:
-            fn(self)
-        except Exception as exc:
-            _log("exception calling callback for %r" % (self,), exc)
-
-    def result(self, timeout=None):
-        """Return the result of the call that the future represents.
-
-        Raises CancelledError if the future was cancelled, TimeoutError if it
-        didn't finish before the timeout, or the call's own exception.
-        """
-        try:
-            with self._condition._lock:
-                if self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]:
-                    raise CancelledError()
-                elif self._state == FINISHED:
-                    return self.__get_result()
-
-                self._condition.wait(timeout)
-
-                if self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]:
-                    raise CancelledError()
-                elif self._state == FINISHED:
-                    return self.__get_result()
-                else:
-                    raise TimeoutError()
-        finally:
-            # Break a reference cycle with the exception in self._exception
-            self = None
-
-    def exception(self, timeout=None):
-        """Return the exception raised by the call that the future represents,
-        or None if the call completed without raising."""
-        with self._condition._lock:
-            if self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]:
-                raise CancelledError()
-            elif self._state == FINISHED:
-                return self._exception
-
-            self._condition.wait(timeout)
-
-            if self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]:
-                raise CancelledError()
-            elif self._state == FINISHED:
-                return self._exception
-            else:
-                raise TimeoutError()
-
-    # The following methods should only be used by Executors and in tests.
-    def set_running_or_notify_cancel(self):
-        """Mark the future as running or process any cancel notifications.
-
-        Returns False if the Future was cancelled, True otherwise.
-        """
-        with self._condition._lock:
-            if self._state == CANCELLED:
-                self._state = CANCELLED_AND_NOTIFIED
-                for waiter in self._waiters:
-                    waiter.add_cancelled(self)
-                # self._condition.notify_all() is not necessary because
-                # self.cancel() triggers a notification.
-                return False
-            elif self._state == PENDING:
-                self._state = RUNNING
-                return True
-            else:
-                _log("Future %s in unexpected state: %s" % (id(self), self._state))
-                raise RuntimeError("Future in unexpected state")
-
-    def set_result(self, result):
-        """Sets the return value of work associated with the future."""
-        with self._condition._lock:
-            if self._state in {CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED}:
-                raise InvalidStateError("{}: {!r}".format(self._state, self))
-            self._result = result
-            self._state = FINISHED
-            for waiter in self._waiters:
-                waiter.add_result(self)
-            if self._condition._waiters:
-                self._condition.notify_all()
-        self._invoke_callbacks()
-
-    def set_exception(self, exception):
-        """Sets the result of the future as being the given exception."""
-        with self._condition._lock:
-            if self._state in {CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED}:
-                raise InvalidStateError("{}: {!r}".format(self._state, self))
-            self._exception = exception
-            self._state = FINISHED
-            for waiter in self._waiters:
-                waiter.add_exception(self)
-            if self._condition._waiters:
-                self._condition.notify_all()
-        self._invoke_callbacks()
 
 
 class _ResultIterator:

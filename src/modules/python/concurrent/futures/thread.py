@@ -1,11 +1,18 @@
-# gilsim's concurrent.futures.thread: CPython 3.11's ThreadPoolExecutor (a SimpleQueue of work
-# items, workers started lazily, one per submit while none is idle, joined before the non-daemon
-# threads at exit). No weakref in the subset: workers hold the executor itself, so an executor
-# that is dropped without shutdown() keeps its idle workers until the interpreter exits.
+# gilsim's concurrent.futures.thread: CPython 3.11's ThreadPoolExecutor (a queue of work items,
+# workers started lazily, one per submit while none is idle, joined before the non-daemon threads
+# at exit). A task's path is native (_futures.WorkQueue, src/modules/futures/work.rs): submit()
+# makes the future and queues the call in one call once every worker is started, and a worker
+# runs one item a call of run_next(). Differences from CPython: the work queue is a
+# _futures.WorkQueue (SimpleQueue's methods, plus those), which shutdown closes to submit(); idle
+# workers are those waiting on it with no item for them, not counted by a semaphore; work items
+# are native (`future`, `fn`, `args`, `kwargs`, `run()`). No weakref in the subset: workers hold
+# the executor itself, so an executor that is dropped without shutdown() keeps its idle workers
+# until the interpreter exits.
 from concurrent.futures import _base
 import queue
 import threading
 import os
+import _futures
 
 _threads_queues = {}
 _shutdown = False
@@ -20,6 +27,7 @@ def _python_exit():
         _shutdown = True
     items = list(_threads_queues.items())
     for t, q in items:
+        q.close()
         q.put(None)
     for t, q in items:
         t.join()
@@ -27,27 +35,6 @@ def _python_exit():
 
 # Called just before the non-daemon threads are joined at exit.
 threading._register_atexit(_python_exit)
-
-
-class _WorkItem:
-    def __init__(self, future, fn, args, kwargs):
-        self.future = future
-        self.fn = fn
-        self.args = args
-        self.kwargs = kwargs
-
-    def run(self):
-        if not self.future.set_running_or_notify_cancel():
-            return
-
-        try:
-            result = self.fn(*self.args, **self.kwargs)
-        except BaseException as exc:
-            self.future.set_exception(exc)
-            # Break a reference cycle with the exception 'exc'
-            self = None
-        else:
-            self.future.set_result(result)
 
 
 def _worker(executor, work_queue, initializer, initargs):
@@ -60,15 +47,10 @@ def _worker(executor, work_queue, initializer, initargs):
             return
     try:
         while True:
-            work_item = work_queue.get(block=True)
-            if work_item is not None:
-                work_item.run()
-                # Delete references to object. See issue16284
-                del work_item
-
-                # attempt to increment idle count
-                executor._idle_semaphore.release()
-                continue
+            # Each call runs one work item (CPython's _WorkItem.run); false when the item was
+            # None, a wake-up.
+            while work_queue.run_next():
+                pass
 
             # Exit if:
             #   - The interpreter is shutting down OR
@@ -122,8 +104,7 @@ class ThreadPoolExecutor(_base.Executor):
             raise TypeError("initializer must be a callable")
 
         self._max_workers = max_workers
-        self._work_queue = queue.SimpleQueue()
-        self._idle_semaphore = threading.Semaphore(0)
+        self._work_queue = _futures.WorkQueue()
         self._threads = set()
         self._broken = False
         self._shutdown = False
@@ -135,6 +116,12 @@ class ThreadPoolExecutor(_base.Executor):
         self._initargs = initargs
 
     def submit(self, fn, /, *args, **kwargs):
+        if len(self._threads) == self._max_workers:
+            # Every worker is started: the queue's submit is all it takes. It refuses (None)
+            # once the queue is closed, which happens under the locks below.
+            f = self._work_queue.submit(fn, args, kwargs)
+            if f is not None:
+                return f
         with self._shutdown_lock, _global_shutdown_lock:
             if self._broken:
                 raise BrokenThreadPool(self._broken)
@@ -144,16 +131,17 @@ class ThreadPoolExecutor(_base.Executor):
             if _shutdown:
                 raise RuntimeError("cannot schedule new futures after interpreter shutdown")
 
-            f = _base.Future()
-            w = _WorkItem(f, fn, args, kwargs)
-
-            self._work_queue.put(w)
+            f = self._work_queue.submit(fn, args, kwargs)
+            if f is None:
+                # Closed without the flags above: only shutdown() and a failed initializer
+                # close it, both setting them first.
+                raise RuntimeError("cannot schedule new futures after shutdown")
             self._adjust_thread_count()
             return f
 
     def _adjust_thread_count(self):
         # if idle threads are available, don't spin new threads
-        if self._idle_semaphore.acquire(timeout=0):
+        if self._work_queue.has_idle_worker():
             return
 
         num_threads = len(self._threads)
@@ -173,6 +161,7 @@ class ThreadPoolExecutor(_base.Executor):
             self._broken = (
                 "A thread initializer failed, the thread pool is not usable anymore"
             )
+            self._work_queue.close()
             # Drain work queue and mark pending futures failed
             for work_item in self._drain_work_items():
                 work_item.future.set_exception(BrokenThreadPool(self._broken))
@@ -191,6 +180,7 @@ class ThreadPoolExecutor(_base.Executor):
     def shutdown(self, wait=True, *, cancel_futures=False):
         with self._shutdown_lock:
             self._shutdown = True
+            self._work_queue.close()
             if cancel_futures:
                 # Drain all work items from the queue, and then cancel their
                 # associated futures.
