@@ -12,6 +12,10 @@ Runs, in the same run and alternating round by round:
   * as a control for machine load, F8's process pool speed-up, 8 x count(n) via Pool(2).map
     vs a list comprehension (benches/workloads/processes/f8_map.py), on both.
 
+With --baseline PATH, a second gilsim binary (e.g. one built from an older commit) runs every
+gilsim variant too, in the same rotation: a before/after measured under the same load. --only
+restricts the run to some of the measurements (e.g. `--only trip,task`).
+
 Each script times its own loop with time.perf_counter_ns (interpreter start-up and the first,
 untimed round are not counted). Prints the median per operation of --runs rounds and the
 ratios, with the load average before and after: on a shared 2-core machine, compare ratios
@@ -22,6 +26,7 @@ This is a measurement, not a test: it exits 0 even when gilsim is slower; 1 if a
 
 Usage:
     python3 benches/compare_processes.py [--runs N] [--gilsim PATH] [--python PATH]
+                                         [--baseline PATH] [--only start,trip,task,f8]
                                          [--starts N] [--round-trips N] [--f8-size N]
 """
 
@@ -64,13 +69,22 @@ def main():
                         help="ThreadPoolExecutor tasks per run (default 20000)")
     parser.add_argument("--f8-size", type=int, default=1_000_000,
                         help="count per item in the F8 control, 0 to skip (default 1000000)")
+    parser.add_argument("--baseline", metavar="PATH",
+                        help="another gilsim binary to run beside --gilsim (a before/after)")
+    parser.add_argument("--only", default="start,trip,task,f8",
+                        help="comma-separated measurements to run, of start, trip, task, f8 "
+                             "(default all)")
     args = parser.parse_args()
+    only = set(args.only.split(","))
+    if not only <= {"start", "trip", "task", "f8"}:
+        parser.error("--only takes start, trip, task and f8")
     if args.runs < 1 or args.starts < 1 or args.round_trips < 1:
         parser.error("--runs, --starts and --round-trips must be >= 1")
-    if not os.path.isfile(args.gilsim):
-        print(f"gilsim binary not found: {args.gilsim} (run `cargo build --release`)",
-              file=sys.stderr)
-        return 2
+    for binary in filter(None, (args.gilsim, args.baseline)):
+        if not os.path.isfile(binary):
+            print(f"gilsim binary not found: {binary} (run `cargo build --release`)",
+                  file=sys.stderr)
+            return 2
 
     start_join = os.path.join(SCRIPTS, "start_join.py")
     apply_async = os.path.join(SCRIPTS, "apply_async.py")
@@ -95,8 +109,22 @@ def main():
         ("gilsim", [args.gilsim, "run", executor, str(args.tasks)], args.tasks),
         ("CPython", [args.python, executor, str(args.tasks)], args.tasks),
     ]
+    if args.baseline:
+        # Each gilsim row gets a baseline row after it.
+        def with_baseline(rows):
+            out = []
+            for label, cmd, ops in rows:
+                out.append((label, cmd, ops))
+                if cmd[0] == args.gilsim:
+                    out.append((label.replace("gilsim", "baseline"), [args.baseline, *cmd[1:]],
+                                ops))
+            return out
+        starts, trips, tasks = with_baseline(starts), with_baseline(trips), with_baseline(tasks)
+    starts = starts if "start" in only else []
+    trips = trips if "trip" in only else []
+    tasks = tasks if "task" in only else []
     f8 = []
-    if args.f8_size > 0:
+    if args.f8_size > 0 and "f8" in only:
         f8 = [("gilsim", [args.gilsim, "run", f8_map, "1", "both", str(args.f8_size)]),
               ("CPython", [args.python, f8_map, "1", "both", str(args.f8_size)])]
 
@@ -126,10 +154,13 @@ def main():
     med = {k: statistics.median(v) for k, v in times.items()}
     print(f"gilsim: {args.gilsim}; python: {args.python}; {args.runs} runs, medians; "
           f"load average {load_before} before, {loadavg()} after")
+    if args.baseline:
+        print(f"baseline: {args.baseline}")
     for kind, title, unit, rows in [("start", "process start + join", "per process", starts),
                                      ("trip", "apply_async().get()", "per trip", trips),
                                      ("task", "ThreadPoolExecutor task", "per task", tasks)]:
-        print_table(med, kind, title, unit, rows)
+        if rows:
+            print_table(med, kind, title, unit, rows)
     if f8:
         print()
         header = f"{'F8 Pool(2).map / seq':<24} {'ratio':>12}"

@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::{bytes_arg, func, native_class, receiver};
 use crate::process::shared::{self, timeout_arg};
-use crate::process::{self as process, Child, pool, wire};
+use crate::process::{self as process, Child, ProcessBackend, pool, reply, wire};
 use crate::vm::errors::PyResult;
 use crate::vm::objects::*;
 use crate::vm::{Value, Vm};
@@ -34,6 +34,7 @@ const CONSTRUCTORS: &[(&str, NativeFn, NativeFn)] = constructors![
     ("Barrier", shared::barrier_new),
     ("SharedArray", shared::array_new),
     ("TaskBoard", pool::board_new),
+    ("Reply", reply::reply_new),
 ];
 
 /// The real constructor of the primitive called `name` (what the broker runs).
@@ -52,6 +53,7 @@ pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     }
     func(m, "bytes_sent", bytes_sent);
     func(m, "deterministic", deterministic);
+    func(m, "backend", backend);
     func(m, "terminating", terminating);
     func(m, "dumps", dumps);
     func(m, "loads", loads);
@@ -119,6 +121,14 @@ fn signal(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 /// scheduler's locks, not on native process primitives.)
 fn deterministic(vm: &mut Vm, _args: Args<'_>) -> PyResult<Value> {
     Ok(Value::Bool(vm.interp.gil.scheduler().is_some()))
+}
+
+/// `backend()`: what a process is, `"interp"` or `"os"` (`--process-backend`).
+fn backend(vm: &mut Vm, _args: Args<'_>) -> PyResult<Value> {
+    Ok(Value::str(match vm.interp.config.process_backend {
+        ProcessBackend::Interp => "interp",
+        ProcessBackend::Os => "os",
+    }))
 }
 
 /// `terminating()`: is this process being killed (`terminate()`, `kill()`, `os.kill`)?

@@ -66,6 +66,7 @@ pub mod os_reports;
 pub mod os_threads;
 pub mod pool;
 pub mod remote;
+pub mod reply;
 pub mod shared;
 pub mod wire;
 
@@ -79,6 +80,7 @@ pub fn remote_class(type_name: &str) -> Option<&'static Arc<crate::vm::objects::
         "Barrier" => shared::SharedBarrier::remote_class(),
         "SharedArray" => shared::SharedArray::remote_class(),
         "TaskBoard" => pool::TaskBoard::remote_class(),
+        "Reply" => reply::Reply::remote_class(),
         _ => return None,
     })
 }

@@ -65,7 +65,7 @@ fn this<'a, T: 'static>(args: &Args<'a>, class: &str) -> PyResult<&'a T> {
 }
 
 /// Serializes a value to send, counting the bytes for `--stats`.
-fn send(vm: &mut Vm, v: &Value) -> PyResult<Payload> {
+pub(super) fn send(vm: &mut Vm, v: &Value) -> PyResult<Payload> {
     let p = wire::dumps(vm, v, true)?;
     vm.interp
         .process

@@ -35,7 +35,8 @@ def _run_task(func, chunk, star, kwds):
 
 
 def _worker_loop(take, put, initializer, initargs, maxtasks, index):
-    # The body of every pool worker, process or thread: take a task, run it, send the result.
+    # The body of every pool worker, process or thread: take a task, run it, send the result:
+    # to the pool's result handler, or, when the task carries a Reply, straight to the caller.
     if initializer is not None:
         initializer(*initargs)
     completed = 0
@@ -43,7 +44,8 @@ def _worker_loop(take, put, initializer, initargs, maxtasks, index):
         task = take()
         if task is None:
             return
-        job, i, func, chunk, star, kwds = task
+        job, i, func, chunk, star, kwds, reply = task
+        answer = put if reply is None else reply.put
         leaving = None
         try:
             result = (job, i, True, _run_task(func, chunk, star, kwds))
@@ -59,9 +61,9 @@ def _worker_loop(take, put, initializer, initargs, maxtasks, index):
             tb = '\n"""\n' + _thread._format_exception(e) + '"""'
             result = (job, i, False, (e, tb))
         try:
-            put(result)
+            answer(result)
         except Exception as e:
-            put((job, i, False, (MaybeEncodingError(e, result[3]), None)))
+            answer((job, i, False, (MaybeEncodingError(e, result[3]), None)))
         completed += 1
         if leaving is not None:
             put(("exit", index))
@@ -88,18 +90,54 @@ _job_counter = iter(range(1 << 62))
 _DETERMINISTIC = _mp.deterministic()
 
 
+def _received(ok, value):
+    # A failed task's (exception, traceback text) as the exception to raise, the traceback
+    # as its cause (CPython's RemoteTraceback).
+    if ok:
+        return value
+    exc, tb = value
+    if tb is not None:
+        exc.__cause__ = RemoteTraceback(tb)
+    return exc
+
+
 class ApplyResult:
     # As CPython's: _success and _value are set when the result comes (ready() first).
+    #
+    # A result with nothing to call back (pool._reply_for) is answered by the worker straight
+    # into a native Reply, which is then also its event: the first thread to find it set takes
+    # the answer in (under the pool's _taking lock). The others come through the pool's
+    # result handler, which calls _set, as CPython's do.
     def __init__(self, pool, callback, error_callback):
         self._job = next(_job_counter)
         self._pool = pool
-        self._event = _threading.Event() if _DETERMINISTIC else _mp.Flag()
+        self._reply = pool._reply_for(callback, error_callback)
+        if self._reply is not None:
+            self._event = self._reply
+        else:
+            self._event = _threading.Event() if _DETERMINISTIC else _mp.Flag()
         self._callback = callback
         self._error_callback = error_callback
         pool._cache[self._job] = self
 
     def ready(self):
-        return self._event.is_set()
+        if not self._event.is_set():
+            return False
+        if self._reply is not None:
+            self._take_reply()
+        return True
+
+    def _take_reply(self):
+        with self._pool._taking:
+            reply = self._reply
+            if reply is None:
+                return
+            answer = reply.take()
+            self._reply = None
+            if answer is not None:
+                # (None: settled by _set already, as _break does.)
+                job, i, ok, value = answer
+                self._set(i, ok, _received(ok, value))
 
     def successful(self):
         if not self.ready():
@@ -118,9 +156,10 @@ class ApplyResult:
         raise self._value
 
     def _set(self, i, ok, value):
-        self._success = ok
-        self._value = value[0] if ok else value
-        self._finish()
+        with self._pool._taking:
+            self._success = ok
+            self._value = value[0] if ok else value
+            self._finish()
 
     def _finish(self):
         if self._success and self._callback is not None:
@@ -255,6 +294,10 @@ class Pool:
         self._initargs = initargs
         self._maxtasks = maxtasksperchild
         self._cache = {}
+        # Held while a result is set, so that a result answered into its Reply is taken in
+        # once (ApplyResult._take_reply).
+        self._taking = _threading.RLock()
+        self._sweep_at = 1000
         self._state = RUN
         self._setup_queues()
         self._pool = [None] * processes
@@ -307,6 +350,26 @@ class Pool:
     def _put_task(self, task):
         self._board.push(task)
 
+    # Replies straight from the workers (see ApplyResult) only with the interp backend, where a
+    # Reply is one object in this process; the os backend's broker would keep one a task.
+    _direct_replies = _mp.backend() == "interp" and not _DETERMINISTIC
+
+    def _reply_for(self, callback, error_callback):
+        # A Reply for a result with nothing to call back; None where callbacks must run on the
+        # result-handler thread (as CPython's do).
+        if self._direct_replies and callback is None and error_callback is None:
+            return _mp.Reply()
+        return None
+
+    def _sweep_cache(self):
+        # A result answered into its Reply leaves the cache when it is taken in; one nobody
+        # asks for, once its answer came (so that _break has nothing to do for it), here, when
+        # the cache has grown.
+        for job, result in list(self._cache.items()):
+            if result._reply is not None and result._event.is_set():
+                self._cache.pop(job, None)
+        self._sweep_at = 2 * len(self._cache) + 1000
+
     def _next_result(self):
         return self._results.get()[1]
 
@@ -326,11 +389,7 @@ class Pool:
                     self._pool[item[1]] = self._start_worker(item[1])
                 continue
             job, i, ok, value = item
-            if not ok:
-                exc, tb = value
-                if tb is not None:
-                    exc.__cause__ = RemoteTraceback(tb)
-                value = exc
+            value = _received(ok, value)
             result = self._cache.get(job)
             if result is not None:
                 result._set(i, ok, value)
@@ -343,8 +402,10 @@ class Pool:
 
     def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):
         self._check_running()
+        if len(self._cache) > self._sweep_at:
+            self._sweep_cache()
         result = ApplyResult(self, callback, error_callback)
-        self._put_task((result._job, 0, func, [tuple(args)], True, dict(kwds)))
+        self._put_task((result._job, 0, func, [tuple(args)], True, dict(kwds), result._reply))
         return result
 
     def apply(self, func, args=(), kwds={}):
@@ -363,7 +424,7 @@ class Pool:
         result = MapResult(self, chunksize, len(iterable), callback, error_callback)
         if chunksize:
             for i, chunk in enumerate(_chunks(iterable, chunksize)):
-                self._put_task((result._job, i, func, chunk, star, {}))
+                self._put_task((result._job, i, func, chunk, star, {}, None))
         return result
 
     def map_async(self, func, iterable, chunksize=None, callback=None, error_callback=None):
@@ -385,7 +446,7 @@ class Pool:
         it = IMapIterator(self, ordered)
         count = 0
         for chunk in _chunks(iterable, chunksize):
-            it_job = (it._job, count, func, chunk, False, {})
+            it_job = (it._job, count, func, chunk, False, {}, None)
             count += 1
             self._put_task(it_job)
         it._set_length(count)
@@ -470,7 +531,9 @@ class _ThreadWorker(_threading.Thread):
 
 class ThreadPool(Pool):
     # multiprocessing.pool.ThreadPool: the same API over threads of this interpreter, which
-    # share its GIL (F8). Nothing is serialized, so lambdas and closures work as in CPython.
+    # share its GIL (F8). Nothing is serialized, so lambdas and closures work as in CPython
+    # (and results all come through the result handler: a Reply serializes).
+    _direct_replies = False
 
     def __init__(self, processes=None, initializer=None, initargs=()):
         Pool.__init__(self, processes, initializer, initargs)
