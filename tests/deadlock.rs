@@ -657,3 +657,84 @@ if __name__ == "__main__":
         assert!(!err.contains("deadlock"), "{backend}: {err}");
     });
 }
+
+#[test]
+fn a_future_whose_task_waits_for_ever_is_reported() {
+    // The executor's future and its work queue are native: the caller's wait is named after
+    // the future, the worker's after what its task waits on.
+    let scratch = Scratch::new("dl_future");
+    let script = scratch.script(
+        "future.py",
+        "from concurrent.futures import ThreadPoolExecutor\nimport threading\n\
+         gate = threading.Event()\ndef task():\n    gate.wait()\n\
+         ex = ThreadPoolExecutor(2)\nf = ex.submit(task)\nprint('waiting', flush=True)\n\
+         f.result()\n",
+    );
+    let (out, err, took) = expect_exit(&[], &script, 1);
+    assert!(took < PROMPT, "reported after {took:?}");
+    assert_eq!(out, "waiting\n");
+    assert_has(
+        &err,
+        &[
+            "gilsim: deadlock",
+            "\"MainThread\" is blocked on a concurrent.futures.Future",
+            "future.py\", line 9, in <module>",
+            "\"ThreadPoolExecutor-0_0\" is blocked in threading.Event.wait()",
+            "future.py\", line 5, in task",
+        ],
+    );
+}
+
+#[test]
+fn a_busy_executor_is_not_a_deadlock() {
+    // The caller waits on futures while the workers sleep and compute, longer than a
+    // deadlock takes to be confirmed.
+    let scratch = Scratch::new("dl_future_busy");
+    let script = scratch.script(
+        "busy.py",
+        "from concurrent.futures import ThreadPoolExecutor\nimport time\n\
+         def task(i):\n    time.sleep(0.3)\n    return sum(range(100000)) + i\n\
+         with ThreadPoolExecutor(2) as ex:\n    fs = [ex.submit(task, i) for i in range(6)]\n    \
+         print(sum(f.result() for f in fs))\n",
+    );
+    let (out, err, _) = expect_exit(&[], &script, 0);
+    assert_eq!(out, format!("{}\n", 6 * 4999950000u64 + 15));
+    assert!(!err.contains("deadlock"), "{err}");
+}
+
+#[test]
+fn a_pool_task_waiting_for_ever_is_reported_under_both_backends() {
+    // The caller waits for its answer, the worker on an event nobody sets, the pool's result
+    // handler for results and its watcher for a worker's end: all blocked for good.
+    let scratch = Scratch::new("dl_pool");
+    let script = scratch.script(
+        "pool.py",
+        r#"import multiprocessing as mp
+
+def task(event):
+    event.wait()
+
+if __name__ == "__main__":
+    with mp.Pool(2) as pool:
+        print("waiting", flush=True)
+        pool.apply(task, (mp.Event(),))
+"#,
+    );
+    under_both_backends(|backend| {
+        let (out, err, took) = expect_exit(&["--process-backend", backend], &script, 1);
+        assert!(took < PROMPT, "{backend}: reported after {took:?}");
+        assert_eq!(out, "waiting\n", "{backend}");
+        assert_has(
+            &err,
+            &[
+                "\"MainThread\" of MainProcess (pid ",
+                "is blocked in multiprocessing.pool.Pool.apply()",
+                "pool.py\", line 9, in <module>",
+                "is blocked in multiprocessing.synchronize.Event.wait()",
+                "pool.py\", line 4, in task",
+                "\"Thread-2 (_watch_workers)\" of MainProcess (pid ",
+                "ending the run with status 1",
+            ],
+        );
+    });
+}

@@ -179,12 +179,20 @@ if __name__ == "__main__":
             pool.map(task, range(8))
         except BrokenProcessPool as e:
             print("pool broken:", e.__cause__ is not None)
+    # apply()'s answer would come straight from the worker (interp backend): its death
+    # must wake the caller all the same.
+    with mp.Pool(2) as pool:
+        try:
+            pool.apply(task, (3,))
+        except BrokenProcessPool as e:
+            print("apply broken:", e.__cause__ is not None)
 "#,
     );
     prints_under_both_backends(
         &script,
         &[],
-        "executor broken: True True\nexecutor refuses new work\npool broken: True\n",
+        "executor broken: True True\nexecutor refuses new work\npool broken: True\n\
+         apply broken: True\n",
     );
 }
 

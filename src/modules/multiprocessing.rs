@@ -47,6 +47,7 @@ pub fn constructor(name: &str) -> Option<NativeFn> {
 
 pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     func(m, "spawn", spawn);
+    func(m, "wait_ended", wait_ended);
     let os_child = crate::process::remote::broker_socket().is_some();
     for &(name, make, remote) in CONSTRUCTORS {
         func(m, name, if os_child { remote } else { make });
@@ -94,6 +95,36 @@ fn spawn(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         vm,
         &args.pos[0],
     )?)))
+}
+
+/// `wait_ended(handles)`: waits until one of the processes (`ProcessHandle`s) has ended; at
+/// once if one has or the list is empty. No timeout: a pool's watcher waits here for a worker
+/// to die, a wait the deadlock watchdog understands (where polling would look like a thread
+/// that moves on by itself).
+fn wait_ended(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("wait_ended", 1, 1, &[])?;
+    let items = match &args.pos[0] {
+        Value::List(l) => l.snapshot(),
+        Value::Tuple(t) => t.0.clone(),
+        _ => {
+            return Err(crate::vm::errors::PyErr::type_error(
+                "wait_ended() takes a list",
+            ));
+        }
+    };
+    let mut children = Vec::with_capacity(items.len());
+    for item in &items {
+        match item.downcast::<ProcessHandle>() {
+            Some(h) => children.push(h.0.clone()),
+            None => {
+                return Err(crate::vm::errors::PyErr::type_error(
+                    "wait_ended() takes process handles",
+                ));
+            }
+        }
+    }
+    Child::wait_any(vm, children)?;
+    Ok(Value::None)
 }
 
 /// `join(timeout=None)`: true once the child has ended.

@@ -236,6 +236,11 @@ impl Fifo {
         self.state.lock().items.len()
     }
 
+    /// Is no item queued?
+    pub fn is_empty(&self) -> bool {
+        self.state.lock().items.is_empty()
+    }
+
     /// Is a getter waiting with no item queued for it (an idle executor worker)?
     pub fn has_idle_getter(&self) -> bool {
         let st = self.state.lock();
@@ -317,7 +322,7 @@ fn get_nowait<T: HasFifo>(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 /// `empty()`.
 fn empty_<T: HasFifo>(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let q = this::<T>(&args, "empty")?;
-    Ok(Value::Bool(q.len() == 0))
+    Ok(Value::Bool(q.is_empty()))
 }
 
 /// `qsize()`.

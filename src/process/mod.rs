@@ -265,6 +265,40 @@ impl Child {
         )
     }
 
+    /// Waits (with the GIL released) until one of `children` has ended; at once if one has, or
+    /// if there are none. The wait has no timeout, and the deadlock watchdog sees it as one
+    /// for the first child's end (a pool's worker watcher: see [`FirstEnd`]).
+    pub fn wait_any(vm: &mut Vm, children: Vec<Arc<Child>>) -> PyResult<()> {
+        let Some(first) = children.first() else {
+            return Ok(());
+        };
+        let pid = first.pid;
+        let on: Arc<dyn Waitable> = Arc::new(FirstEnd(children.clone()));
+        blocking(
+            vm,
+            "process.wait_any",
+            pid as u64,
+            Wait::new(None, Some(on)),
+            |cancel| {
+                // One condition variable a child: look at each in turn, a slice of the polling
+                // interval each.
+                let slice = CANCEL_POLL / children.len().max(1) as u32;
+                while cancel.requested().is_none() {
+                    for child in &children {
+                        let mut exit = child.exit.lock();
+                        if exit.is_some() {
+                            return;
+                        }
+                        child.exited.wait_for(&mut exit, slice);
+                        if exit.is_some() {
+                            return;
+                        }
+                    }
+                }
+            },
+        )
+    }
+
     /// `terminate()` / `kill()` / `os.kill`: sends signal `-code` (15: SIGTERM, 9: SIGKILL);
     /// the child ends with exit code `code`.
     pub fn signal(&self, code: i32) {
@@ -285,6 +319,24 @@ impl Child {
                 let _ = os_backend::send_signal(self.pid, -code);
             }
         }
+    }
+}
+
+/// A wait for whichever of some children ends first, as the deadlock watchdog sees it: free
+/// once one has ended, else held until the first one ends.
+struct FirstEnd(Vec<Arc<Child>>);
+
+impl Waitable for FirstEnd {
+    fn holding(&self) -> Holding {
+        match self.0.iter().find(|c| c.exitcode().is_some()) {
+            Some(_) => Holding::Free,
+            None => self.0.first().map_or(Holding::Free, |c| c.holding()),
+        }
+    }
+
+    fn describe(&self) -> String {
+        let pids: Vec<String> = self.0.iter().map(|c| c.pid.to_string()).collect();
+        format!("the end of one of processes {}", pids.join(", "))
     }
 }
 

@@ -144,12 +144,18 @@ fn wait(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let deadline = timeout_arg(rest.get(0, "timeout"))?.map(|t| Instant::now() + t);
     let probe: Arc<dyn Waitable> = Arc::new(Probe(args.pos[0].clone()));
     let id = r as *const Reply as usize as u64;
-    let set = blocking(vm, "pool.reply", id, Wait::new(deadline, Some(probe)), |cancel| {
-        let mut a = r.answer.lock();
-        wait_until(&r.changed, &mut a, deadline, cancel, |a| {
-            !matches!(a, Answer::Pending)
-        })
-    })?;
+    let set = blocking(
+        vm,
+        "pool.reply",
+        id,
+        Wait::new(deadline, Some(probe)),
+        |cancel| {
+            let mut a = r.answer.lock();
+            wait_until(&r.changed, &mut a, deadline, cancel, |a| {
+                !matches!(a, Answer::Pending)
+            })
+        },
+    )?;
     Ok(Value::Bool(set))
 }
 

@@ -389,15 +389,17 @@ fn this<'a>(args: &Args<'a>, method: &str) -> PyResult<&'a Future> {
     receiver::<Future>(args, "Future", method)
 }
 
-/// `timeout=None` or a number of seconds, for `result()` and `exception()`; too large a
-/// number is CPython's `OverflowError` (from its lock's `acquire`).
+/// `timeout=None` or a number of seconds, for `result()` and `exception()`; more than a lock
+/// wait takes is the `OverflowError` CPython's lock `acquire` raises (its time conversion's).
 fn timeout_arg(v: Option<&Value>) -> PyResult<Option<f64>> {
     match v {
         None | Some(Value::None) => Ok(None),
         Some(t) => {
             let t = to_f64(t)?;
             if t > crate::modules::thread::TIMEOUT_MAX {
-                return Err(PyErr::overflow("timeout value is too large"));
+                return Err(PyErr::overflow(
+                    "timestamp out of range for platform time_t",
+                ));
             }
             Ok(Some(t))
         }

@@ -104,17 +104,18 @@ def _received(ok, value):
 class ApplyResult:
     # As CPython's: _success and _value are set when the result comes (ready() first).
     #
-    # A result with nothing to call back (pool._reply_for) is answered by the worker straight
-    # into a native Reply, which is then also its event: the first thread to find it set takes
-    # the answer in (under the pool's _taking lock). The others come through the pool's
-    # result handler, which calls _set, as CPython's do.
+    # A result with nothing to call back (with pool._direct_replies) is answered by the worker
+    # straight into a native Reply, which is then also its event: the first thread to find it
+    # set takes the answer in (under the pool's _taking lock). The others come through the
+    # pool's result handler, which calls _set, as CPython's do (so callbacks run on that
+    # thread).
     def __init__(self, pool, callback, error_callback):
         self._job = next(_job_counter)
         self._pool = pool
-        self._reply = pool._reply_for(callback, error_callback)
-        if self._reply is not None:
-            self._event = self._reply
+        if callback is None and error_callback is None and pool._direct_replies:
+            self._reply = self._event = _mp.Reply()
         else:
+            self._reply = None
             self._event = _threading.Event() if _DETERMINISTIC else _mp.Flag()
         self._callback = callback
         self._error_callback = error_callback
@@ -135,9 +136,12 @@ class ApplyResult:
             answer = reply.take()
             self._reply = None
             if answer is not None:
-                # (None: settled by _set already, as _break does.)
+                # (None: settled by _set already, as _break does.) Nothing to call back, and
+                # the event (the reply) is set: _set's work but for those.
                 job, i, ok, value = answer
-                self._set(i, ok, _received(ok, value))
+                self._success = ok
+                self._value = value[0] if ok else _received(ok, value)
+                self._pool._cache.pop(self._job, None)
 
     def successful(self):
         if not self.ready():
@@ -148,9 +152,16 @@ class ApplyResult:
         self._event.wait(timeout)
 
     def get(self, timeout=None):
-        self.wait(timeout)
-        if not self.ready():
-            raise TimeoutError
+        reply = self._reply
+        if reply is not None:
+            # The round trip's path (apply(), apply_async().get()): one native wait.
+            if not reply.wait(timeout):
+                raise TimeoutError
+            self._take_reply()
+        else:
+            self._event.wait(timeout)
+            if not self.ready():
+                raise TimeoutError
         if self._success:
             return self._value
         raise self._value
@@ -316,17 +327,25 @@ class Pool:
         _threading.Thread(target=self._watch_workers, daemon=True).start()
 
     def _watch_workers(self):
-        # As CPython's worker handler, a look at the workers every 0.1 s. A worker that died
-        # (killed by a signal, or ended by an internal error) took its task with it: rather
-        # than leave its caller waiting for ever (as CPython's Pool does), every pending
+        # As CPython's worker handler, a look at the workers whenever one ends. A worker that
+        # died (killed by a signal, or ended by an internal error) took its task with it:
+        # rather than leave its caller waiting for ever (as CPython's Pool does), every pending
         # result fails with BrokenProcessPool, as ProcessPoolExecutor's futures do.
         while self._state == RUN and self._broken is None:
-            for w in list(self._pool):
-                code = w.exitcode
-                if code is not None and code != 0:
-                    self._break(w, code)
-                    return
+            workers = list(self._pool)
+            ended = [w for w in workers if w.exitcode is not None]
+            if not ended:
+                # Until one ends: a wait with no timeout, so that a deadlock in the pool is
+                # reported (a thread polling every 0.1 s would count as one that moves on).
+                _mp.wait_ended([w._handle for w in workers])
+                continue
+            # A worker that ends on its own (maxtasksperchild, a task's sys.exit) says so
+            # first, and the result handler replaces it: one still there a moment later died.
             _time.sleep(0.1)
+            for w in ended:
+                if self._state == RUN and w.exitcode != 0 and w in self._pool:
+                    self._break(w, w.exitcode)
+                    return
 
     def _break(self, worker, code):
         from concurrent.futures.process import BrokenProcessPool
@@ -353,13 +372,6 @@ class Pool:
     # Replies straight from the workers (see ApplyResult) only with the interp backend, where a
     # Reply is one object in this process; the os backend's broker would keep one a task.
     _direct_replies = _mp.backend() == "interp" and not _DETERMINISTIC
-
-    def _reply_for(self, callback, error_callback):
-        # A Reply for a result with nothing to call back; None where callbacks must run on the
-        # result-handler thread (as CPython's do).
-        if self._direct_replies and callback is None and error_callback is None:
-            return _mp.Reply()
-        return None
 
     def _sweep_cache(self):
         # A result answered into its Reply leaves the cache when it is taken in; one nobody
@@ -401,7 +413,8 @@ class Pool:
             raise self._broken
 
     def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):
-        self._check_running()
+        if self._state != RUN or self._broken is not None:
+            self._check_running()
         if len(self._cache) > self._sweep_at:
             self._sweep_cache()
         result = ApplyResult(self, callback, error_callback)
