@@ -258,6 +258,65 @@ impl Vm {
                             }
                         }
                     }
+                    Op::StoreSubscrFastConst(a, b) => {
+                        let v = self.pop();
+                        let c = &self.stack[base + a as usize];
+                        match store_list_item(c, &code.consts[b as usize], v) {
+                            Ok(()) => ip += 2,
+                            Err(v) => {
+                                self.stack.push(v);
+                                self.push_local(code, base, a as usize)?;
+                                self.stack.push(code.consts[b as usize].clone());
+                                ip += 1;
+                            }
+                        }
+                    }
+                    Op::StoreSubscrFastFast(a, b) => {
+                        let v = self.pop();
+                        let (c, k) = (
+                            &self.stack[base + a as usize],
+                            &self.stack[base + b as usize],
+                        );
+                        match store_list_item(c, k, v) {
+                            Ok(()) => ip += 2,
+                            Err(v) => {
+                                self.stack.push(v);
+                                self.push_local(code, base, a as usize)?;
+                                self.push_local(code, base, b as usize)?;
+                                ip += 1;
+                            }
+                        }
+                    }
+                    Op::LoadFastAttr(a, n) => {
+                        let found = match &self.stack[base + a as usize] {
+                            Value::Instance(inst) => {
+                                inst.attrs.lock().get(&code.names[n as usize]).cloned()
+                            }
+                            _ => None,
+                        };
+                        match found {
+                            Some(v) => {
+                                self.stack.push(v);
+                                ip += 1;
+                            }
+                            None => self.push_local(code, base, a as usize)?,
+                        }
+                    }
+                    Op::StoreAttrFast(a, n) => {
+                        let plain = match &self.stack[base + a as usize] {
+                            Value::Instance(inst) => self.plain_stores(&inst.class),
+                            _ => false,
+                        };
+                        if plain {
+                            let v = self.pop();
+                            if let Value::Instance(inst) = &self.stack[base + a as usize] {
+                                inst.attrs.lock().insert(&code.names[n as usize], v);
+                            }
+                            ip += 1;
+                        } else {
+                            self.push_local(code, base, a as usize)?;
+                        }
+                    }
                     Op::DeleteFast(i) => {
                         let slot = &mut self.stack[base + i as usize];
                         if let Value::Unbound = slot {
@@ -366,7 +425,7 @@ impl Vm {
                                 self.stack.push(obj);
                             }
                             None => {
-                                let attr = self.get_attr(&obj, &code.names[i as usize])?;
+                                let attr = self.load_attr(&obj, &code.names[i as usize])?;
                                 self.stack.push(Value::Unbound);
                                 self.stack.push(attr);
                             }
@@ -524,7 +583,9 @@ impl Vm {
                         let k = self.pop();
                         let c = self.pop();
                         let v = self.pop();
-                        self.set_item(&c, k, v)?;
+                        if let Err(v) = store_list_item(&c, &k, v) {
+                            self.set_item(&c, k, v)?;
+                        }
                     }
                     Op::DeleteSubscr => {
                         let k = self.pop();
@@ -1311,6 +1372,24 @@ fn sequence_item(c: &Value, k: &Value) -> Option<Value> {
         Value::Tuple(t) => t.0.get(at(t.0.len())?).cloned(),
         _ => None,
     }
+}
+
+/// `c[k] = v` for a list `c` and an int `k` in range: the store's fast path. Gives `v` back
+/// for everything else, which the general path handles.
+#[inline(always)]
+fn store_list_item(c: &Value, k: &Value, v: Value) -> Result<(), Value> {
+    let (Value::List(l), Value::Int(i)) = (c, k) else {
+        return Err(v);
+    };
+    let mut items = l.0.lock();
+    let Some(slot) = usize::try_from(*i).ok().and_then(|i| items.get_mut(i)) else {
+        return Err(v);
+    };
+    let old = std::mem::replace(slot, v);
+    drop(items);
+    // The old item drops after the lock is released (its drop may free a whole structure).
+    drop(old);
+    Ok(())
 }
 
 /// `a op b` for the float operations that cannot fail, an int operand converted as `float(i)`
