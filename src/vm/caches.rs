@@ -113,6 +113,9 @@ pub struct LookupCaches {
     pub module_attrs: Cache<Module, Arc<str>>,
     /// A class attribute found along the MRO (methods, class variables), or its absence.
     pub class_attrs: Cache<Class, Arc<str>>,
+    /// The `__init__` that `Cls(...)` runs as a frame of the eval loop, or `Unbound` when
+    /// creating an instance needs more ([`Vm::inline_init`](super::Vm::inline_init)); one key.
+    pub inits: Cache<Class, u32>,
 }
 
 impl LookupCaches {
@@ -121,6 +124,7 @@ impl LookupCaches {
             globals: Cache::new(),
             module_attrs: Cache::new(),
             class_attrs: Cache::new(),
+            inits: Cache::new(),
         }
     }
 

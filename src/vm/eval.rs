@@ -1118,10 +1118,13 @@ impl Vm {
                 self.stack.insert(pos + 1, recv);
                 self.call_at(pos, argc + 1)
             }
-            Value::Class(cls) => match self.inline_init(cls, argc) {
+            Value::Class(cls) => match self.inline_init(&cls.clone(), argc) {
                 // `Cls(...)`: `__init__` runs as a frame of this loop, and its return hands
                 // the caller the instance.
                 Some(init) => {
+                    let Value::Class(cls) = &self.stack[pos] else {
+                        unreachable!("matched a class")
+                    };
                     let inst = Value::Instance(Arc::new(Instance::new(cls.clone())));
                     self.stack[pos] = Value::Function(init.clone());
                     self.stack.insert(pos + 1, inst.clone());
