@@ -9,8 +9,6 @@
 
 use std::sync::Arc;
 
-use smallvec::SmallVec;
-
 use super::call::ArgVec;
 use super::errors::{ExcKind, PyErr, PyResult, TraceEntry};
 use super::objects::*;
@@ -1141,7 +1139,18 @@ impl Vm {
     /// Calls a callable that is not run as a frame of this loop (native functions, classes
     /// with more to do than `__init__`, ...) and pushes its result.
     fn call_other_at(&mut self, pos: usize) -> PyResult<bool> {
-        let args: SmallVec<[Value; 8]> = self.stack.drain(pos + 1..).collect();
+        // Most native calls take one or two arguments: popped directly, they skip the generic
+        // collection of a drain.
+        let args: ArgVec = match self.stack.len() - pos - 1 {
+            0 => ArgVec::new(),
+            1 => smallvec::smallvec![self.pop()],
+            2 => {
+                let b = self.pop();
+                let a = self.pop();
+                smallvec::smallvec![a, b]
+            }
+            _ => self.stack.drain(pos + 1..).collect(),
+        };
         let f = self.pop();
         let r = self.call(&f, &args)?;
         self.stack.push(r);
