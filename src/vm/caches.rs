@@ -104,6 +104,12 @@ impl<O, K: CacheKey> Cache<O, K> {
     }
 }
 
+impl<O, K: CacheKey> Default for Cache<O, K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// One thread's caches.
 pub struct LookupCaches {
     /// `LoadGlobal`: a module's global slot, resolved through the builtins when unassigned
