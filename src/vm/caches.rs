@@ -62,6 +62,12 @@ pub struct Cache<O, K> {
     entries: Vec<Option<Entry<O, K>>>,
 }
 
+impl<O, K: CacheKey> Default for Cache<O, K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<O, K: CacheKey> Cache<O, K> {
     /// How many entries the table holds, once used (a power of two).
     const SIZE: usize = 128;
