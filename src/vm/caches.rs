@@ -110,6 +110,24 @@ impl<O, K: CacheKey> Cache<O, K> {
     }
 }
 
+impl<O, K> Cache<O, K> {
+    /// Forgets the entries that can no longer hit (their owner is gone, or its version has
+    /// moved on) and so lets go of the values they hold: a global the script deleted or
+    /// rebound is otherwise kept alive by a stale entry until another lookup replaces it.
+    pub fn drop_stale(&mut self, version_of: impl Fn(&O) -> u64) {
+        for slot in &mut self.entries {
+            let stale = slot.as_ref().is_some_and(|e| {
+                e.owner
+                    .upgrade()
+                    .is_none_or(|owner| version_of(&owner) != e.version)
+            });
+            if stale {
+                *slot = None;
+            }
+        }
+    }
+}
+
 /// One thread's caches.
 pub struct LookupCaches {
     /// `LoadGlobal`: a module's global slot, resolved through the builtins when unassigned
@@ -128,6 +146,16 @@ impl LookupCaches {
             module_attrs: Cache::new(),
             class_attrs: Cache::new(),
         }
+    }
+
+    /// Drops every stale entry ([`Cache::drop_stale`]), before the thread blocks: an object the
+    /// script dropped, such as a pipe end whose closing the wait may be waiting for, is then
+    /// freed as it would be in CPython, whose caches hold no values.
+    pub fn drop_stale(&mut self) {
+        self.globals.drop_stale(Module::version);
+        self.module_attrs.drop_stale(Module::version);
+        let epoch = class_epoch();
+        self.class_attrs.drop_stale(|_| epoch);
     }
 
     /// `cls.lookup(name)` through the cache.
