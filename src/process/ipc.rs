@@ -393,6 +393,16 @@ mod tests {
                 kwargs: vec![],
             },
             Request::Ended { pid: 4321 },
+            Request::CloseEnd {
+                handle: 5,
+                side: Side::Write,
+                pid: 4321,
+            },
+            Request::CloseEnd {
+                handle: 6,
+                side: Side::Read,
+                pid: 1,
+            },
         ];
         for r in requests {
             assert_eq!(Request::decode(&r.encode()).unwrap(), r);

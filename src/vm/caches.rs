@@ -194,3 +194,30 @@ impl Default for LookupCaches {
         Self::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stale_entry_lets_go_of_its_value() {
+        let module = Arc::new(Module::new("m", "m.py"));
+        let value = Value::list(vec![Value::Int(1)]);
+        let Value::List(list) = &value else {
+            unreachable!()
+        };
+        let mut caches = LookupCaches::new();
+        caches.globals.put(&module, &0, module.version(), &value);
+        caches
+            .module_attrs
+            .put(&module, &Arc::from("x"), module.version(), &value);
+        assert_eq!(Arc::strong_count(list), 3);
+        // Current entries stay.
+        caches.drop_stale();
+        assert!(caches.globals.get(&module, &0, module.version()).is_some());
+        // A write to the module makes them stale: dropped, with their values.
+        drop(module.vars_mut());
+        caches.drop_stale();
+        assert_eq!(Arc::strong_count(list), 1);
+    }
+}
