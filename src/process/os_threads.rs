@@ -331,7 +331,7 @@ pub struct StatesAsked {
 /// the question at its next report and collects its stacks as the top process does.
 const STATES_PATIENCE: Duration = REPORT_EVERY
     .saturating_add(STACK_PATIENCE)
-    .saturating_add(Duration::from_secs(1));
+    .saturating_add(Duration::from_secs(2));
 
 /// Asks every child to describe its threads for the `--timeout` report.
 pub fn ask_for_states() -> StatesAsked {
