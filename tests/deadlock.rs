@@ -4,7 +4,8 @@
 //! stack, exit 124; the reports are written either way. Waits with a timeout pending and
 //! sleeps are not deadlocks. Deadlocks across processes are reported under both process
 //! backends (the `os` backend's children report their threads to the parent's watchdog), and
-//! the children end with the run.
+//! the children end with the run; so does the `--timeout` report, which lists the threads of
+//! every process, children of children included.
 //!
 //! Every run is bounded (killed after [`LIMIT`]), so a regression fails instead of hanging the
 //! suite; the bounds on how soon a deadlock is reported are generous, for a loaded machine.
@@ -659,6 +660,125 @@ if __name__ == "__main__":
 }
 
 #[test]
+fn a_timeout_lists_the_threads_of_child_processes_under_both_backends() {
+    // The child spins while a thread of its own sleeps; the parent joins it. With the `os`
+    // backend the child is another OS process, which describes its threads when asked.
+    let scratch = Scratch::new("dl_xtimeout");
+    let script = scratch.script(
+        "xtimeout.py",
+        r#"import multiprocessing as mp, os, threading, time
+
+def nap():
+    time.sleep(100)
+
+def spin():
+    while True:
+        pass
+
+def child(q):
+    threading.Thread(target=nap, name="napper", daemon=True).start()
+    q.put(os.getpid())
+    spin()
+
+if __name__ == "__main__":
+    q = mp.Queue()
+    p = mp.Process(target=child, args=(q,))
+    p.start()
+    print(q.get(), flush=True)
+    p.join()
+"#,
+    );
+    under_both_backends(|backend| {
+        let (out, err, _) = expect_exit(
+            &["--process-backend", backend, "--timeout", "2s"],
+            &script,
+            124,
+        );
+        let child: u32 = out.trim().parse().expect("the child's pid");
+        assert_has(
+            &err,
+            &[
+                "gilsim: timeout: the run outlived --timeout 2s",
+                "\"MainThread\" of MainProcess (pid ",
+                "in multiprocessing.BaseProcess.join()",
+                "xtimeout.py\", line 20, in <module>",
+                &format!("\"MainThread\" of Process-1 (pid {child}) is running"),
+                "xtimeout.py\", line 13, in child",
+                ", in spin\n",
+                &format!(
+                    "\"napper\" of Process-1 (pid {child}) has been sleeping (time.sleep) for "
+                ),
+                "xtimeout.py\", line 4, in nap",
+                "ending the run with status 124",
+            ],
+        );
+        assert!(!err.contains("no report"), "{backend}: {err}");
+        if backend == "os" {
+            assert_ends(child);
+        }
+    });
+}
+
+#[test]
+fn a_timeout_lists_and_ends_children_of_children_without_a_deadlock_watch() {
+    // `--on-deadlock=hang`: only the timeout asks the children for their threads. The child
+    // waits on a queue nobody feeds; its own child spins.
+    let scratch = Scratch::new("dl_xtimeout_hang");
+    let script = scratch.script(
+        "grand.py",
+        r#"import multiprocessing as mp, os
+
+def grandchild(q):
+    q.put(os.getpid())
+    while True:
+        pass
+
+def child(q):
+    mp.Process(target=grandchild, args=(q,)).start()
+    q.put(os.getpid())
+    mp.Queue().get()
+
+if __name__ == "__main__":
+    q = mp.Queue()
+    p = mp.Process(target=child, args=(q,))
+    p.start()
+    print(q.get(), q.get(), flush=True)
+    p.join()
+"#,
+    );
+    let (out, err, _) = expect_exit(
+        &[
+            "--process-backend",
+            "os",
+            "--on-deadlock=hang",
+            "--timeout",
+            "2s",
+        ],
+        &script,
+        124,
+    );
+    let pids: Vec<u32> = out
+        .split_whitespace()
+        .map(|p| p.parse().expect("a pid"))
+        .collect();
+    assert_has(
+        &err,
+        &[
+            "\"MainThread\" of Process-1 (pid ",
+            ") has been blocked for ",
+            "in multiprocessing.queues.Queue.get()",
+            "grand.py\", line 11, in child",
+            "\"MainThread\" of Process-1:1 (pid ",
+            ") is running",
+            ", in grandchild\n",
+        ],
+    );
+    assert!(!err.contains("no report"), "{err}");
+    for pid in pids {
+        assert_ends(pid);
+    }
+}
+
 fn a_future_whose_task_waits_for_ever_is_reported() {
     // The executor's future and its work queue are native: the caller's wait is named after
     // the future, the worker's after what its task waits on.

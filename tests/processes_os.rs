@@ -4,7 +4,10 @@
 //! pending work with `BrokenProcessPool` instead of leaving the caller waiting, and cannot take
 //! the parent down; children end with their parent; a pipe whose other end only a dead process
 //! held raises (`EOFError`, `BrokenPipeError`) instead of leaving its user waiting or writing
-//! for ever. The killed-process cases run under both backends, which must agree.
+//! for ever. A child whose interpreter fails internally (a panic, simulated with
+//! `native._crash_interpreter()`) ends with exit code 70 and breaks its pool, and the parent
+//! carries on; a pipe end dropped without `close()` closes as a collected CPython `Connection`
+//! does. The killed-process cases run under both backends, which must agree.
 
 use std::time::{Duration, Instant};
 
@@ -390,4 +393,119 @@ if __name__ == "__main__":
         &["--max-memory", "100M"],
         "child: MemoryError\nexitcode 0\n",
     );
+}
+
+#[test]
+fn a_child_whose_interpreter_fails_ends_with_70_and_breaks_its_pool() {
+    let scratch = Scratch::new("os_internal_error");
+    let script = scratch.script(
+        "internal.py",
+        r#"
+import multiprocessing as mp, native
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+def crash():
+    native._crash_interpreter()
+
+def task(x):
+    if x == 0:
+        native._crash_interpreter()
+    return x
+
+if __name__ == "__main__":
+    p = mp.Process(target=crash)
+    p.start()
+    p.join()
+    print("exitcode", p.exitcode)
+    with ProcessPoolExecutor(1) as ex:
+        futures = [ex.submit(task, i) for i in range(3)]
+        outcomes = []
+        for f in futures:
+            try:
+                outcomes.append(f.result(timeout=30))
+            except BrokenProcessPool:
+                outcomes.append("broken")
+        print("executor", outcomes)
+    with mp.Pool(1) as pool:
+        try:
+            pool.map(task, range(3))
+        except BrokenProcessPool:
+            print("pool broken")
+    print("parent carries on")
+"#,
+    );
+    for backend in BACKENDS {
+        let out = run_expecting(
+            &["--process-backend", backend, "--timeout", "60s"],
+            &script,
+            &[],
+            0,
+        );
+        assert_eq!(
+            stdout(&out),
+            "exitcode 70\nexecutor ['broken', 'broken', 'broken']\npool broken\n\
+             parent carries on\n",
+            "{backend}"
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("native._crash_interpreter() was called"),
+            "{backend}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_pipe_end_dropped_without_close_closes_its_handle() {
+    // The child keeps living after dropping its end: only the drop can end the parent's
+    // recv() (a regression would wait for the child's end, past --timeout).
+    let scratch = Scratch::new("os_pipe_drop");
+    let script = scratch.script(
+        "pipe_drop.py",
+        r#"
+import multiprocessing as mp, time
+
+def child(q):
+    a, b = mp.Pipe()
+    q.put(b)
+    a.send("hello")
+    del a
+    time.sleep(120)
+
+if __name__ == "__main__":
+    q = mp.Queue()
+    p = mp.Process(target=child, args=(q,))
+    p.start()
+    b = q.get()
+    print(b.recv())
+    try:
+        b.recv()
+    except EOFError:
+        print("EOFError, the child alive:", p.is_alive())
+    p.terminate()
+    p.join()
+    r, w = mp.Pipe(duplex=False)
+    w.send(1)
+    w = None
+    print(r.recv())
+    try:
+        r.recv()
+    except EOFError:
+        print("EOFError in one process")
+"#,
+    );
+    for backend in BACKENDS {
+        let out = run_expecting(
+            &["--process-backend", backend, "--timeout", "30s"],
+            &script,
+            &[],
+            0,
+        );
+        assert_eq!(
+            stdout(&out),
+            "hello\nEOFError, the child alive: True\n1\nEOFError in one process\n",
+            "{backend}"
+        );
+    }
 }

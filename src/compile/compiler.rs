@@ -922,6 +922,19 @@ impl<'a> Compiler<'a> {
                 self.emit(Op::Rot2);
                 self.emit(Op::StoreAttr(i));
             }
+            ExprKind::Subscript { value: obj, index } if self.reloadable(obj, index) => {
+                // `v[k] op= x` with `v` a local and `k` a constant or local: loading them again
+                // for the store gives the same objects, and the loads and the store each fuse
+                // into one op that borrows the local (see `opcode::fuse`).
+                self.expr(obj)?;
+                self.expr(index)?;
+                self.emit(Op::Subscr);
+                self.expr(value)?;
+                self.emit(Op::Inplace(op));
+                self.expr(obj)?;
+                self.expr(index)?;
+                self.emit(Op::StoreSubscr);
+            }
             ExprKind::Subscript { value: obj, index } => {
                 self.expr(obj)?;
                 self.expr(index)?;
@@ -943,6 +956,16 @@ impl<'a> Compiler<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Whether `obj[index]`'s container and index are the same objects when evaluated twice:
+    /// a local that nothing can rebind mid-statement (no `:=` in the scope) and a constant or
+    /// such a local.
+    fn reloadable(&self, obj: &Expr, index: &Expr) -> bool {
+        let scope = &self.table.scopes[self.units.last().unwrap().scope];
+        let local =
+            |e: &Expr| matches!(&e.kind, ExprKind::Name(n) if scope.lookup(n) == NameKind::Local);
+        !scope.walrus && local(obj) && (local(index) || matches!(index.kind, ExprKind::Constant(_)))
     }
 
     fn delete(&mut self, t: &'a Expr) -> CResult {

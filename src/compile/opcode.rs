@@ -186,6 +186,18 @@ pub enum Op {
     /// push locals[a][locals[b]] for a list or tuple and an index in range (LoadFast a;
     /// LoadFast b; Subscr), else runs as LoadFastPair(a, b)
     SubscrFastFast(u16, u16),
+    /// locals[a][consts[b]] := pop for a list and an index in range (LoadFast a; LoadConst b;
+    /// StoreSubscr), else runs as LoadFastConst(a, b)
+    StoreSubscrFastConst(u16, u16),
+    /// locals[a][locals[b]] := pop for a list and an index in range (LoadFast a; LoadFast b;
+    /// StoreSubscr), else runs as LoadFastPair(a, b)
+    StoreSubscrFastFast(u16, u16),
+    /// push locals[a].names[n] when locals[a] is an instance with that attribute of its own
+    /// (LoadFast a; LoadAttr n), else runs as LoadFast(a)
+    LoadFastAttr(u16, u16),
+    /// locals[a].names[n] := pop for an instance whose class stores plainly (LoadFast a;
+    /// StoreAttr n), else runs as LoadFast(a)
+    StoreAttrFast(u16, u16),
     /// pop two ints or two floats and jump to t unless TOS1 cop TOS (Compare cop;
     /// PopJumpIfFalse t), else runs as Compare(cop)
     CompareJumpIfFalse(CmpOp, u32),
@@ -212,14 +224,24 @@ pub fn fuse(ops: &mut [Op]) {
             }
             (LoadFast(a), LoadConst(b), Subscr) => narrow(a, b).map(|(a, b)| SubscrFastConst(a, b)),
             (LoadFast(a), LoadFast(b), Subscr) => narrow(a, b).map(|(a, b)| SubscrFastFast(a, b)),
+            (LoadFast(a), LoadConst(b), StoreSubscr) => {
+                narrow(a, b).map(|(a, b)| StoreSubscrFastConst(a, b))
+            }
+            (LoadFast(a), LoadFast(b), StoreSubscr) => {
+                narrow(a, b).map(|(a, b)| StoreSubscrFastFast(a, b))
+            }
             _ => None,
         };
         if let Some(f) = fused {
             ops[i - 2] = f;
         }
     }
-    for i in 1..ops.len() {
+    // Pairs from the end, so that `LoadFast a; LoadFast b; LoadAttr n` fuses the attribute
+    // load (which then borrows the local instead of copying it) rather than the two loads.
+    for i in (1..ops.len()).rev() {
         let fused = match (ops[i - 1], ops[i]) {
+            (LoadFast(a), LoadAttr(n)) => narrow(a, n).map(|(a, n)| LoadFastAttr(a, n)),
+            (LoadFast(a), StoreAttr(n)) => narrow(a, n).map(|(a, n)| StoreAttrFast(a, n)),
             (LoadFast(a), LoadFast(b)) => narrow(a, b).map(|(a, b)| LoadFastPair(a, b)),
             (LoadFast(a), LoadConst(b)) => narrow(a, b).map(|(a, b)| LoadFastConst(a, b)),
             (StoreFast(a), LoadFast(b)) => narrow(a, b).map(|(a, b)| StoreFastLoadFast(a, b)),
@@ -253,7 +275,11 @@ impl Op {
             | BinaryFastConst(a, _, _)
             | BinaryFastFast(a, _, _)
             | SubscrFastConst(a, _)
-            | SubscrFastFast(a, _) => LoadFast(a as u32),
+            | SubscrFastFast(a, _)
+            | StoreSubscrFastConst(a, _)
+            | StoreSubscrFastFast(a, _)
+            | LoadFastAttr(a, _)
+            | StoreAttrFast(a, _) => LoadFast(a as u32),
             CompareJumpIfFalse(cop, _) => Compare(cop),
             StoreFastLoadFast(a, _) => StoreFast(a as u32),
             other => other,

@@ -49,6 +49,8 @@ pub struct Scope {
     pub varnames: Vec<String>,
     pub cellvars: Vec<String>,
     pub freevars: Vec<String>,
+    /// Some `:=` binds in this scope: a local may change in the middle of an expression.
+    pub walrus: bool,
 }
 
 impl Scope {
@@ -61,6 +63,7 @@ impl Scope {
             used: HashSet::new(),
             globals: HashSet::new(),
             nonlocals: HashSet::new(),
+            walrus: false,
             children: vec![],
             names: HashMap::new(),
             varnames: vec![],
@@ -453,6 +456,7 @@ impl Builder {
                 }
                 let id = self.stack[depth];
                 self.scopes[id].bind(target);
+                self.scopes[id].walrus = true;
                 if depth != self.stack.len() - 1 {
                     // Make the comprehension see it as a free variable of the enclosing scope.
                     for &inner in &self.stack[depth + 1..] {

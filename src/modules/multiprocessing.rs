@@ -52,6 +52,12 @@ pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     for &(name, make, remote) in CONSTRUCTORS {
         func(m, name, if os_child { remote } else { make });
     }
+    // Not a primitive: each process holds its own handles, even of a pipe in the broker.
+    func(
+        m,
+        "PipeHandle",
+        crate::process::pipe_handle::pipe_handle_new,
+    );
     func(m, "bytes_sent", bytes_sent);
     func(m, "deterministic", deterministic);
     func(m, "backend", backend);

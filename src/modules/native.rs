@@ -7,6 +7,7 @@
 //! | `crunch(n)` | the same, sized by work instead of time: n rounds of integer mixing; returns a checksum |
 //! | `compute_holding_gil(seconds)` / `crunch_holding_gil(n)` | an extension that forgot to release the GIL: every other thread stalls until it returns |
 //! | `io(seconds)` | a blocking device read: sleeps with the GIL released |
+//! | `_crash_interpreter()` | a test aid, not a model: an internal fatal error (a bug in gilsim) in the calling interpreter thread |
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,7 +25,24 @@ pub fn init(_vm: &mut Vm, m: &Arc<Module>) -> PyResult<()> {
     func(m, "compute_holding_gil", compute_holding_gil);
     func(m, "crunch_holding_gil", crunch_holding_gil);
     func(m, "io", io);
+    func(m, "_crash_interpreter", crash_interpreter);
     Ok(())
+}
+
+/// `_crash_interpreter()`: panics, as a bug in gilsim would, on the calling interpreter thread.
+///
+/// A test aid, for the safety nets that turn an internal error into an orderly end: no script
+/// can make the interpreter fail honestly, yet what follows such a failure is part of being
+/// robust (the thread ends with a message on stderr and the run's exit status is 70; a child
+/// process ends with exit code 70, which its parent sees as `exitcode` while it carries on,
+/// and pool work pending on it fails with `BrokenProcessPool`). A function of the module that
+/// already stands in for a C extension was chosen over an environment variable: a test can
+/// crash exactly the interpreter and the moment it means (a pool worker in the middle of a
+/// task), under either process backend, and the leading underscore and this name keep it out
+/// of anyone's way. It is the one panic a script can cause on purpose.
+fn crash_interpreter(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
+    args.check("_crash_interpreter", 0, 0, &[])?;
+    panic!("native._crash_interpreter() was called (a simulated internal error)");
 }
 
 fn seconds(args: &Args<'_>, name: &str) -> PyResult<Duration> {

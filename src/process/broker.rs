@@ -230,9 +230,10 @@ impl Broker {
     }
 
     fn reply(&self, vm: &mut Vm, request: Request) -> Reply {
-        if let Request::Threads(report) = request {
-            let asked = self.census.record(vm.ident, report);
-            return Reply::Noted { asked };
+        match request {
+            Request::Threads(report) => return self.census.record(vm.ident, report),
+            Request::States(report) => return self.census.record_states(report),
+            _ => {}
         }
         match self.run(vm, request).and_then(|v| self.send(vm, &v)) {
             Ok(p) => Reply::Returned(p),
@@ -273,7 +274,13 @@ impl Broker {
                 self.census.identify(vm.ident, pid, thread);
                 Ok(Value::None)
             }
-            Request::Threads(_) => Err(PyErr::runtime_error("broker: a report is no call")),
+            Request::CloseEnd { handle, side, pid } => {
+                super::shared::close_end(&self.lookup(handle)?, side, pid);
+                Ok(Value::None)
+            }
+            Request::Threads(_) | Request::States(_) => {
+                Err(PyErr::runtime_error("broker: a report is no call"))
+            }
         }
     }
 

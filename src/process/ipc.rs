@@ -9,7 +9,8 @@
 
 use std::io::{self, Read, Write};
 
-use super::os_threads::ThreadsReport;
+use super::ends::Side;
+use super::os_threads::{StatesReport, ThreadsReport};
 use super::wire::Payload;
 
 /// A handle as it crosses: its number in the broker's registry and its type's name.
@@ -58,6 +59,12 @@ pub enum Request {
     /// A notice for the run's reports (a child started or ended, or a child's event logs),
     /// in [`super::os_reports`]' encoding.
     Observe(Vec<u8>),
+    /// A child's threads described for the top process's `--timeout` report, answering its
+    /// question ([`super::os_threads`]).
+    States(StatesReport),
+    /// Process `pid` closes its handle of `side` of the pipe channel with this number: a
+    /// `Connection` dropped without `close()` ([`super::pipe_handle`]).
+    CloseEnd { handle: u64, side: Side, pid: u32 },
 }
 
 /// The broker's answer: the value returned, or the exception raised.
@@ -65,10 +72,11 @@ pub enum Request {
 pub enum Reply {
     Returned(WirePayload),
     Raised(WirePayload),
-    /// A [`Request::Threads`] was noted; the watchdog last asked for fresh reports with
-    /// number `asked`.
+    /// A [`Request::Threads`] or [`Request::States`] was noted; the watchdog last asked for
+    /// fresh reports with number `asked`, and for the threads' states with number `states`.
     Noted {
         asked: u64,
+        states: u64,
     },
 }
 
@@ -250,6 +258,17 @@ impl Request {
             Request::Observe(notice) => {
                 e.u8(5).bytes(notice);
             }
+            Request::CloseEnd { handle, side, pid } => {
+                let side = match side {
+                    Side::Read => 0,
+                    Side::Write => 1,
+                };
+                e.u8(6).u64(*handle).u8(side).u64((*pid).into());
+            }
+            Request::States(report) => {
+                e.u8(7);
+                report.encode(&mut e);
+            }
         }
         e.0
     }
@@ -282,6 +301,16 @@ impl Request {
             },
             4 => Request::Threads(ThreadsReport::decode(&mut d)?),
             5 => Request::Observe(d.bytes()?.to_vec()),
+            6 => Request::CloseEnd {
+                handle: d.u64()?,
+                side: match d.u8()? {
+                    0 => Side::Read,
+                    1 => Side::Write,
+                    _ => return Err(corrupt()),
+                },
+                pid: d.pid()?,
+            },
+            7 => Request::States(StatesReport::decode(&mut d)?),
             _ => return Err(corrupt()),
         };
         d.end()?;
@@ -295,7 +324,7 @@ impl Reply {
         match self {
             Reply::Returned(p) => e.u8(0).payload(p),
             Reply::Raised(p) => e.u8(1).payload(p),
-            Reply::Noted { asked } => e.u8(2).u64(*asked),
+            Reply::Noted { asked, states } => e.u8(2).u64(*asked).u64(*states),
         };
         e.0
     }
@@ -305,7 +334,10 @@ impl Reply {
         let r = match d.u8()? {
             0 => Reply::Returned(d.payload()?),
             1 => Reply::Raised(d.payload()?),
-            2 => Reply::Noted { asked: d.u64()? },
+            2 => Reply::Noted {
+                asked: d.u64()?,
+                states: d.u64()?,
+            },
             _ => return Err(corrupt()),
         };
         d.end()?;
@@ -361,6 +393,16 @@ mod tests {
                 kwargs: vec![],
             },
             Request::Ended { pid: 4321 },
+            Request::CloseEnd {
+                handle: 5,
+                side: Side::Write,
+                pid: 4321,
+            },
+            Request::CloseEnd {
+                handle: 6,
+                side: Side::Read,
+                pid: 1,
+            },
         ];
         for r in requests {
             assert_eq!(Request::decode(&r.encode()).unwrap(), r);

@@ -64,6 +64,7 @@ pub mod ipc;
 pub mod os_backend;
 pub mod os_reports;
 pub mod os_threads;
+pub mod pipe_handle;
 pub mod pool;
 pub mod remote;
 pub mod reply;

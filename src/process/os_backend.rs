@@ -54,6 +54,10 @@ struct Bootstrap {
     /// The run watches for deadlocks: the child reports its threads to the top process
     /// ([`super::os_threads`]).
     watch_deadlocks: bool,
+    /// `--timeout`: the top process's watchdog enforces it, and the child describes its
+    /// threads for the report when asked ([`super::os_threads`]); its threads keep their
+    /// stacks for that report.
+    timeout: Option<Duration>,
 }
 
 impl Bootstrap {
@@ -80,6 +84,11 @@ impl Bootstrap {
             }
         }
         e.str(&self.name).u8(self.watch_deadlocks.into());
+        // 0: no timeout (a zero timeout crosses as 1 ns).
+        e.u64(
+            self.timeout
+                .map_or(0, |t| t.as_nanos().clamp(1, u64::MAX.into()) as u64),
+        );
         e.0
     }
 
@@ -106,6 +115,7 @@ impl Bootstrap {
         };
         let name = d.str()?;
         let watch_deadlocks = d.u8()? != 0;
+        let timeout = Some(d.u64()?).filter(|&n| n > 0).map(Duration::from_nanos);
         d.end()?;
         Ok(Bootstrap {
             broker,
@@ -122,6 +132,7 @@ impl Bootstrap {
             record,
             name,
             watch_deadlocks,
+            timeout,
         })
     }
 }
@@ -186,6 +197,7 @@ pub fn spawn(
         record: recording.as_ref().map(|r| r.recording().clone()),
         name: name.to_string(),
         watch_deadlocks,
+        timeout: config.timeout,
     };
     let exe = gilsim_exe().map_err(|e| cant(&e))?;
     let started = vm.allow_threads(Release::Native("os.spawn"), || -> io::Result<_> {
@@ -326,6 +338,7 @@ pub fn child_main() -> i32 {
         gil,
         check_interval: boot.check_interval,
         max_memory: (boot.max_memory > 0).then_some(boot.max_memory as usize),
+        timeout: boot.timeout,
         process_backend: super::ProcessBackend::Os,
         ..Config::default()
     };
@@ -347,7 +360,7 @@ pub fn child_main() -> i32 {
         Monitor::new(&config)
     };
     let main_thread = Arc::new(AtomicU64::new(0));
-    if boot.watch_deadlocks {
+    if boot.watch_deadlocks || boot.timeout.is_some() {
         let reporting =
             os_threads::start_reporter(monitor.clone(), context.pid, name, main_thread.clone());
         if let Err(e) = reporting {

@@ -24,6 +24,13 @@
 //! ([`ask_for_fresh_reports`]: a number the broker hands every reporter in its next reply) and
 //! declares the deadlock only once every child has answered with a report taken after the
 //! question, its threads still blocked and none of them woken since ([`RunThreads::answered`]).
+//!
+//! The same reporter serves the `--timeout` report: when the run outlives its timeout, the
+//! watchdog asks for the threads' states ([`ask_for_states`]), and each child describes every
+//! thread of its own, running ones included, with its state and stack
+//! ([`crate::runtime::thread_states`]) and sends that ([`StatesReport`]); the report lists them
+//! beside the top process's threads ([`children_states`]). Children report when the run watches
+//! for deadlocks or has a timeout.
 
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,11 +40,12 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
 
-use super::ipc::{Decoder, Encoder};
+use super::ipc::{Decoder, Encoder, Reply};
 use crate::observe::Release;
 use crate::runtime::monitor::{
     Activity, Holding, Monitor, RenderedStack, ThreadView, Wait, Waitable,
 };
+use crate::runtime::thread_states::{self, STACK_PATIENCE, ThreadState};
 
 /// How often a child sends its report: as often as the watchdog looks.
 pub const REPORT_EVERY: Duration = crate::runtime::watchdog::CHECK_EVERY;
@@ -76,6 +84,26 @@ pub struct ReportedThread {
     pub stack: Option<RenderedStack>,
 }
 
+/// A child OS process's threads described for the `--timeout` report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatesReport {
+    /// The child's pid.
+    pub pid: u32,
+    /// The number of the question it answers ([`ask_for_states`]).
+    pub answered: u64,
+    /// Every thread of the child.
+    pub threads: Vec<ThreadState>,
+}
+
+/// The latest questions of the top process's watchdog, as the broker hands them to reporters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Questions {
+    /// The latest number fresh reports were asked with ([`ask_for_fresh_reports`]).
+    pub fresh: u64,
+    /// The latest number the threads' states were asked with ([`ask_for_states`]).
+    pub states: u64,
+}
+
 /// What a reported thread waits on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReportedWait {
@@ -112,8 +140,8 @@ pub fn broker_call() -> Wait {
 }
 
 /// Starts the reporter of this child OS process, which sends `monitor`'s threads to the broker
-/// until the broker is gone (the run is ending). `main_thread` is set once the main thread
-/// exists.
+/// until the broker is gone (the run is ending), and describes them when the watchdog asks
+/// (`--timeout`). `main_thread` is set once the main thread exists.
 pub fn start_reporter(
     monitor: Arc<Monitor>,
     pid: u32,
@@ -123,7 +151,7 @@ pub fn start_reporter(
     std::thread::Builder::new()
         .name("gilsim-reporter".into())
         .spawn(move || {
-            let mut heard = 0;
+            let mut heard = Questions::default();
             loop {
                 let threads = monitor.snapshot();
                 let report = ThreadsReport {
@@ -132,14 +160,25 @@ pub fn start_reporter(
                     main_thread: main_thread.load(Ordering::Relaxed),
                     // After the snapshot: a child started before it is in the list.
                     children: super::os_backend::live_children(),
-                    answered: heard,
+                    answered: heard.fresh,
                     stuck: stuck_threads(&threads),
                 };
                 let Ok(asked) = super::remote::report_threads(report) else {
                     return;
                 };
+                if asked.states > heard.states {
+                    let (threads, request) = thread_states::collect(&monitor, STACK_PATIENCE);
+                    let states = StatesReport {
+                        pid,
+                        answered: asked.states,
+                        threads: thread_states::describe(&threads, request),
+                    };
+                    if super::remote::report_states(states).is_err() {
+                        return;
+                    }
+                }
                 // A question the report just sent did not answer: answer it at once.
-                let asked_again = asked > heard;
+                let asked_again = asked.fresh > heard.fresh;
                 heard = asked;
                 if !asked_again {
                     std::thread::sleep(REPORT_EVERY);
@@ -199,6 +238,10 @@ struct CensusState {
     stand_ins: FxHashMap<u64, (u32, u64)>,
     /// The latest number the watchdog asked for fresh reports with.
     asked: u64,
+    /// The latest number the watchdog asked for the threads' states with.
+    states_asked: u64,
+    /// The latest states report of each child, by pid.
+    states: FxHashMap<u32, StatesReport>,
 }
 
 impl Census {
@@ -207,13 +250,21 @@ impl Census {
         self.0.lock().stand_ins.insert(stand_in, (pid, thread));
     }
 
-    /// Notes `report`, which came on the connection served by `stand_in`; returns the latest
-    /// number fresh reports were asked with.
-    pub fn record(&self, stand_in: u64, report: ThreadsReport) -> u64 {
+    /// Notes `report`, which came on the connection served by `stand_in`; the reply tells the
+    /// reporter the watchdog's latest questions.
+    pub fn record(&self, stand_in: u64, report: ThreadsReport) -> Reply {
         let mut st = self.0.lock();
         st.reporters.insert(stand_in, report.pid);
         st.reports.insert(report.pid, report);
-        st.asked
+        st.questions()
+    }
+
+    /// Notes a child's threads described for the `--timeout` report; the reply as
+    /// [`Census::record`]'s.
+    pub fn record_states(&self, report: StatesReport) -> Reply {
+        let mut st = self.0.lock();
+        st.states.insert(report.pid, report);
+        st.questions()
     }
 
     /// The connection served by `stand_in` has ended (its child thread, or its child, is gone).
@@ -222,6 +273,7 @@ impl Census {
         st.stand_ins.remove(&stand_in);
         if let Some(pid) = st.reporters.remove(&stand_in) {
             st.reports.remove(&pid);
+            st.states.remove(&pid);
         }
     }
 
@@ -230,12 +282,117 @@ impl Census {
         st.asked += 1;
         st.asked
     }
+
+    fn ask_for_states(&self) -> u64 {
+        let mut st = self.0.lock();
+        st.states_asked += 1;
+        st.states_asked
+    }
+}
+
+impl CensusState {
+    fn questions(&self) -> Reply {
+        Reply::Noted {
+            asked: self.asked,
+            states: self.states_asked,
+        }
+    }
+
+    /// The live child OS processes of the run, in start order: the children of this process
+    /// (`pids`) and, through their reports, theirs.
+    fn all_children(&self, mut pids: Vec<u32>) -> Vec<u32> {
+        let mut i = 0;
+        while let Some(pid) = pids.get(i) {
+            let theirs = self.reports.get(pid).map(|r| r.children.clone());
+            for c in theirs.into_iter().flatten() {
+                if !pids.contains(&c) {
+                    pids.push(c);
+                }
+            }
+            i += 1;
+        }
+        pids
+    }
 }
 
 /// Asks every child for a fresh report; returns the question's number, which a report taken
 /// after it answers ([`RunThreads::answered`]).
 pub fn ask_for_fresh_reports() -> u64 {
     super::broker::running().map_or(0, |b| b.census().ask())
+}
+
+/// The watchdog's question for the threads' states of the children (`--timeout`).
+pub struct StatesAsked {
+    number: u64,
+    at: Instant,
+}
+
+/// How long after [`ask_for_states`] the children's answers are waited for: a reporter hears
+/// the question at its next report and collects its stacks as the top process does.
+const STATES_PATIENCE: Duration = REPORT_EVERY
+    .saturating_add(STACK_PATIENCE)
+    .saturating_add(Duration::from_secs(2));
+
+/// Asks every child to describe its threads for the `--timeout` report.
+pub fn ask_for_states() -> StatesAsked {
+    StatesAsked {
+        number: super::broker::running().map_or(0, |b| b.census().ask_for_states()),
+        at: Instant::now(),
+    }
+}
+
+/// The children's answers to a [`ask_for_states`] question.
+pub struct ChildStates {
+    /// The threads of every child that answered, children in start order.
+    pub states: Vec<ThreadState>,
+    /// Every live child OS process of the run (children of children included), to be ended
+    /// with it.
+    pub processes: Vec<u32>,
+    /// The children that did not answer in time, as a report names them.
+    pub silent: Vec<String>,
+}
+
+/// Waits for every live child OS process to answer `asked` (at most a few seconds after it
+/// was asked) and returns the answers.
+pub fn children_states(asked: StatesAsked) -> ChildStates {
+    let Some(broker) = super::broker::running() else {
+        return ChildStates {
+            states: vec![],
+            processes: super::os_backend::live_children(),
+            silent: vec![],
+        };
+    };
+    let deadline = asked.at + STATES_PATIENCE;
+    loop {
+        let census = broker.census().0.lock();
+        let processes = census.all_children(super::os_backend::live_children());
+        let answer = |pid: &u32| {
+            census
+                .states
+                .get(pid)
+                .filter(|s| s.answered >= asked.number)
+        };
+        if processes.iter().all(|p| answer(p).is_some()) || Instant::now() >= deadline {
+            let mut out = ChildStates {
+                states: vec![],
+                processes: vec![],
+                silent: vec![],
+            };
+            for pid in &processes {
+                match answer(pid) {
+                    Some(s) => out.states.extend(s.threads.iter().cloned()),
+                    None => out.silent.push(match census.reports.get(pid) {
+                        Some(r) => format!("{} (pid {pid})", r.name),
+                        None => format!("process {pid}"),
+                    }),
+                }
+            }
+            out.processes = processes;
+            return out;
+        }
+        drop(census);
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// Every thread of the run, the children's included.
@@ -500,6 +657,45 @@ impl ThreadsReport {
     }
 }
 
+impl StatesReport {
+    /// Writes the report into `e`.
+    pub fn encode(&self, e: &mut Encoder) {
+        e.u64(self.pid.into())
+            .u64(self.answered)
+            .u64(self.threads.len() as u64);
+        for t in &self.threads {
+            e.u64(t.pid.into())
+                .str(&t.process)
+                .str(&t.label)
+                .str(&t.state)
+                .str(&t.stack);
+        }
+    }
+
+    /// Reads a report written by [`StatesReport::encode`].
+    pub fn decode(d: &mut Decoder) -> io::Result<StatesReport> {
+        let pid = d.pid()?;
+        let answered = d.u64()?;
+        let n = d.count()?;
+        let threads = (0..n)
+            .map(|_| {
+                Ok(ThreadState {
+                    pid: d.pid()?,
+                    process: d.str()?,
+                    label: d.str()?,
+                    state: d.str()?,
+                    stack: d.str()?,
+                })
+            })
+            .collect::<io::Result<_>>()?;
+        Ok(StatesReport {
+            pid,
+            answered,
+            threads,
+        })
+    }
+}
+
 impl ReportedThread {
     fn encode(&self, e: &mut Encoder) {
         e.u64(self.ident);
@@ -646,6 +842,20 @@ mod tests {
         }
     }
 
+    fn states_report() -> StatesReport {
+        StatesReport {
+            pid: 4321,
+            answered: 2,
+            threads: vec![ThreadState {
+                pid: 4321,
+                process: "Process-1".into(),
+                label: "\"MainThread\"".into(),
+                state: "is running".into(),
+                stack: "File \"a.py\", line 3, in f\n  n += 1\n".into(),
+            }],
+        }
+    }
+
     fn round_trip(r: &ThreadsReport) -> io::Result<ThreadsReport> {
         let mut e = Encoder::default();
         r.encode(&mut e);
@@ -687,10 +897,14 @@ mod tests {
                 pid: 4321,
                 thread: 2,
             },
+            Request::States(states_report()),
         ] {
             assert_eq!(Request::decode(&r.encode()).unwrap(), r);
         }
-        let noted = Reply::Noted { asked: 12 };
+        let noted = Reply::Noted {
+            asked: 12,
+            states: 3,
+        };
         assert_eq!(Reply::decode(&noted.encode()).unwrap(), noted);
     }
 
@@ -702,6 +916,15 @@ mod tests {
             let mut d = Decoder::new(&e.0[..cut]);
             assert!(
                 ThreadsReport::decode(&mut d).and_then(|_| d.end()).is_err(),
+                "cut at {cut}"
+            );
+        }
+        let mut e = Encoder::default();
+        states_report().encode(&mut e);
+        for cut in 0..e.0.len() {
+            let mut d = Decoder::new(&e.0[..cut]);
+            assert!(
+                StatesReport::decode(&mut d).and_then(|_| d.end()).is_err(),
                 "cut at {cut}"
             );
         }

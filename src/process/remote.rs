@@ -15,8 +15,9 @@ use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr, UnixStream};
 use std::sync::{Arc, OnceLock};
 
+use super::ends::Side;
 use super::ipc::{self, CallArgs, HandleRef, Reply, Request, WirePayload};
-use super::os_threads::ThreadsReport;
+use super::os_threads::{Questions, StatesReport, ThreadsReport};
 use super::wire::{self, Payload};
 use crate::observe::Release;
 use crate::vm::errors::{ExcKind, PyErr, PyResult};
@@ -170,11 +171,33 @@ pub fn process_ended(pid: u32) -> std::io::Result<()> {
     round_trip(&Request::Ended { pid }.encode(), None).map(drop)
 }
 
-/// Sends this process's threads to the broker, for the top process's deadlock watchdog;
-/// returns the latest number the watchdog asked for fresh reports with.
-pub fn report_threads(report: ThreadsReport) -> std::io::Result<u64> {
-    match round_trip(&Request::Threads(report).encode(), None)? {
-        Reply::Noted { asked } => Ok(asked),
+/// Closes process `pid`'s handle of `side` of the pipe channel numbered `handle` in the broker,
+/// with no interpreter thread to call from: a pipe handle dropped without `close()`
+/// ([`super::pipe_handle`]). Nothing to do on failure: the broker is gone (the run is ending,
+/// and every handle with it), or this thread is being torn down (its process's end closes the
+/// handle).
+pub fn close_end(handle: u64, side: Side, pid: u32) {
+    let _ = round_trip(&Request::CloseEnd { handle, side, pid }.encode(), None);
+}
+
+/// Sends this process's threads to the broker, for the top process's watchdog; returns the
+/// latest questions the watchdog asked.
+pub fn report_threads(report: ThreadsReport) -> std::io::Result<Questions> {
+    noted(Request::Threads(report))
+}
+
+/// Sends this process's threads, described for the `--timeout` report, to the broker;
+/// returns the latest questions the watchdog asked.
+pub fn report_states(report: StatesReport) -> std::io::Result<Questions> {
+    noted(Request::States(report))
+}
+
+fn noted(request: Request) -> std::io::Result<Questions> {
+    match round_trip(&request.encode(), None)? {
+        Reply::Noted { asked, states } => Ok(Questions {
+            fresh: asked,
+            states,
+        }),
         _ => Err(std::io::Error::other(
             "broker: an unexpected reply to a report",
         )),
@@ -203,41 +226,46 @@ thread_local! {
 /// The first request that comes with an `identity`, (pid, ident), names the interpreter thread
 /// the connection serves, before `frame` (a thread's first request may be a notice without one).
 fn round_trip(frame: &[u8], identity: Option<(u32, u64)>) -> std::io::Result<Reply> {
-    CONNECTION.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.is_none() {
-            let socket = broker_socket().ok_or_else(|| std::io::Error::other("not a child"))?;
-            let stream = UnixStream::connect_addr(&SocketAddr::from_abstract_name(socket)?)?;
-            *c = Some((
-                BufReader::new(stream.try_clone()?),
-                BufWriter::new(stream),
-                false,
-            ));
-        }
-        let (r, w, identified) = c.as_mut().expect("connected");
-        let identify = match identity {
-            Some((pid, thread)) if !*identified => {
-                *identified = true;
-                Some(Request::Identify { pid, thread }.encode())
+    let unusable = || std::io::Error::other("this thread's broker connection is unusable now");
+    // A drop on a thread being torn down, or inside this thread's own request, finds the
+    // connection gone or in use: an error, not a panic.
+    CONNECTION
+        .try_with(|c| {
+            let mut c = c.try_borrow_mut().map_err(|_| unusable())?;
+            if c.is_none() {
+                let socket = broker_socket().ok_or_else(|| std::io::Error::other("not a child"))?;
+                let stream = UnixStream::connect_addr(&SocketAddr::from_abstract_name(socket)?)?;
+                *c = Some((
+                    BufReader::new(stream.try_clone()?),
+                    BufWriter::new(stream),
+                    false,
+                ));
             }
-            _ => None,
-        };
-        let identified = identify.map_or(Ok(()), |frame| {
-            ipc::write_frame(w, &frame)?;
-            ipc::read_frame(r)?.ok_or_else(|| std::io::Error::other("connection closed"))?;
-            Ok(())
-        });
-        let result = identified
-            .and_then(|()| ipc::write_frame(w, frame))
-            .and_then(|()| {
-                ipc::read_frame(r)?.ok_or_else(|| std::io::Error::other("connection closed"))
+            let (r, w, identified) = c.as_mut().expect("connected");
+            let identify = match identity {
+                Some((pid, thread)) if !*identified => {
+                    *identified = true;
+                    Some(Request::Identify { pid, thread }.encode())
+                }
+                _ => None,
+            };
+            let identified = identify.map_or(Ok(()), |frame| {
+                ipc::write_frame(w, &frame)?;
+                ipc::read_frame(r)?.ok_or_else(|| std::io::Error::other("connection closed"))?;
+                Ok(())
             });
-        match result {
-            Ok(bytes) => Reply::decode(&bytes),
-            Err(e) => {
-                *c = None;
-                Err(e)
+            let result = identified
+                .and_then(|()| ipc::write_frame(w, frame))
+                .and_then(|()| {
+                    ipc::read_frame(r)?.ok_or_else(|| std::io::Error::other("connection closed"))
+                });
+            match result {
+                Ok(bytes) => Reply::decode(&bytes),
+                Err(e) => {
+                    *c = None;
+                    Err(e)
+                }
             }
-        }
-    })
+        })
+        .map_err(|_| unusable())?
 }

@@ -388,6 +388,19 @@ fn channel_receive_end(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     Ok(Value::None)
 }
 
+/// Process `pid` closes a handle of `side` of `channel`, as `close_end` does but with no
+/// interpreter thread to call it: for a pipe handle dropped without `close()`
+/// ([`super::pipe_handle`]). Anything but a channel is left alone.
+pub fn close_end(channel: &Value, side: Side, pid: u32) {
+    if let Some(ch) = channel.downcast::<Channel>() {
+        let mut st = ch.state.lock();
+        if let Some(ends) = st.ends.as_mut() {
+            ends.close(side, pid);
+        }
+        ch.changed.notify_all();
+    }
+}
+
 /// Process `pid` has ended, however it ended: every pipe handle it held is closed, and the
 /// waiters of those pipes wake to see the end of the stream or a broken pipe. Called where
 /// the channels live: in the top gilsim process (with the `os` backend, for a child OS

@@ -12,6 +12,7 @@ pub mod deadlock;
 pub mod explore;
 pub mod interrupt;
 pub mod monitor;
+pub mod thread_states;
 pub mod watchdog;
 
 pub use builder::{Hold, RunReport, Runtime};

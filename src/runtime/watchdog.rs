@@ -13,7 +13,9 @@
 //!   older than that counts.
 //! - **Timeout** (`--timeout`): when the run outlives it, every thread is asked to publish its
 //!   stack at its next eval-breaker check (a drop request sends the running ones there), and
-//!   after a short wait each thread's state and stack is reported.
+//!   after a short wait each thread's state and stack is reported ([`super::thread_states`]);
+//!   `os`-backend children describe their own threads and send them here
+//!   ([`crate::process::os_threads::children_states`]).
 //!
 //! Either way the run ends as a second Ctrl-C ends it: the output flushed, the `--stats`,
 //! `--trace` and `--timeline` reports written from what was recorded, the child OS processes
@@ -24,11 +26,9 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::deadlock;
 use super::interrupt::PendingReports;
-use super::monitor::{Activity, Monitor, ThreadView, several_processes};
-use crate::gil::Holder;
-use crate::observe::Release;
+use super::monitor::Monitor;
+use super::{deadlock, thread_states};
 use crate::process::os_threads::{self, RunThreads};
 
 /// How often the watchdog looks at the thread table.
@@ -36,9 +36,6 @@ pub const CHECK_EVERY: Duration = Duration::from_millis(100);
 
 /// How long a deadlock must hold, with no thread moving, before it is reported.
 pub const CONFIRM: Duration = Duration::from_millis(500);
-
-/// How long the `--timeout` report waits for running threads to publish their stacks.
-const STACK_PATIENCE: Duration = Duration::from_millis(1000);
 
 /// The exit status of a run ended by a deadlock (as an uncaught exception's).
 pub const DEADLOCK_STATUS: i32 = 1;
@@ -132,101 +129,30 @@ fn end_by_deadlock(monitor: &Monitor, reports: &PendingReports, confirmed: RunTh
     end_run(monitor, reports, &text, &run.processes, DEADLOCK_STATUS);
 }
 
-/// Collects every thread's stack, reports each thread's state and ends the run.
+/// Collects every thread's stack, the threads of child OS processes included, reports each
+/// thread's state and ends the run.
 fn end_by_timeout(monitor: &Monitor, reports: &PendingReports) {
-    let request = monitor.request_stacks();
-    let asked = Instant::now();
-    let mut threads;
-    loop {
-        for interp in monitor.interpreters() {
-            interp.gil.request_drop();
-        }
-        std::thread::sleep(Duration::from_millis(20));
-        threads = monitor.snapshot();
-        let all_published = threads.iter().all(|t| {
-            !matches!(t.activity, Activity::Python)
-                || t.published.as_ref().is_some_and(|(r, _)| *r == request)
-        });
-        if all_published || asked.elapsed() >= STACK_PATIENCE {
-            break;
-        }
-    }
+    // Asked first, so that the children collect their stacks while this process does.
+    let children = os_threads::ask_for_states();
+    let (threads, request) = thread_states::collect(monitor, thread_states::STACK_PATIENCE);
+    let mut states = thread_states::describe(&threads, request);
+    let children = os_threads::children_states(children);
+    states.extend(children.states);
     let timeout = monitor.timeout.map(crate::duration::format_duration);
     let mut text = format!(
         "gilsim: timeout: the run outlived --timeout {}; its threads:\n",
         timeout.unwrap_or_default()
     );
-    text.push_str(&state_report(&threads, request));
+    text.push_str(&thread_states::render(&states));
+    for silent in &children.silent {
+        text.push_str(&format!(
+            "  {silent}: no report of its threads came in time\n"
+        ));
+    }
     text.push_str(&format!(
         "gilsim: ending the run with status {TIMEOUT_STATUS}\n"
     ));
-    end_run(monitor, reports, &text, &[], TIMEOUT_STATUS);
-}
-
-/// Each thread's state (running / waiting for the GIL / blocked on X / sleeping / native) and
-/// stack; running threads show the stack they published for stack request `request`.
-pub fn state_report(threads: &[ThreadView], request: u64) -> String {
-    let several = several_processes(threads);
-    let mut out = String::new();
-    for t in threads {
-        let holder = t
-            .interp
-            .upgrade()
-            .map_or(Holder::Unknown, |i| i.gil.holder());
-        let for_how_long = |since: &Instant| crate::duration::format_duration(since.elapsed());
-        let state = match &t.activity {
-            Activity::Python => match holder {
-                Holder::Thread(h) if h == t.ident => "is running".to_string(),
-                Holder::Everyone => "is running".to_string(),
-                Holder::Thread(_) | Holder::Nobody => "is waiting for the GIL".to_string(),
-                Holder::Unknown => "is running or waiting for the GIL".to_string(),
-            },
-            Activity::Returning { why, .. } => {
-                format!("is waiting for the GIL, back from {}", release_text(why))
-            }
-            Activity::Released {
-                wait: Some(_),
-                since,
-                ..
-            } => format!(
-                "has been blocked for {} {}",
-                for_how_long(since),
-                t.describe_wait(threads)
-            ),
-            Activity::Released { why, since, .. } => {
-                format!("has been {} for {}", release_text(why), for_how_long(since))
-            }
-        };
-        out.push_str(&format!("  {} {state}\n", t.label_in(several)));
-        let stack = match &t.activity {
-            Activity::Python => t
-                .published
-                .as_ref()
-                .filter(|(r, _)| *r == request)
-                .map(|(_, s)| t.render_stack(s, "    ")),
-            _ => t.released_stack_text("    "),
-        };
-        match stack {
-            Some(s) => out.push_str(&s),
-            None if matches!(t.activity, Activity::Python) => out.push_str(
-                "    (no stack: the thread reached no eval-breaker check in time, e.g. it is \
-                 busy in a long built-in call or waiting for the GIL)\n",
-            ),
-            None => {}
-        }
-    }
-    out
-}
-
-/// A released section as a report says it: `sleeping (time.sleep)`, `in native code (zlib.compress)`.
-fn release_text(why: &Release) -> String {
-    match why {
-        Release::Native(name) => format!("in native code ({name}, the GIL released)"),
-        Release::Blocked("sleep", _) => "sleeping (time.sleep)".to_string(),
-        Release::Blocked("input", _) => "reading input".to_string(),
-        Release::Blocked("subprocess", _) => "waiting for a subprocess".to_string(),
-        Release::Blocked(kind, id) => format!("waiting on {kind} {id}"),
-    }
+    end_run(monitor, reports, &text, &children.processes, TIMEOUT_STATUS);
 }
 
 /// Ends the run as a second Ctrl-C does: the output flushed, `text` on stderr, the reports

@@ -62,6 +62,12 @@ pub struct Cache<O, K> {
     entries: Vec<Option<Entry<O, K>>>,
 }
 
+impl<O, K: CacheKey> Default for Cache<O, K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<O, K: CacheKey> Cache<O, K> {
     /// How many entries the table holds, once used (a power of two).
     const SIZE: usize = 128;
@@ -104,6 +110,24 @@ impl<O, K: CacheKey> Cache<O, K> {
     }
 }
 
+impl<O, K> Cache<O, K> {
+    /// Forgets the entries that can no longer hit (their owner is gone, or its version has
+    /// moved on) and so lets go of the values they hold: a global the script deleted or
+    /// rebound is otherwise kept alive by a stale entry until another lookup replaces it.
+    pub fn drop_stale(&mut self, version_of: impl Fn(&O) -> u64) {
+        for slot in &mut self.entries {
+            let stale = slot.as_ref().is_some_and(|e| {
+                e.owner
+                    .upgrade()
+                    .is_none_or(|owner| version_of(&owner) != e.version)
+            });
+            if stale {
+                *slot = None;
+            }
+        }
+    }
+}
+
 /// One thread's caches.
 pub struct LookupCaches {
     /// `LoadGlobal`: a module's global slot, resolved through the builtins when unassigned
@@ -113,6 +137,9 @@ pub struct LookupCaches {
     pub module_attrs: Cache<Module, Arc<str>>,
     /// A class attribute found along the MRO (methods, class variables), or its absence.
     pub class_attrs: Cache<Class, Arc<str>>,
+    /// The `__init__` that `Cls(...)` runs as a frame of the eval loop, or `Unbound` when
+    /// creating an instance needs more ([`Vm::inline_init`](super::Vm::inline_init)); one key.
+    pub inits: Cache<Class, u32>,
 }
 
 impl LookupCaches {
@@ -121,7 +148,19 @@ impl LookupCaches {
             globals: Cache::new(),
             module_attrs: Cache::new(),
             class_attrs: Cache::new(),
+            inits: Cache::new(),
         }
+    }
+
+    /// Drops every stale entry ([`Cache::drop_stale`]), before the thread blocks: an object the
+    /// script dropped, such as a pipe end whose closing the wait may be waiting for, is then
+    /// freed as it would be in CPython, whose caches hold no values.
+    pub fn drop_stale(&mut self) {
+        self.globals.drop_stale(Module::version);
+        self.module_attrs.drop_stale(Module::version);
+        let epoch = class_epoch();
+        self.class_attrs.drop_stale(|_| epoch);
+        self.inits.drop_stale(|_| epoch);
     }
 
     /// `cls.lookup(name)` through the cache.
@@ -158,5 +197,32 @@ impl LookupCaches {
 impl Default for LookupCaches {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stale_entry_lets_go_of_its_value() {
+        let module = Arc::new(Module::new("m", "m.py"));
+        let value = Value::list(vec![Value::Int(1)]);
+        let Value::List(list) = &value else {
+            unreachable!()
+        };
+        let mut caches = LookupCaches::new();
+        caches.globals.put(&module, &0, module.version(), &value);
+        caches
+            .module_attrs
+            .put(&module, &Arc::from("x"), module.version(), &value);
+        assert_eq!(Arc::strong_count(list), 3);
+        // Current entries stay.
+        caches.drop_stale();
+        assert!(caches.globals.get(&module, &0, module.version()).is_some());
+        // A write to the module makes them stale: dropped, with their values.
+        drop(module.vars_mut());
+        caches.drop_stale();
+        assert_eq!(Arc::strong_count(list), 1);
     }
 }

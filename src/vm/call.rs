@@ -368,7 +368,25 @@ impl Vm {
     /// The `__init__` function that `cls(...)` with `argc` positional arguments reduces to, when
     /// creating the instance needs nothing else (see [`instantiate`](Self::instantiate)); the
     /// eval loop then runs it as one of its frames instead of a nested loop.
-    pub(crate) fn inline_init(&self, cls: &Arc<Class>, argc: usize) -> Option<Arc<Function>> {
+    pub(crate) fn inline_init(&mut self, cls: &Arc<Class>, argc: usize) -> Option<Arc<Function>> {
+        let epoch = class_epoch();
+        let init = match self.caches.inits.get(cls, &0, epoch) {
+            Some(init) => init.clone(),
+            None => {
+                let init = self.plain_init(cls).map_or(Value::Unbound, Value::Function);
+                self.caches.inits.put(cls, &0, epoch, &init);
+                init
+            }
+        };
+        match init {
+            Value::Function(f) if self.simple_call(&f, argc + 1) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// `cls.__init__` when it is a Python function and creating an instance of `cls` needs
+    /// nothing else (no `__new__`, not a built-in type or an exception).
+    fn plain_init(&self, cls: &Arc<Class>) -> Option<Arc<Function>> {
         if cls.kind == TypeKind::Builtin
             || cls.attrs.read().contains_key("__new__")
             || self.is_exception_class(cls)
@@ -376,7 +394,7 @@ impl Vm {
             return None;
         }
         match cls.lookup("__init__")? {
-            Value::Function(f) if self.simple_call(&f, argc + 1) => Some(f),
+            Value::Function(f) => Some(f),
             _ => None,
         }
     }

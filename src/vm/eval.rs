@@ -9,8 +9,6 @@
 
 use std::sync::Arc;
 
-use smallvec::SmallVec;
-
 use super::call::ArgVec;
 use super::errors::{ExcKind, PyErr, PyResult, TraceEntry};
 use super::objects::*;
@@ -258,6 +256,65 @@ impl Vm {
                             }
                         }
                     }
+                    Op::StoreSubscrFastConst(a, b) => {
+                        let v = self.pop();
+                        let c = &self.stack[base + a as usize];
+                        match store_list_item(c, &code.consts[b as usize], v) {
+                            Ok(()) => ip += 2,
+                            Err(v) => {
+                                self.stack.push(v);
+                                self.push_local(code, base, a as usize)?;
+                                self.stack.push(code.consts[b as usize].clone());
+                                ip += 1;
+                            }
+                        }
+                    }
+                    Op::StoreSubscrFastFast(a, b) => {
+                        let v = self.pop();
+                        let (c, k) = (
+                            &self.stack[base + a as usize],
+                            &self.stack[base + b as usize],
+                        );
+                        match store_list_item(c, k, v) {
+                            Ok(()) => ip += 2,
+                            Err(v) => {
+                                self.stack.push(v);
+                                self.push_local(code, base, a as usize)?;
+                                self.push_local(code, base, b as usize)?;
+                                ip += 1;
+                            }
+                        }
+                    }
+                    Op::LoadFastAttr(a, n) => {
+                        let found = match &self.stack[base + a as usize] {
+                            Value::Instance(inst) => {
+                                inst.attrs.lock().get(&code.names[n as usize]).cloned()
+                            }
+                            _ => None,
+                        };
+                        match found {
+                            Some(v) => {
+                                self.stack.push(v);
+                                ip += 1;
+                            }
+                            None => self.push_local(code, base, a as usize)?,
+                        }
+                    }
+                    Op::StoreAttrFast(a, n) => {
+                        let plain = match &self.stack[base + a as usize] {
+                            Value::Instance(inst) => self.plain_stores(&inst.class),
+                            _ => false,
+                        };
+                        if plain {
+                            let v = self.pop();
+                            if let Value::Instance(inst) = &self.stack[base + a as usize] {
+                                inst.attrs.lock().insert(&code.names[n as usize], v);
+                            }
+                            ip += 1;
+                        } else {
+                            self.push_local(code, base, a as usize)?;
+                        }
+                    }
                     Op::DeleteFast(i) => {
                         let slot = &mut self.stack[base + i as usize];
                         if let Value::Unbound = slot {
@@ -366,7 +423,7 @@ impl Vm {
                                 self.stack.push(obj);
                             }
                             None => {
-                                let attr = self.get_attr(&obj, &code.names[i as usize])?;
+                                let attr = self.load_attr(&obj, &code.names[i as usize])?;
                                 self.stack.push(Value::Unbound);
                                 self.stack.push(attr);
                             }
@@ -524,7 +581,9 @@ impl Vm {
                         let k = self.pop();
                         let c = self.pop();
                         let v = self.pop();
-                        self.set_item(&c, k, v)?;
+                        if let Err(v) = store_list_item(&c, &k, v) {
+                            self.set_item(&c, k, v)?;
+                        }
                     }
                     Op::DeleteSubscr => {
                         let k = self.pop();
@@ -1057,10 +1116,13 @@ impl Vm {
                 self.stack.insert(pos + 1, recv);
                 self.call_at(pos, argc + 1)
             }
-            Value::Class(cls) => match self.inline_init(cls, argc) {
+            Value::Class(cls) => match self.inline_init(&cls.clone(), argc) {
                 // `Cls(...)`: `__init__` runs as a frame of this loop, and its return hands
                 // the caller the instance.
                 Some(init) => {
+                    let Value::Class(cls) = &self.stack[pos] else {
+                        unreachable!("matched a class")
+                    };
                     let inst = Value::Instance(Arc::new(Instance::new(cls.clone())));
                     self.stack[pos] = Value::Function(init.clone());
                     self.stack.insert(pos + 1, inst.clone());
@@ -1077,7 +1139,18 @@ impl Vm {
     /// Calls a callable that is not run as a frame of this loop (native functions, classes
     /// with more to do than `__init__`, ...) and pushes its result.
     fn call_other_at(&mut self, pos: usize) -> PyResult<bool> {
-        let args: SmallVec<[Value; 8]> = self.stack.drain(pos + 1..).collect();
+        // Most native calls take one or two arguments: popped directly, they skip the generic
+        // collection of a drain.
+        let args: ArgVec = match self.stack.len() - pos - 1 {
+            0 => ArgVec::new(),
+            1 => smallvec::smallvec![self.pop()],
+            2 => {
+                let b = self.pop();
+                let a = self.pop();
+                smallvec::smallvec![a, b]
+            }
+            _ => self.stack.drain(pos + 1..).collect(),
+        };
         let f = self.pop();
         let r = self.call(&f, &args)?;
         self.stack.push(r);
@@ -1311,6 +1384,24 @@ fn sequence_item(c: &Value, k: &Value) -> Option<Value> {
         Value::Tuple(t) => t.0.get(at(t.0.len())?).cloned(),
         _ => None,
     }
+}
+
+/// `c[k] = v` for a list `c` and an int `k` in range: the store's fast path. Gives `v` back
+/// for everything else, which the general path handles.
+#[inline(always)]
+fn store_list_item(c: &Value, k: &Value, v: Value) -> Result<(), Value> {
+    let (Value::List(l), Value::Int(i)) = (c, k) else {
+        return Err(v);
+    };
+    let mut items = l.0.lock();
+    let Some(slot) = usize::try_from(*i).ok().and_then(|i| items.get_mut(i)) else {
+        return Err(v);
+    };
+    let old = std::mem::replace(slot, v);
+    drop(items);
+    // The old item drops after the lock is released (its drop may free a whole structure).
+    drop(old);
+    Ok(())
 }
 
 /// `a op b` for the float operations that cannot fail, an int operand converted as `float(i)`

@@ -601,6 +601,11 @@ impl Vm {
             self.wait_deterministic(why, 0, Some(ns.max(1)));
             return r;
         }
+        if wait.is_some() {
+            // What only a stale cache entry keeps alive goes before the thread blocks: the
+            // wait may be for that very object's end (a pipe end the script dropped).
+            self.caches.drop_stale();
+        }
         self.enter_released(why, wait);
         let active = self.interp.monitor.active();
         self.record(EventKind::Release(why));

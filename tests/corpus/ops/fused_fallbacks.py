@@ -105,3 +105,43 @@ def count_down(n):
 
 
 print(count_down(5), count_down(2.5), count_down(-1))
+
+
+class Loud:
+    def __init__(self):
+        self.items = [0, 0]
+
+    def __getitem__(self, k):
+        print("get", k)
+        return self.items[k]
+
+    def __setitem__(self, k, v):
+        print("set", k, v)
+        self.items[k] = v
+
+
+def augmented(seq, i):
+    seq[0] += 5
+    seq[i] *= 3
+    seq[-1] -= 1
+    seq[i] = seq[0]
+    return seq
+
+
+print(augmented([1, 2, 3], 1))
+print(augmented({0: 1, 1: 2, -1: 3}, 1))
+print(augmented(Loud(), 1).items)
+try:
+    augmented([7], 4)
+except IndexError as e:
+    print("IndexError", e)
+
+
+def augmented_walrus(seq):
+    other = [100, 200]
+    old = seq
+    seq[0] += (seq := other)[1]
+    return old, seq
+
+
+print(augmented_walrus([1, 2]))

@@ -1,42 +1,32 @@
 # multiprocessing.connection (as CPython's module of that name): Pipe() and its Connection ends,
 # each end a pair of native channels. Imported on first use.
 import _multiprocessing as _mp
-import os as _os
 
 
 class Connection:
     # One handle of a pipe end: it reads channel _in and writes channel _out (either may be
     # None). The channels count the handles of their ends per process, as the OS counts a
     # pipe's file descriptors: a recv() sees EOFError once every handle of the other end is
-    # closed, by close() or by the end of the process holding it (a killed one included), and
-    # a send() raises BrokenPipeError once nobody can read.
+    # closed, by close(), by the end of the process holding it (a killed one included), or by
+    # dropping the last reference to it (the native _handle closes itself then, as CPython
+    # closes a collected Connection's descriptor); a send() raises BrokenPipeError once nobody
+    # can read.
     def __init__(self, incoming, outgoing):
         self._in = incoming
         self._out = outgoing
         self._closed = False
-        self._each_end(lambda chan, side: chan.open_end(side, _os.getpid()))
-
-    def _each_end(self, f):
-        if self._in is not None:
-            f(self._in, "r")
-        if self._out is not None:
-            f(self._out, "w")
+        self._handle = _mp.PipeHandle(incoming, outgoing)
 
     def __getstate__(self):
         # Sent to another process: the handle is duplicated, as CPython's DupFd does. Until the
         # receiver rebuilds it, the copy in transit is the sender's.
-        tickets = []
-        if not self._closed:
-            pid = _os.getpid()
-            self._each_end(lambda chan, side: tickets.append(chan.send_end(side, pid)))
+        tickets = [] if self._closed else self._handle.send()
         return (self._in, self._out, self._closed, tickets)
 
     def __setstate__(self, state):
         self._in, self._out, self._closed, tickets = state
-        if tickets:
-            pid = _os.getpid()
-            it = iter(tickets)
-            self._each_end(lambda chan, side: chan.receive_end(side, pid, next(it)))
+        # A closed connection arrives closed, with no handle.
+        self._handle = _mp.PipeHandle(self._in, self._out, tickets) if tickets else None
 
     @property
     def closed(self):
@@ -88,7 +78,7 @@ class Connection:
     def close(self):
         if not self._closed:
             self._closed = True
-            self._each_end(lambda chan, side: chan.close_end(side, _os.getpid()))
+            self._handle.close()
 
     def __enter__(self):
         return self
