@@ -779,6 +779,7 @@ if __name__ == "__main__":
     }
 }
 
+#[test]
 fn a_future_whose_task_waits_for_ever_is_reported() {
     // The executor's future and its work queue are native: the caller's wait is named after
     // the future, the worker's after what its task waits on.
