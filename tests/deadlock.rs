@@ -199,6 +199,53 @@ fn a_lone_event_wait_is_reported() {
 }
 
 #[test]
+fn a_barrier_a_condition_and_a_semaphore_nobody_can_release_are_reported() {
+    let scratch = Scratch::new("dl_others");
+    let cases = [
+        (
+            "barrier.py",
+            "import threading\nb = threading.Barrier(3)\nthreading.Thread(target=b.wait).start()\nb.wait()\n",
+            "in threading.Barrier.wait()",
+        ),
+        (
+            "condition.py",
+            "import threading\nc = threading.Condition()\nwith c:\n    c.wait()\n",
+            "in threading.Condition.wait()",
+        ),
+        (
+            "semaphore.py",
+            "import threading\ns = threading.Semaphore(0)\ns.acquire()\n",
+            "in threading.Semaphore.acquire()",
+        ),
+        (
+            "mp_barrier.py",
+            "import multiprocessing as mp\nif __name__ == '__main__':\n    mp.Barrier(2).wait()\n",
+            "in multiprocessing.synchronize.Barrier.wait()",
+        ),
+    ];
+    std::thread::scope(|s| {
+        let runs: Vec<_> = cases
+            .iter()
+            .map(|&(name, source, waits)| {
+                let script = scratch.script(name, source);
+                s.spawn(move || {
+                    let (_, err, _) = expect_exit(&[], &script, 1);
+                    assert_has(
+                        &err,
+                        &["gilsim: deadlock", waits, &format!("{name}\", line ")],
+                    );
+                })
+            })
+            .collect();
+        for run in runs {
+            if let Err(failure) = run.join() {
+                std::panic::resume_unwind(failure);
+            }
+        }
+    });
+}
+
+#[test]
 fn a_thread_left_blocked_at_exit_is_reported() {
     // The main thread is done and waits for its non-daemon thread, which waits forever.
     let scratch = Scratch::new("dl_exit");
