@@ -177,13 +177,11 @@ impl Vm {
                         self.stack[base + i as usize] = v;
                     }
                     Op::LoadFastPair(a, b) => {
-                        self.push_local(code, base, a as usize)?;
-                        self.push_local(code, base, b as usize)?;
+                        self.push_local_pair(code, base, a, b)?;
                         ip += 1;
                     }
                     Op::LoadFastConst(a, b) => {
-                        self.push_local(code, base, a as usize)?;
-                        self.stack.push(code.consts[b as usize].clone());
+                        self.push_local_const(code, base, a, b)?;
                         ip += 1;
                     }
                     Op::StoreFastLoadFast(a, b) => {
@@ -200,8 +198,7 @@ impl Vm {
                                 ip += 2;
                             }
                             None => {
-                                self.push_local(code, base, a as usize)?;
-                                self.stack.push(code.consts[b as usize].clone());
+                                self.push_local_const(code, base, a, b)?;
                                 ip += 1;
                             }
                         }
@@ -217,8 +214,7 @@ impl Vm {
                                 ip += 2;
                             }
                             None => {
-                                self.push_local(code, base, a as usize)?;
-                                self.push_local(code, base, b as usize)?;
+                                self.push_local_pair(code, base, a, b)?;
                                 ip += 1;
                             }
                         }
@@ -233,8 +229,7 @@ impl Vm {
                                 ip += 2;
                             }
                             None => {
-                                self.push_local(code, base, a as usize)?;
-                                self.stack.push(code.consts[b as usize].clone());
+                                self.push_local_const(code, base, a, b)?;
                                 ip += 1;
                             }
                         }
@@ -250,8 +245,7 @@ impl Vm {
                                 ip += 2;
                             }
                             None => {
-                                self.push_local(code, base, a as usize)?;
-                                self.push_local(code, base, b as usize)?;
+                                self.push_local_pair(code, base, a, b)?;
                                 ip += 1;
                             }
                         }
@@ -263,8 +257,7 @@ impl Vm {
                             Ok(()) => ip += 2,
                             Err(v) => {
                                 self.stack.push(v);
-                                self.push_local(code, base, a as usize)?;
-                                self.stack.push(code.consts[b as usize].clone());
+                                self.push_local_const(code, base, a, b)?;
                                 ip += 1;
                             }
                         }
@@ -279,8 +272,7 @@ impl Vm {
                             Ok(()) => ip += 2,
                             Err(v) => {
                                 self.stack.push(v);
-                                self.push_local(code, base, a as usize)?;
-                                self.push_local(code, base, b as usize)?;
+                                self.push_local_pair(code, base, a, b)?;
                                 ip += 1;
                             }
                         }
@@ -1086,6 +1078,22 @@ impl Vm {
         let v = v.clone();
         self.stack.push(v);
         Ok(())
+    }
+
+    /// `LoadFast a; LoadConst b`: what `LoadFastConst` and the fused ops that start with it do
+    /// when their operands are not the fast path's.
+    #[inline(always)]
+    fn push_local_const(&mut self, code: &Code, base: usize, a: u16, b: u16) -> PyResult<()> {
+        self.push_local(code, base, a as usize)?;
+        self.stack.push(code.consts[b as usize].clone());
+        Ok(())
+    }
+
+    /// `LoadFast a; LoadFast b`, as [`push_local_const`](Self::push_local_const) for pairs of locals.
+    #[inline(always)]
+    fn push_local_pair(&mut self, code: &Code, base: usize, a: u16, b: u16) -> PyResult<()> {
+        self.push_local(code, base, a as usize)?;
+        self.push_local(code, base, b as usize)
     }
 
     /// Calls the callable at `stack[pos]` with the `argc` values above it. Returns true when a
