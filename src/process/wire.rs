@@ -524,7 +524,7 @@ impl Reader<'_> {
                     set.insert(HashKey::new(x)?);
                 }
                 Value::Set(Arc::new(PySet {
-                    items: parking_lot::Mutex::new(set),
+                    items: crate::vm::objlock::Mutex::new(set),
                     frozen: t == tag::FROZENSET,
                 }))
             }

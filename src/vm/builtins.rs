@@ -1286,7 +1286,7 @@ fn make_set(vm: &mut Vm, args: Args<'_>, name: &str, frozen: bool) -> PyResult<V
         }
     }
     Ok(Value::Set(Arc::new(PySet {
-        items: parking_lot::Mutex::new(set),
+        items: super::objlock::Mutex::new(set),
         frozen,
     })))
 }

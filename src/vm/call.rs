@@ -143,7 +143,7 @@ impl Vm {
         let mut cells: Vec<Arc<Cell>> = code
             .cellvars
             .iter()
-            .map(|_| Arc::new(Cell(parking_lot::Mutex::new(Value::Unbound))))
+            .map(|_| Arc::new(Cell(super::objlock::Mutex::new(Value::Unbound))))
             .collect();
         for &(ci, li) in &code.cell_params {
             *cells[ci as usize].0.lock() = self.stack[base + li as usize].clone();

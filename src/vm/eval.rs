@@ -42,7 +42,7 @@ impl Vm {
         let cells = code
             .cellvars
             .iter()
-            .map(|_| Arc::new(Cell(parking_lot::Mutex::new(Value::Unbound))))
+            .map(|_| Arc::new(Cell(super::objlock::Mutex::new(Value::Unbound))))
             .collect();
         self.frames.push(Frame {
             func: Arc::new(Function::for_module(code, globals)),
@@ -153,7 +153,19 @@ impl Vm {
         let per_instruction = count_instructions || check_every_instruction;
         'frames: loop {
             let fi = self.frames.len() - 1;
-            let func = self.frames[fi].func.clone();
+            // SAFETY: `frames[fi]` holds an `Arc` to this function, so the function (and the
+            // code it owns) stays allocated while that frame exists; the frames vector moving
+            // on growth moves the `Arc`, not the function. Only three places pop frames: the
+            // `Return` below, which leaves this loop (`continue 'frames` or `return`) without
+            // touching `func` or `code` again; `unwind`, which runs only after this call of
+            // `run_frames` has returned; and `run`'s refusal of a nested entry, which pops the
+            // frames at and above its `depth`, and every nested `run` is entered with `depth`
+            // equal to the frame count at the time, at least `fi + 1`. So every use of `func`
+            // and `code` in this iteration of 'frames happens while `frames[fi]` still holds
+            // its `Arc`. Borrowing through the frame instead would mean one atomic increment
+            // and decrement of the function's count at every call and return (a third of
+            // `fib`'s time). Every script run exercises this path.
+            let func: &Function = unsafe { &*Arc::as_ptr(&self.frames[fi].func) };
             let code: &Code = &func.code;
             let base = self.frames[fi].base;
             let mut ip = self.frames[fi].ip;
@@ -1271,7 +1283,7 @@ impl Vm {
             let mut c: Vec<Arc<Cell>> = code
                 .cellvars
                 .iter()
-                .map(|_| Arc::new(Cell(parking_lot::Mutex::new(Value::Unbound))))
+                .map(|_| Arc::new(Cell(super::objlock::Mutex::new(Value::Unbound))))
                 .collect();
             c.extend(body.closure.iter().cloned());
             c

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use parking_lot::Mutex;
+use super::objlock::Mutex;
 
 use super::Vm;
 use super::errors::{ExcKind, PyErr, PyResult};

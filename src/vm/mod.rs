@@ -21,6 +21,7 @@ pub mod import;
 pub mod iter;
 pub mod methods;
 pub mod objects;
+pub mod objlock;
 pub mod ops;
 pub mod protocol;
 pub mod recursion;

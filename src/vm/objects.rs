@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 
 use indexmap::{IndexMap, IndexSet};
-use parking_lot::{Mutex, RwLock};
+use parking_lot::RwLock;
+
+pub use super::objlock::Mutex;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::Vm;

@@ -208,7 +208,7 @@ impl Vm {
                     _ => xs.symmetric_difference(&ys).cloned().collect(),
                 };
                 Value::Set(Arc::new(PySet {
-                    items: parking_lot::Mutex::new(r),
+                    items: super::objlock::Mutex::new(r),
                     frozen: x.frozen,
                 }))
             }

@@ -19,6 +19,12 @@ use super::objects::*;
 use crate::compile::code::Code;
 
 /// A Python value.
+///
+/// The tag is a whole word (`repr(u64)`) so that a value is two aligned words with no padding:
+/// copies are two plain moves, and a value just built from two word stores can be read back
+/// without the partial-overlap reads that defeat the CPU's store forwarding (the default byte
+/// tag made n-body 20% slower). Unused tag values still give `Option<Value>` its niche.
+#[repr(u64)]
 pub enum Value {
     /// Marks an unassigned local or global; never visible to Python code.
     Unbound,
@@ -55,6 +61,7 @@ pub enum Value {
 
 // Keep the value small: it is copied on every push and pop.
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
+const _: () = assert!(std::mem::size_of::<Option<Value>>() == 16);
 
 /// Cloning is what `LOAD_FAST` does, so the immediate values' copy is inlined into every
 /// caller and only a heap value's reference count goes through a call.

@@ -52,7 +52,7 @@ fn keys_of(vm: &mut Vm, v: &Value) -> PyResult<SetMap> {
 
 fn result(args: &Args<'_>, items: SetMap) -> PyResult<Value> {
     Ok(Value::Set(Arc::new(PySet {
-        items: parking_lot::Mutex::new(items),
+        items: crate::vm::objlock::Mutex::new(items),
         frozen: this(args)?.frozen,
     })))
 }
