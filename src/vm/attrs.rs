@@ -9,11 +9,17 @@
 
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 use super::value::Value;
 
-/// The attributes of one instance (see the module doc).
+/// The attributes of one instance (see the module doc). The first few live inside the
+/// instance itself, so making a small object is one allocation, not two.
 #[derive(Default)]
-pub struct AttrMap(Vec<(Arc<str>, Value)>);
+pub struct AttrMap(SmallVec<[(Arc<str>, Value); INLINE_ATTRS]>);
+
+/// Attributes held without a separate allocation: most small objects have no more.
+const INLINE_ATTRS: usize = 4;
 
 /// Same name: the same interned text, or equal text.
 #[inline]

@@ -186,7 +186,7 @@ impl Vm {
                     Op::LoadFast(i) => self.push_local(code, base, i as usize)?,
                     Op::StoreFast(i) => {
                         let v = self.pop();
-                        self.stack[base + i as usize] = v;
+                        std::mem::replace(&mut self.stack[base + i as usize], v).discard();
                     }
                     Op::LoadFastPair(a, b) => {
                         self.push_local_pair(code, base, a, b)?;
@@ -198,7 +198,7 @@ impl Vm {
                     }
                     Op::StoreFastLoadFast(a, b) => {
                         let v = self.pop();
-                        self.stack[base + a as usize] = v;
+                        std::mem::replace(&mut self.stack[base + a as usize], v).discard();
                         self.push_local(code, base, b as usize)?;
                         ip += 1;
                     }
@@ -823,9 +823,7 @@ impl Vm {
                             }
                         }
                     }
-                    Op::Pop => {
-                        self.pop();
-                    }
+                    Op::Pop => self.pop().discard(),
                     Op::Dup => {
                         let v = self.stack.last().unwrap().clone();
                         self.stack.push(v);
@@ -853,7 +851,7 @@ impl Vm {
                     Op::Return => {
                         let mut v = self.pop();
                         let frame = self.frames.pop().unwrap();
-                        self.stack.truncate(frame.base - 1);
+                        self.truncate_stack(frame.base - 1);
                         if let Some(inst) = frame.init_of {
                             if !v.is_none() {
                                 return Err(super::call::init_returned(&v));
@@ -987,6 +985,17 @@ impl Vm {
     }
 
     #[inline]
+    /// Shortens the value stack to `len`, releasing what it held (see [`Value::discard`]).
+    #[inline(always)]
+    fn truncate_stack(&mut self, len: usize) {
+        while self.stack.len() > len {
+            if let Some(v) = self.stack.pop() {
+                v.discard();
+            }
+        }
+    }
+
+    #[inline(always)]
     pub(crate) fn pop(&mut self) -> Value {
         self.stack.pop().expect("operand stack underflow")
     }

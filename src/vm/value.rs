@@ -139,6 +139,19 @@ impl Value {
         }
     }
 
+    /// Drops a value, deciding inline whether there is anything to release: most values the
+    /// eval loop throws away (a replaced local, a popped result, a returning frame's locals)
+    /// are immediates, for which the out-of-line drop glue would be a call for nothing.
+    #[inline(always)]
+    pub fn discard(self) {
+        use Value::*;
+        if matches!(self, Unbound | None | Ellipsis | NotImplemented | Bool(_) | Int(_) | Float(_)) {
+            std::mem::forget(self);
+        } else {
+            drop(self);
+        }
+    }
+
     pub fn is_none(&self) -> bool {
         matches!(self, Value::None)
     }
