@@ -48,8 +48,10 @@ fn cases(cases: u32) -> ProptestConfig {
     config
 }
 
-/// Loop iterations of a CPU thread per millisecond, roughly (a debug build is about five times
-/// slower), so a workload takes about as long in either build.
+/// Loop iterations of a CPU thread per millisecond, a floor (a debug build is about five times
+/// slower), so a workload takes about as long in either build. The release interpreter has
+/// since become faster: it runs some 50,000 of these iterations per millisecond, so the
+/// workloads below are shorter than their nominal milliseconds.
 const PER_MS: u32 = if cfg!(debug_assertions) {
     2_000
 } else {
@@ -502,10 +504,12 @@ proptest! {
         interval in (2u64..=5).prop_map(Duration::from_millis),
     ) {
         let _cores = one_at_a_time();
-        // 150 ms of work per spinner: under cpython the I/O thread's 20 calls may outlast
-        // them, so only the waits that began while a spinner wanted the GIL count.
+        // Some 200 ms of work per spinner (`PER_MS` is a floor: the interpreter now runs this
+        // loop about five times faster), beyond the I/O thread's 20 calls of up to one
+        // 5 ms interval each under cpython; should they outlast the spinners anyway, only
+        // the waits that began while a spinner wanted the GIL count.
         // The spinners start first, so the I/O thread's calls all meet them.
-        let mut threads: Vec<ThreadWork> = (0..spinners).map(|_| ThreadWork::Cpu { iterations: PER_MS * 150 }).collect();
+        let mut threads: Vec<ThreadWork> = (0..spinners).map(|_| ThreadWork::Cpu { iterations: PER_MS * 1000 }).collect();
         threads.push(ThreadWork::Io { sleeps: 20, sleep_ms: 0 });
         let io = format!("io-{spinners}");
         let w = Workload::new(threads);

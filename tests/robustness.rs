@@ -534,3 +534,30 @@ fn max_memory_bounds_the_heap_with_a_memory_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid size"));
 }
+
+// ----- keys whose hash is Python code --------------------------------------------------------
+
+/// Dict and set keys are hashed and compared inside the container's lock, where no Python code
+/// runs: a key class with its own `__hash__` is refused with a clear error naming the class and
+/// the line, rather than silently compared by identity. `hash()` itself still calls `__hash__`.
+#[test]
+fn keys_with_a_python_hash_are_refused_clearly() {
+    let source = "class Key:\n    def __init__(self, n):\n        self.n = n\n    def __hash__(self):\n        return hash(self.n)\n    def __eq__(self, other):\n        return self.n == other.n\n\nprint(hash(Key(3)) == hash(3))\nd = {}\nd[Key(1)] = 'one'\n";
+    let (code, stdout, stderr) = run_script("python_hash_key", source, &[]);
+    assert_eq!(code, 1, "stderr {stderr}");
+    assert_eq!(stdout, "True\n");
+    assert!(
+        stderr.contains("line 11"),
+        "the line of the store: {stderr}"
+    );
+    assert_eq!(
+        stderr.lines().last().unwrap_or(""),
+        "NotImplementedError: instances of 'Key', a class defining __hash__, as dict keys or set members are not supported by gilsim"
+    );
+    fails_with(
+        "python_hash_set_member",
+        "class K:\n    def __hash__(self):\n        return 1\n\nprint(K() in {1, 2})\n",
+        &[],
+        "NotImplementedError: instances of 'K', a class defining __hash__, as dict keys or set members are not supported by gilsim",
+    );
+}

@@ -5,7 +5,7 @@
 //! key by key quadratic); iteration skips holes, and the list is compacted once holes outnumber
 //! live entries, so deletes cost O(1) amortized and memory stays proportional to the live size.
 
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
@@ -32,7 +32,15 @@ pub struct Entry {
 }
 
 fn hash_of(key: &HashKey) -> u64 {
-    FxBuildHasher.hash_one(key)
+    hash_value(&key.0)
+}
+
+/// The table hash of a value, the same as its [`HashKey`]'s: lookups by a borrowed value need
+/// not clone it into a key (a reference-count increment and decrement, both atomic).
+fn hash_value(key: &Value) -> u64 {
+    let mut h = FxBuildHasher.build_hasher();
+    h.write_i64(super::ops::hash_of(key));
+    h.finish()
 }
 
 impl DictMap {
@@ -62,41 +70,77 @@ impl DictMap {
         self.entries.len() == self.entries.capacity()
     }
 
-    fn find(&self, hash: u64, key: &HashKey) -> Option<usize> {
+    fn find(&self, hash: u64, key: &Value) -> Option<usize> {
         let entries = &self.entries;
         self.index
             .find(hash, |&i| {
-                entries[i].as_ref().is_some_and(|e| e.key == *key)
+                entries[i]
+                    .as_ref()
+                    .is_some_and(|e| super::ops::key_eq(&e.key.0, key))
             })
             .copied()
     }
 
     pub fn get(&self, key: &HashKey) -> Option<&Value> {
-        let i = self.find(hash_of(key), key)?;
+        self.get_value(&key.0)
+    }
+
+    /// [`get`](Self::get) by a borrowed value, which the caller knows to be hashable.
+    pub fn get_value(&self, key: &Value) -> Option<&Value> {
+        let i = self.find(hash_value(key), key)?;
         self.entries[i].as_ref().map(|e| &e.value)
     }
 
     pub fn contains_key(&self, key: &HashKey) -> bool {
-        self.find(hash_of(key), key).is_some()
+        self.find(hash_of(key), &key.0).is_some()
     }
 
     /// Sets `key`; an existing key keeps its position (and its original key object, as in
     /// CPython) and its old value is returned.
     pub fn insert(&mut self, key: HashKey, value: Value) -> Option<Value> {
         let hash = hash_of(&key);
-        if let Some(i) = self.find(hash, &key) {
-            let e = self.entries[i]
-                .as_mut()
-                .expect("the index points at live entries");
-            return Some(std::mem::replace(&mut e.value, value));
+        match self.replace_value(hash, &key.0, value) {
+            Ok(old) => Some(old),
+            Err(value) => {
+                self.push_new(hash, key, value);
+                None
+            }
         }
+    }
+
+    /// [`insert`](Self::insert) by a borrowed key, cloned only when it is new. The caller knows
+    /// the key to be hashable.
+    pub fn insert_ref(&mut self, key: &Value, value: Value) -> Option<Value> {
+        let hash = hash_value(key);
+        match self.replace_value(hash, key, value) {
+            Ok(old) => Some(old),
+            Err(value) => {
+                self.push_new(hash, HashKey(key.clone()), value);
+                None
+            }
+        }
+    }
+
+    /// Replaces the value of an existing key, or gives `value` back.
+    fn replace_value(&mut self, hash: u64, key: &Value, value: Value) -> Result<Value, Value> {
+        match self.find(hash, key) {
+            Some(i) => {
+                let e = self.entries[i]
+                    .as_mut()
+                    .expect("the index points at live entries");
+                Ok(std::mem::replace(&mut e.value, value))
+            }
+            None => Err(value),
+        }
+    }
+
+    fn push_new(&mut self, hash: u64, key: HashKey, value: Value) {
         let i = self.entries.len();
         self.entries.push(Some(Entry { hash, key, value }));
         let entries = &self.entries;
         self.index
             .insert_unique(hash, i, |&j| entries[j].as_ref().map_or(0, |e| e.hash));
         self.live += 1;
-        None
     }
 
     /// Removes `key`, leaving a hole in the order.

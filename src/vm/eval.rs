@@ -232,10 +232,8 @@ impl Vm {
                         }
                     }
                     Op::SubscrFastConst(a, b) => {
-                        match sequence_item(
-                            &self.stack[base + a as usize],
-                            &code.consts[b as usize],
-                        ) {
+                        let (c, k) = (&self.stack[base + a as usize], &code.consts[b as usize]);
+                        match sequence_item(c, k).or_else(|| dict_item(c, k)) {
                             Some(item) => {
                                 self.stack.push(item);
                                 ip += 2;
@@ -251,7 +249,7 @@ impl Vm {
                             &self.stack[base + a as usize],
                             &self.stack[base + b as usize],
                         );
-                        match sequence_item(c, k) {
+                        match sequence_item(c, k).or_else(|| dict_item(c, k)) {
                             Some(item) => {
                                 self.stack.push(item);
                                 ip += 2;
@@ -264,8 +262,8 @@ impl Vm {
                     }
                     Op::StoreSubscrFastConst(a, b) => {
                         let v = self.pop();
-                        let c = &self.stack[base + a as usize];
-                        match store_list_item(c, &code.consts[b as usize], v) {
+                        let (c, k) = (&self.stack[base + a as usize], &code.consts[b as usize]);
+                        match store_list_item(c, k, v).or_else(|v| store_dict_item(c, k, v)) {
                             Ok(()) => ip += 2,
                             Err(v) => {
                                 self.stack.push(v);
@@ -280,7 +278,7 @@ impl Vm {
                             &self.stack[base + a as usize],
                             &self.stack[base + b as usize],
                         );
-                        match store_list_item(c, k, v) {
+                        match store_list_item(c, k, v).or_else(|v| store_dict_item(c, k, v)) {
                             Ok(()) => ip += 2,
                             Err(v) => {
                                 self.stack.push(v);
@@ -797,23 +795,54 @@ impl Vm {
                     }
                     Op::ForIter(t) => {
                         let it = self.stack.last().unwrap();
-                        // Fast path: ranges.
+                        // Fast paths: ranges, lists and tuples, stepped in place.
                         if let Value::Iter(pi) = it {
                             let mut st = pi.0.lock();
-                            if let IterState::Range { next, stop, step } = &mut *st {
-                                let cur = *next;
-                                if (*step > 0 && cur < *stop) || (*step < 0 && cur > *stop) {
-                                    *next = cur.saturating_add(*step);
-                                    drop(st);
-                                    self.stack.push(Value::Int(cur));
-                                } else {
-                                    drop(st);
-                                    self.pop();
-                                    ip = t as usize;
+                            let step = match &mut *st {
+                                IterState::Range { next, stop, step } => {
+                                    let cur = *next;
+                                    ((*step > 0 && cur < *stop) || (*step < 0 && cur > *stop)).then(
+                                        || {
+                                            *next = cur.saturating_add(*step);
+                                            Value::Int(cur)
+                                        },
+                                    )
                                 }
-                                continue;
+                                IterState::Seq {
+                                    seq: seq @ (Value::List(_) | Value::Tuple(_)),
+                                    index,
+                                } => {
+                                    let item = match seq {
+                                        Value::List(l) => l.0.lock().get(*index).cloned(),
+                                        Value::Tuple(t) => t.0.get(*index).cloned(),
+                                        _ => unreachable!("matched a list or tuple"),
+                                    };
+                                    *index += 1;
+                                    if item.is_none() {
+                                        // Exhausted for good, as CPython's: appending to the
+                                        // list later does not revive it.
+                                        *st = IterState::Exhausted;
+                                    }
+                                    item
+                                }
+                                _ => Some(Value::Unbound),
+                            };
+                            drop(st);
+                            match step {
+                                // Not a fast-path iterator: the general protocol below.
+                                Some(Value::Unbound) => {}
+                                Some(v) => {
+                                    self.stack.push(v);
+                                    continue;
+                                }
+                                None => {
+                                    self.pop().discard();
+                                    ip = t as usize;
+                                    continue;
+                                }
                             }
                         }
+                        let it = self.stack.last().unwrap();
                         let it = it.clone();
                         match self.iter_next(&it)? {
                             Some(v) => self.stack.push(v),
@@ -984,7 +1013,6 @@ impl Vm {
         }
     }
 
-    #[inline]
     /// Shortens the value stack to `len`, releasing what it held (see [`Value::discard`]).
     #[inline(always)]
     fn truncate_stack(&mut self, len: usize) {
@@ -1149,11 +1177,14 @@ impl Vm {
                 // `Cls(...)`: `__init__` runs as a frame of this loop, and its return hands
                 // the caller the instance.
                 Some(init) => {
-                    let Value::Class(cls) = &self.stack[pos] else {
+                    // The instance takes the class from the callee slot, whose place the
+                    // `__init__` function takes: no reference count changes hands twice.
+                    let Value::Class(cls) =
+                        std::mem::replace(&mut self.stack[pos], Value::Function(init.clone()))
+                    else {
                         unreachable!("matched a class")
                     };
-                    let inst = Value::Instance(Arc::new(Instance::new(cls.clone())));
-                    self.stack[pos] = Value::Function(init.clone());
+                    let inst = Value::Instance(Arc::new(Instance::new(cls)));
                     self.stack.insert(pos + 1, inst.clone());
                     self.enter_function(init, pos, argc + 1)?;
                     self.frames.last_mut().unwrap().init_of = Some(inst);
@@ -1429,6 +1460,44 @@ fn store_list_item(c: &Value, k: &Value, v: Value) -> Result<(), Value> {
     let old = std::mem::replace(slot, v);
     drop(items);
     // The old item drops after the lock is released (its drop may free a whole structure).
+    drop(old);
+    Ok(())
+}
+
+/// Is `k` a key whose hash and equality are plain data (no Python code, never unhashable)?
+#[inline(always)]
+fn plain_key(k: &Value) -> bool {
+    matches!(k, Value::Str(_) | Value::Int(_))
+}
+
+/// `d[k]` for a str or int key present in the dict, looked up by reference (no clone of the
+/// key); `None` for everything else, including a missing key, which the general path raises.
+/// Out of line and tried only after the list path missed, so that path stays as small as it
+/// was (inlined beside it, the dict path made n-body 10% slower).
+#[inline(never)]
+fn dict_item(d: &Value, k: &Value) -> Option<Value> {
+    let Value::Dict(d) = d else { return None };
+    if !plain_key(k) {
+        return None;
+    }
+    d.0.lock().get_value(k).cloned()
+}
+
+/// `d[k] = v` for a str or int key, the key cloned only when new. Gives `v` back for other
+/// keys and when a new key needs the dict to grow (the general path checks the memory first).
+#[inline(never)]
+fn store_dict_item(d: &Value, k: &Value, v: Value) -> Result<(), Value> {
+    let Value::Dict(d) = d else { return Err(v) };
+    if !plain_key(k) {
+        return Err(v);
+    }
+    let mut map = d.0.lock();
+    if map.is_full() && map.get_value(k).is_none() {
+        return Err(v);
+    }
+    let old = map.insert_ref(k, v);
+    drop(map);
+    // The old value drops after the lock is released, as in `store_list_item`.
     drop(old);
     Ok(())
 }

@@ -166,6 +166,12 @@ impl HashKey {
         check_hashable(&v, 0)?;
         Ok(HashKey(v))
     }
+
+    /// Raises `TypeError: unhashable type` as [`new`](Self::new) does, for a lookup by a
+    /// borrowed value that needs no key of its own.
+    pub fn check(v: &Value) -> PyResult<()> {
+        check_hashable(v, 0)
+    }
 }
 
 /// Deepest tuple nesting a key may have: hashing and comparing keys recurse in Rust with no
@@ -186,6 +192,22 @@ fn check_hashable(v: &Value, depth: usize) -> PyResult<()> {
             t.0.iter()
                 .try_for_each(|item| check_hashable(item, depth + 1))
         }
+        Value::Instance(i) => match i.class.lookup("__hash__") {
+            // `__eq__` without `__hash__` makes a class unhashable, as in CPython.
+            Some(Value::None) => Err(PyErr::type_error(format!(
+                "unhashable type: '{}'",
+                i.class.name
+            ))),
+            // Keys are hashed and compared inside the container's lock, where no Python code
+            // may run: a key whose hash or equality is Python code would be compared by
+            // identity, silently unlike CPython, so it is refused instead.
+            Some(Value::Function(_)) => Err(PyErr::not_implemented(format!(
+                "instances of '{}', a class defining __hash__, as dict keys or set members \
+                 are not supported by gilsim",
+                i.class.name
+            ))),
+            _ => Ok(()),
+        },
         _ => Ok(()),
     }
 }
@@ -216,7 +238,7 @@ impl PyDict {
         PyDict(Mutex::new(m))
     }
     pub fn get(&self, k: &Value) -> Option<Value> {
-        self.0.lock().get(&HashKey(k.clone())).cloned()
+        self.0.lock().get_value(k).cloned()
     }
     pub fn get_str(&self, k: &str) -> Option<Value> {
         self.get(&Value::str(k))

@@ -48,7 +48,7 @@ unsafe impl lock_api::RawMutex for ObjectLock {
 
     type Guard = lock_api::GuardSend;
 
-    #[inline]
+    #[inline(always)]
     fn lock(&self) -> Self::Guard {
         if self.try_acquire().is_err() {
             self.lock_contended();
@@ -61,7 +61,7 @@ unsafe impl lock_api::RawMutex for ObjectLock {
         self.try_acquire().ok().map(|_| lock_api::GuardSend::new())
     }
 
-    #[inline]
+    #[inline(always)]
     unsafe fn unlock(&self, _guard: Self::Guard) {
         self.locked.store(false, Ordering::Release);
     }

@@ -543,8 +543,8 @@ impl Vm {
                 _ => Err(PyErr::type_error("a bytes-like object is required")),
             },
             Value::Dict(d) => {
-                let k = HashKey::new(item.clone())?;
-                Ok(d.0.lock().contains_key(&k))
+                HashKey::check(item)?;
+                Ok(d.0.lock().get_value(item).is_some())
             }
             Value::Set(s) => {
                 let k = HashKey::new(item.clone())?;
@@ -804,18 +804,12 @@ impl Vm {
 
     /// `hash(v)`, calling `__hash__` on instances that define it.
     pub fn hash(&mut self, v: &Value) -> PyResult<i64> {
-        HashKey::new(v.clone())?;
         if let Value::Instance(i) = v
-            && let Some(m) = i.class.lookup("__hash__")
+            && let Some(m @ Value::Function(_)) = i.class.lookup("__hash__")
         {
-            if m.is_none() {
-                return Err(PyErr::type_error(format!(
-                    "unhashable type: '{}'",
-                    i.class.name
-                )));
-            }
             return ops::to_index(&self.call(&m, std::slice::from_ref(v))?);
         }
+        HashKey::check(v)?;
         Ok(ops::hash_of(v))
     }
 
@@ -834,8 +828,8 @@ impl Vm {
                 Ok(t.0[idx].clone())
             }
             (Value::Dict(d), _) => {
-                let key = HashKey::new(k.clone())?;
-                let found = d.0.lock().get(&key).cloned();
+                HashKey::check(k)?;
+                let found = d.0.lock().get_value(k).cloned();
                 match found {
                     Some(v) => Ok(v),
                     None => Err(PyErr::with_args(ExcKind::KeyError, vec![k.clone()])),

@@ -145,7 +145,10 @@ impl Value {
     #[inline(always)]
     pub fn discard(self) {
         use Value::*;
-        if matches!(self, Unbound | None | Ellipsis | NotImplemented | Bool(_) | Int(_) | Float(_)) {
+        if matches!(
+            self,
+            Unbound | None | Ellipsis | NotImplemented | Bool(_) | Int(_) | Float(_)
+        ) {
             std::mem::forget(self);
         } else {
             drop(self);

@@ -53,10 +53,11 @@ fn fromkeys(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn get(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     args.check("get", 2, 3, &[])?;
     let d = this(&args, "get")?;
-    let k = HashKey::new(args.pos[1].clone())?;
+    let k = &args.pos[1];
+    HashKey::check(k)?;
     Ok(d.0
         .lock()
-        .get(&k)
+        .get_value(k)
         .cloned()
         .unwrap_or_else(|| args.pos.get(2).cloned().unwrap_or(Value::None)))
 }
