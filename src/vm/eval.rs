@@ -1199,26 +1199,48 @@ impl Vm {
     /// Calls a callable that is not run as a frame of this loop (native functions, classes
     /// with more to do than `__init__`, ...) and pushes its result.
     fn call_other_at(&mut self, pos: usize) -> PyResult<bool> {
-        // Most native calls take one or two arguments: popped directly, they skip the generic
-        // collection of a drain.
-        let args: ArgVec = match self.stack.len() - pos - 1 {
-            0 => ArgVec::new(),
-            1 => smallvec::smallvec![self.pop()],
+        // Most native calls take one or two arguments: popped into an array of their own, they
+        // skip the generic collection of a drain and the copies of a small-vector.
+        let r = match self.stack.len() - pos - 1 {
+            0 => {
+                let f = self.pop();
+                self.call_popped(f, &[])
+            }
+            1 => {
+                let a = self.pop();
+                let f = self.pop();
+                self.call_popped(f, std::slice::from_ref(&a))
+            }
             2 => {
                 let b = self.pop();
                 let a = self.pop();
-                smallvec::smallvec![a, b]
+                let f = self.pop();
+                self.call_popped(f, &[a, b])
             }
-            _ => self.stack.drain(pos + 1..).collect(),
+            _ => {
+                let args: ArgVec = self.stack.drain(pos + 1..).collect();
+                let f = self.pop();
+                self.call_popped(f, &args)
+            }
         };
-        let f = self.pop();
-        let r = self.call(&f, &args)?;
+        let (native, r) = r?;
         self.stack.push(r);
         // CPython also checks the eval breaker where native calls return.
-        if matches!(f, Value::Native(_)) {
+        if native {
             self.eval_breaker()?;
         }
         Ok(false)
+    }
+
+    /// Calls `f`, already popped with its arguments; the result comes with whether `f` was
+    /// native (which decides the eval-breaker check after the call). A native function is
+    /// entered directly, without the general dispatch of [`call`](Self::call).
+    #[inline(always)]
+    fn call_popped(&mut self, f: Value, args: &[Value]) -> PyResult<(bool, Value)> {
+        match &f {
+            Value::Native(n) => Ok((true, (n.func)(self, Args { pos: args, kw: &[] })?)),
+            _ => Ok((false, self.call(&f, args)?)),
+        }
     }
 
     fn unpack_items(&mut self, v: &Value) -> PyResult<Vec<Value>> {
