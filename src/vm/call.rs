@@ -140,11 +140,11 @@ impl Vm {
     }
 
     #[inline(always)]
-    fn make_cells(&self, code: &Code, func: &Function, base: usize) -> Vec<Arc<Cell>> {
+    fn make_cells(&self, code: &Code, func: &Function, base: usize) -> Option<Box<[Arc<Cell>]>> {
         if code.cellvars.is_empty() && code.freevars.is_empty() {
-            return Vec::new();
+            return None;
         }
-        self.make_closure_cells(code, func, base)
+        Frame::cells_field(self.make_closure_cells(code, func, base))
     }
 
     fn make_closure_cells(&self, code: &Code, func: &Function, base: usize) -> Vec<Arc<Cell>> {

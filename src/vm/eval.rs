@@ -48,7 +48,7 @@ impl Vm {
             func: Arc::new(Function::for_module(code, globals)),
             ip: 0,
             base,
-            cells,
+            cells: Frame::cells_field(cells),
             blocks: vec![],
             namespace,
             init_of: None,
@@ -325,7 +325,7 @@ impl Vm {
                         *slot = Value::Unbound;
                     }
                     Op::LoadDeref(i) => {
-                        let v = self.frames[fi].cells[i as usize].0.lock().clone();
+                        let v = self.frames[fi].cell(i).0.lock().clone();
                         if let Value::Unbound = v {
                             let name = self.deref_name(code, i);
                             return Err(PyErr::new(
@@ -339,10 +339,10 @@ impl Vm {
                     }
                     Op::StoreDeref(i) => {
                         let v = self.pop();
-                        *self.frames[fi].cells[i as usize].0.lock() = v;
+                        *self.frames[fi].cell(i).0.lock() = v;
                     }
                     Op::LoadClosure(i) => {
-                        let c = self.frames[fi].cells[i as usize].clone();
+                        let c = self.frames[fi].cell(i).clone();
                         self.stack.push(Value::Cell(c));
                     }
                     Op::LoadGlobal(slot) => {
@@ -1354,7 +1354,7 @@ impl Vm {
             func: body.clone(),
             ip: 0,
             base: base_slot,
-            cells,
+            cells: Frame::cells_field(cells),
             blocks: vec![],
             namespace: Some(ns.clone()),
             init_of: None,

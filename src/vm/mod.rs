@@ -274,7 +274,9 @@ pub(crate) struct Frame {
     pub ip: usize,
     /// Index in the thread's value stack where this frame's locals begin; operands follow them.
     pub base: usize,
-    pub cells: Vec<Arc<Cell>>,
+    /// The closure cells, `None` when the code has none (most functions): an empty option
+    /// drops inline, where even an empty vector's drop was a call at every return.
+    pub cells: Option<Box<[Arc<Cell>]>>,
     pub blocks: Vec<Block>,
     /// The class namespace, for class bodies.
     pub namespace: Option<Arc<PyDict>>,
@@ -289,6 +291,16 @@ impl Frame {
 
     pub fn globals(&self) -> &Arc<Module> {
         &self.func.globals
+    }
+
+    /// Closure cell `i`; the compiler numbers only cells the code has.
+    pub fn cell(&self, i: u32) -> &Arc<Cell> {
+        &self.cells.as_deref().expect("code with cells has them")[i as usize]
+    }
+
+    /// The `cells` field for a frame with these cells.
+    pub fn cells_field(cells: Vec<Arc<Cell>>) -> Option<Box<[Arc<Cell>]>> {
+        (!cells.is_empty()).then(|| cells.into_boxed_slice())
     }
 }
 
