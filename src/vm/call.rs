@@ -148,11 +148,7 @@ impl Vm {
     }
 
     fn make_closure_cells(&self, code: &Code, func: &Function, base: usize) -> Vec<Arc<Cell>> {
-        let mut cells: Vec<Arc<Cell>> = code
-            .cellvars
-            .iter()
-            .map(|_| Arc::new(Cell(super::objlock::Mutex::new(Value::Unbound))))
-            .collect();
+        let mut cells: Vec<Arc<Cell>> = code.cellvars.iter().map(|_| Cell::unbound()).collect();
         for &(ci, li) in &code.cell_params {
             *cells[ci as usize].0.lock() = self.stack[base + li as usize].clone();
         }

@@ -39,11 +39,7 @@ impl Vm {
         let base = pos + 1;
         self.stack
             .resize(base + code.varnames.len(), Value::Unbound);
-        let cells = code
-            .cellvars
-            .iter()
-            .map(|_| Arc::new(Cell(super::objlock::Mutex::new(Value::Unbound))))
-            .collect();
+        let cells = code.cellvars.iter().map(|_| Cell::unbound()).collect();
         self.frames.push(Frame {
             func: Arc::new(Function::for_module(code, globals)),
             ip: 0,
@@ -842,8 +838,7 @@ impl Vm {
                                 }
                             }
                         }
-                        let it = self.stack.last().unwrap();
-                        let it = it.clone();
+                        let it = self.stack.last().unwrap().clone();
                         match self.iter_next(&it)? {
                             Some(v) => self.stack.push(v),
                             None => {
@@ -1342,11 +1337,7 @@ impl Vm {
         debug_assert_eq!(code.kind, CodeKind::Class);
         let base_slot = pos + 1;
         let cells = {
-            let mut c: Vec<Arc<Cell>> = code
-                .cellvars
-                .iter()
-                .map(|_| Arc::new(Cell(super::objlock::Mutex::new(Value::Unbound))))
-                .collect();
+            let mut c: Vec<Arc<Cell>> = code.cellvars.iter().map(|_| Cell::unbound()).collect();
             c.extend(body.closure.iter().cloned());
             c
         };

@@ -338,6 +338,13 @@ pub struct PySlice {
 /// A closure cell, shared by the defining frame and its inner functions.
 pub struct Cell(pub Mutex<Value>);
 
+impl Cell {
+    /// A new cell for a variable not yet assigned.
+    pub fn unbound() -> Arc<Cell> {
+        Arc::new(Cell(Mutex::new(Value::Unbound)))
+    }
+}
+
 /// A Python function: code plus the environment it closes over.
 pub struct Function {
     pub code: Arc<Code>,
