@@ -89,6 +89,14 @@ fn expect_exit(flags: &[&str], script: &std::path::Path, code: i32) -> (String, 
     (stdout, stderr, took)
 }
 
+/// Runs a script that must end in a deadlock report: exit status 1, well before the run's
+/// bound (a report, not a wait for ever). Returns its stdout and stderr.
+fn expect_deadlock(flags: &[&str], script: &std::path::Path) -> (String, String) {
+    let (out, err, took) = expect_exit(flags, script, 1);
+    assert!(took < PROMPT, "{flags:?}: reported after {took:?}");
+    (out, err)
+}
+
 /// Asserts every one of `needles` is in `haystack`.
 fn assert_has(haystack: &str, needles: &[&str]) {
     for n in needles {
@@ -115,8 +123,7 @@ x.start(); y.start(); x.join(); y.join()
 fn lock_order_inversion_is_reported_with_the_cycle() {
     let scratch = Scratch::new("dl_inversion");
     let script = scratch.script("inversion.py", INVERSION);
-    let (_, err, took) = expect_exit(&[], &script, 1);
-    assert!(took < PROMPT, "reported after {took:?}");
+    let (_, err) = expect_deadlock(&[], &script);
     assert_has(
         &err,
         &[
@@ -147,8 +154,7 @@ fn a_lone_queue_get_is_reported() {
         "lone_get.py",
         "import queue\nq = queue.Queue()\nprint('waiting', flush=True)\nq.get()\n",
     );
-    let (out, err, took) = expect_exit(&[], &script, 1);
-    assert!(took < PROMPT, "reported after {took:?}");
+    let (out, err) = expect_deadlock(&[], &script);
     assert_eq!(out, "waiting\n");
     assert_has(
         &err,
@@ -171,8 +177,7 @@ fn a_lone_simple_queue_get_is_reported() {
         "simple_get.py",
         "import queue\nq = queue.SimpleQueue()\nq.put(1)\nq.get()\nq.get()\n",
     );
-    let (_, err, took) = expect_exit(&[], &script, 1);
-    assert!(took < PROMPT, "reported after {took:?}");
+    let (_, err) = expect_deadlock(&[], &script);
     assert_has(
         &err,
         &[
@@ -187,8 +192,7 @@ fn a_lone_simple_queue_get_is_reported() {
 fn a_lone_event_wait_is_reported() {
     let scratch = Scratch::new("dl_event");
     let script = scratch.script("event.py", "import threading\nthreading.Event().wait()\n");
-    let (_, err, took) = expect_exit(&[], &script, 1);
-    assert!(took < PROMPT, "reported after {took:?}");
+    let (_, err) = expect_deadlock(&[], &script);
     assert_has(
         &err,
         &[
@@ -287,8 +291,7 @@ fn a_process_queue_get_with_no_child_is_reported() {
         "import multiprocessing\nif __name__ == '__main__':\n    q = multiprocessing.Queue()\n    \
          q.get()\n",
     );
-    let (_, err, took) = expect_exit(&[], &script, 1);
-    assert!(took < PROMPT, "reported after {took:?}");
+    let (_, err) = expect_deadlock(&[], &script);
     assert_has(
         &err,
         &[
@@ -309,8 +312,7 @@ fn a_child_waiting_while_its_parent_joins_it_is_reported() {
          p = multiprocessing.Process(target=work, args=(q,), name='reader')\n    \
          p.start()\n    p.join()\n",
     );
-    let (_, err, took) = expect_exit(&[], &script, 1);
-    assert!(took < PROMPT, "reported after {took:?}");
+    let (_, err) = expect_deadlock(&[], &script);
     assert_has(
         &err,
         &[
@@ -345,8 +347,7 @@ if __name__ == '__main__':
 "#,
     );
     for backend in ["interp", "os"] {
-        let (out, err, took) = expect_exit(&["--process-backend", backend], &script, 1);
-        assert!(took < PROMPT, "{backend}: reported after {took:?}");
+        let (out, err) = expect_deadlock(&["--process-backend", backend], &script);
         assert_eq!(out, "hello\n", "{backend}");
         assert_has(
             &err,
@@ -571,8 +572,7 @@ if __name__ == "__main__":
 "#,
     );
     under_both_backends(|backend| {
-        let (out, err, took) = expect_exit(&["--process-backend", backend], &script, 1);
-        assert!(took < PROMPT, "{backend}: reported after {took:?}");
+        let (out, err) = expect_deadlock(&["--process-backend", backend], &script);
         let child: u32 = out.trim().parse().expect("the child's pid");
         assert_has(
             &err,
@@ -622,8 +622,7 @@ if __name__ == "__main__":
 "#,
     );
     under_both_backends(|backend| {
-        let (_, err, took) = expect_exit(&["--process-backend", backend], &script, 1);
-        assert!(took < PROMPT, "{backend}: reported after {took:?}");
+        let (_, err) = expect_deadlock(&["--process-backend", backend], &script);
         assert_has(
             &err,
             &[
@@ -838,8 +837,7 @@ fn a_future_whose_task_waits_for_ever_is_reported() {
          ex = ThreadPoolExecutor(2)\nf = ex.submit(task)\nprint('waiting', flush=True)\n\
          f.result()\n",
     );
-    let (out, err, took) = expect_exit(&[], &script, 1);
-    assert!(took < PROMPT, "reported after {took:?}");
+    let (out, err) = expect_deadlock(&[], &script);
     assert_eq!(out, "waiting\n");
     assert_has(
         &err,
@@ -889,8 +887,7 @@ if __name__ == "__main__":
 "#,
     );
     under_both_backends(|backend| {
-        let (out, err, took) = expect_exit(&["--process-backend", backend], &script, 1);
-        assert!(took < PROMPT, "{backend}: reported after {took:?}");
+        let (out, err) = expect_deadlock(&["--process-backend", backend], &script);
         assert_eq!(out, "waiting\n", "{backend}");
         assert_has(
             &err,

@@ -229,7 +229,7 @@ impl Vm {
                     }
                     Op::SubscrFastConst(a, b) => {
                         let (c, k) = (&self.stack[base + a as usize], &code.consts[b as usize]);
-                        match sequence_item(c, k).or_else(|| dict_item(c, k)) {
+                        match fast_item(c, k) {
                             Some(item) => {
                                 self.stack.push(item);
                                 ip += 2;
@@ -245,7 +245,7 @@ impl Vm {
                             &self.stack[base + a as usize],
                             &self.stack[base + b as usize],
                         );
-                        match sequence_item(c, k).or_else(|| dict_item(c, k)) {
+                        match fast_item(c, k) {
                             Some(item) => {
                                 self.stack.push(item);
                                 ip += 2;
@@ -259,7 +259,7 @@ impl Vm {
                     Op::StoreSubscrFastConst(a, b) => {
                         let v = self.pop();
                         let (c, k) = (&self.stack[base + a as usize], &code.consts[b as usize]);
-                        match store_list_item(c, k, v).or_else(|v| store_dict_item(c, k, v)) {
+                        match fast_store(c, k, v) {
                             Ok(()) => ip += 2,
                             Err(v) => {
                                 self.stack.push(v);
@@ -274,7 +274,7 @@ impl Vm {
                             &self.stack[base + a as usize],
                             &self.stack[base + b as usize],
                         );
-                        match store_list_item(c, k, v).or_else(|v| store_dict_item(c, k, v)) {
+                        match fast_store(c, k, v) {
                             Ok(()) => ip += 2,
                             Err(v) => {
                                 self.stack.push(v);
@@ -791,51 +791,21 @@ impl Vm {
                     }
                     Op::ForIter(t) => {
                         let it = self.stack.last().unwrap();
-                        // Fast paths: ranges, lists and tuples, stepped in place.
+                        // Ranges, lists and tuples step in place, without the general
+                        // protocol's clones of the iterator.
                         if let Value::Iter(pi) = it {
-                            let mut st = pi.0.lock();
-                            let step = match &mut *st {
-                                IterState::Range { next, stop, step } => {
-                                    let cur = *next;
-                                    ((*step > 0 && cur < *stop) || (*step < 0 && cur > *stop)).then(
-                                        || {
-                                            *next = cur.saturating_add(*step);
-                                            Value::Int(cur)
-                                        },
-                                    )
-                                }
-                                IterState::Seq {
-                                    seq: seq @ (Value::List(_) | Value::Tuple(_)),
-                                    index,
-                                } => {
-                                    let item = match seq {
-                                        Value::List(l) => l.0.lock().get(*index).cloned(),
-                                        Value::Tuple(t) => t.0.get(*index).cloned(),
-                                        _ => unreachable!("matched a list or tuple"),
-                                    };
-                                    *index += 1;
-                                    if item.is_none() {
-                                        // Exhausted for good, as CPython's: appending to the
-                                        // list later does not revive it.
-                                        *st = IterState::Exhausted;
-                                    }
-                                    item
-                                }
-                                _ => Some(Value::Unbound),
-                            };
-                            drop(st);
+                            let step = pi.0.lock().step_plain();
                             match step {
-                                // Not a fast-path iterator: the general protocol below.
-                                Some(Value::Unbound) => {}
-                                Some(v) => {
+                                Some(Some(v)) => {
                                     self.stack.push(v);
                                     continue;
                                 }
-                                None => {
+                                Some(None) => {
                                     self.pop().discard();
                                     ip = t as usize;
                                     continue;
                                 }
+                                None => {}
                             }
                         }
                         let it = self.stack.last().unwrap().clone();
@@ -1475,6 +1445,19 @@ fn store_list_item(c: &Value, k: &Value, v: Value) -> Result<(), Value> {
     // The old item drops after the lock is released (its drop may free a whole structure).
     drop(old);
     Ok(())
+}
+
+/// `c[k]` by the fused subscript ops' fast paths: a list or tuple item, else a dict's.
+#[inline(always)]
+fn fast_item(c: &Value, k: &Value) -> Option<Value> {
+    sequence_item(c, k).or_else(|| dict_item(c, k))
+}
+
+/// `c[k] = v` by the fused store ops' fast paths: a list item, else a dict's; `v` back when
+/// neither applies.
+#[inline(always)]
+fn fast_store(c: &Value, k: &Value, v: Value) -> Result<(), Value> {
+    store_list_item(c, k, v).or_else(|v| store_dict_item(c, k, v))
 }
 
 /// Is `k` a key whose hash and equality are plain data (no Python code, never unhashable)?

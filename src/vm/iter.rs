@@ -15,6 +15,39 @@ pub fn make_iter(state: IterState) -> Value {
     Value::Iter(Arc::new(PyIter(Mutex::new(state))))
 }
 
+impl IterState {
+    /// One step of an iterator that runs no Python code: a range, or a list or tuple walked
+    /// by index. `Some(None)` when exhausted (for good: a list that grows later does not
+    /// revive it, as in CPython); `None` for the other kinds, which [`Vm::iter_next`] steps.
+    #[inline(always)]
+    pub fn step_plain(&mut self) -> Option<Option<Value>> {
+        let item = match self {
+            IterState::Range { next, stop, step } => {
+                let cur = *next;
+                let more = (*step > 0 && cur < *stop) || (*step < 0 && cur > *stop);
+                return Some(more.then(|| {
+                    *next = cur.saturating_add(*step);
+                    Value::Int(cur)
+                }));
+            }
+            IterState::Seq { seq, index } => {
+                let item = match seq {
+                    Value::List(l) => l.0.lock().get(*index).cloned(),
+                    Value::Tuple(t) => t.0.get(*index).cloned(),
+                    _ => return None,
+                };
+                *index += 1;
+                item
+            }
+            _ => return None,
+        };
+        if item.is_none() {
+            *self = IterState::Exhausted;
+        }
+        Some(item)
+    }
+}
+
 impl Vm {
     /// `iter(v)`.
     pub fn get_iter(&mut self, v: Value) -> PyResult<Value> {
@@ -115,21 +148,14 @@ impl Vm {
         };
         // Steps that call back into Python copy what they need and release the lock first.
         let mut st = pi.0.lock();
+        if let Some(item) = st.step_plain() {
+            return Ok(item);
+        }
         match &mut *st {
-            IterState::Range { next, stop, step } => {
-                let cur = *next;
-                if (*step > 0 && cur < *stop) || (*step < 0 && cur > *stop) {
-                    *next = cur.saturating_add(*step);
-                    Ok(Some(Value::Int(cur)))
-                } else {
-                    Ok(None)
-                }
-            }
+            IterState::Range { .. } => unreachable!("ranges are stepped by step_plain"),
             IterState::Seq { seq, index } => {
                 let i = *index;
                 let item = match seq {
-                    Value::List(l) => l.0.lock().get(i).cloned(),
-                    Value::Tuple(t) => t.0.get(i).cloned(),
                     Value::Bytes(b) => b.0.get(i).map(|&x| Value::Int(x as i64)),
                     Value::Str(s) => {
                         if s.is_ascii() {

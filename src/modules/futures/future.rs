@@ -499,18 +499,25 @@ fn set_running_or_notify_cancel(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> 
 }
 
 fn set_result(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    let f = this(&args, "set_result")?;
-    let rest = method_args(&args);
-    rest.check("set_result", 1, 1, &["result"])?;
-    f.finish(vm, &args.pos[0], Outcome::Returned(rest.pos[0].clone()))?;
-    Ok(Value::None)
+    settle(vm, args, "set_result", "result", Outcome::Returned)
 }
 
 fn set_exception(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
-    let f = this(&args, "set_exception")?;
+    settle(vm, args, "set_exception", "exception", Outcome::Raised)
+}
+
+/// `set_result(result)` / `set_exception(exception)`: settles the future with its one argument.
+fn settle(
+    vm: &mut Vm,
+    args: Args<'_>,
+    name: &str,
+    param: &str,
+    outcome: fn(Value) -> Outcome,
+) -> PyResult<Value> {
+    let f = this(&args, name)?;
     let rest = method_args(&args);
-    rest.check("set_exception", 1, 1, &["exception"])?;
-    f.finish(vm, &args.pos[0], Outcome::Raised(rest.pos[0].clone()))?;
+    rest.check(name, 1, 1, &[param])?;
+    f.finish(vm, &args.pos[0], outcome(rest.pos[0].clone()))?;
     Ok(Value::None)
 }
 
