@@ -295,6 +295,7 @@ pub fn native_class(name: &str, module: &str, methods: &[(&'static str, NativeFn
         attrs: RwLock::new(attrs),
         kind: TypeKind::Builtin,
         plain_stores: Default::default(),
+        key_hash: Default::default(),
     })
 }
 

@@ -1337,6 +1337,7 @@ impl Vm {
             attrs: Default::default(),
             kind: TypeKind::Instance,
             plain_stores: Default::default(),
+            key_hash: Default::default(),
         });
         {
             let mut attrs = cls.attrs_mut();

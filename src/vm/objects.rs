@@ -192,21 +192,21 @@ fn check_hashable(v: &Value, depth: usize) -> PyResult<()> {
             t.0.iter()
                 .try_for_each(|item| check_hashable(item, depth + 1))
         }
-        Value::Instance(i) => match i.class.lookup("__hash__") {
+        Value::Instance(i) => match i.class.key_hash() {
             // `__eq__` without `__hash__` makes a class unhashable, as in CPython.
-            Some(Value::None) => Err(PyErr::type_error(format!(
+            KeyHash::Unhashable => Err(PyErr::type_error(format!(
                 "unhashable type: '{}'",
                 i.class.name
             ))),
             // Keys are hashed and compared inside the container's lock, where no Python code
             // may run: a key whose hash or equality is Python code would be compared by
             // identity, silently unlike CPython, so it is refused instead.
-            Some(Value::Function(_)) => Err(PyErr::not_implemented(format!(
+            KeyHash::Python => Err(PyErr::not_implemented(format!(
                 "instances of '{}', a class defining __hash__, as dict keys or set members \
                  are not supported by gilsim",
                 i.class.name
             ))),
-            _ => Ok(()),
+            KeyHash::Identity => Ok(()),
         },
         _ => Ok(()),
     }
@@ -418,6 +418,43 @@ pub struct Class {
     /// property anywhere in the MRO), cached for the [`class_epoch`] it was computed in:
     /// `epoch << 1 | plain`, 0 before the first computation.
     pub plain_stores: AtomicU64,
+    /// How an instance hashes as a dict key or set member ([`KeyHash`]), cached as
+    /// `plain_stores` is: `epoch << 2 | kind`, 0 before the first computation. Keys are
+    /// checked at every dict store, where a walk of the MRO would be most of the cost.
+    pub key_hash: AtomicU64,
+}
+
+/// How instances of a class behave as dict keys and set members.
+#[derive(Clone, Copy, PartialEq)]
+enum KeyHash {
+    /// Hashed and compared by identity (no `__hash__` of the class's own).
+    Identity = 0,
+    /// `__hash__ = None` (as `__eq__` without `__hash__` makes it): unhashable.
+    Unhashable = 1,
+    /// `__hash__` is Python code, which may not run inside a container's lock.
+    Python = 2,
+}
+
+impl Class {
+    fn key_hash(&self) -> KeyHash {
+        let epoch = class_epoch();
+        let cached = self.key_hash.load(Ordering::Relaxed);
+        if cached >> 2 == epoch {
+            return match cached & 3 {
+                1 => KeyHash::Unhashable,
+                2 => KeyHash::Python,
+                _ => KeyHash::Identity,
+            };
+        }
+        let kind = match self.lookup("__hash__") {
+            Some(Value::None) => KeyHash::Unhashable,
+            Some(Value::Function(_)) => KeyHash::Python,
+            _ => KeyHash::Identity,
+        };
+        self.key_hash
+            .store(epoch << 2 | kind as u64, Ordering::Relaxed);
+        kind
+    }
 }
 
 /// Counts changes to any class's attributes after its creation. A cache of facts about a

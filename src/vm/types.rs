@@ -54,6 +54,7 @@ pub fn new_class(name: &str, module: &str, base: Option<Arc<Class>>, kind: TypeK
         attrs: RwLock::new(FxHashMap::default()),
         kind,
         plain_stores: Default::default(),
+        key_hash: Default::default(),
     })
 }
 
