@@ -1461,13 +1461,14 @@ fn fast_store(c: &Value, k: &Value, v: Value) -> Result<(), Value> {
     store_list_item(c, k, v).or_else(|v| store_dict_item(c, k, v))
 }
 
-/// Is `k` a key whose hash and equality are plain data (no Python code, never unhashable)?
+/// Is `k` a hashable key, whose hash and equality then run no Python code? (A key that is
+/// not, the general path refuses with its error.)
 #[inline(always)]
 fn plain_key(k: &Value) -> bool {
-    matches!(k, Value::Str(_) | Value::Int(_))
+    matches!(k, Value::Str(_) | Value::Int(_)) || HashKey::check(k).is_ok()
 }
 
-/// `d[k]` for a str or int key present in the dict, looked up by reference (no clone of the
+/// `d[k]` for a hashable key present in the dict, looked up by reference (no clone of the
 /// key); `None` for everything else, including a missing key, which the general path raises.
 /// Out of line and tried only after the list path missed, so that path stays as small as it
 /// was (inlined beside it, the dict path made n-body 10% slower).
@@ -1480,7 +1481,7 @@ fn dict_item(d: &Value, k: &Value) -> Option<Value> {
     d.0.lock().get_value(k).cloned()
 }
 
-/// `d[k] = v` for a str or int key, the key cloned only when new. Gives `v` back for other
+/// `d[k] = v` for a hashable key, the key cloned only when new. Gives `v` back for other
 /// keys and when a new key needs the dict to grow (the general path checks the memory first).
 #[inline(never)]
 fn store_dict_item(d: &Value, k: &Value, v: Value) -> Result<(), Value> {
