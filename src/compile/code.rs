@@ -32,7 +32,8 @@ pub struct Code {
     pub consts: Vec<Value>,
     /// Names used by attribute, class-namespace and import ops. (Global ops carry the module
     /// slot index instead: the compiler numbers a module's globals once for all its code.)
-    pub names: Vec<Arc<str>>,
+    /// Interned, so that instances can keep them without reference counts.
+    pub names: Vec<super::intern::Name>,
     /// Local variable names, parameters first.
     pub varnames: Vec<Arc<str>>,
     /// Variables of this code captured by inner functions.

@@ -105,7 +105,7 @@ struct Unit<'a> {
     ops: Vec<Op>,
     lines: Vec<u32>,
     consts: Vec<Value>,
-    names: Vec<Arc<str>>,
+    names: Vec<super::intern::Name>,
     names_map: HashMap<String, u32>,
     varnames: Vec<Arc<str>>,
     cellvars: Vec<Arc<str>>,

@@ -40,9 +40,9 @@ fn const_repr(v: &Value) -> String {
 /// The argument of an op and what it means, e.g. `3 (x)`.
 fn describe(op: &Op, code: &Code, globals: &[std::sync::Arc<str>]) -> String {
     use Op::*;
-    let name_at = |t: &[std::sync::Arc<str>], i: u32| {
+    fn name_at<S: std::fmt::Display>(t: &[S], i: u32) -> String {
         t.get(i as usize).map(|s| s.to_string()).unwrap_or_default()
-    };
+    }
     let deref = |i: u32| {
         let i = i as usize;
         if i < code.cellvars.len() {

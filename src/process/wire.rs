@@ -278,11 +278,11 @@ impl Writer {
                     let getstate = vm.get_attr(v, "__getstate__")?;
                     vm.call(&getstate, &[])?
                 } else {
-                    let mut attrs: Vec<(Arc<str>, Value)> = inst
+                    let mut attrs: Vec<(&str, Value)> = inst
                         .attrs
                         .lock()
                         .iter()
-                        .map(|(k, x)| (k.clone(), x.clone()))
+                        .map(|(k, x)| (k, x.clone()))
                         .collect();
                     attrs.sort_by(|a, b| a.0.cmp(&b.0));
                     if attrs.is_empty() {
@@ -304,12 +304,12 @@ impl Writer {
                 let is_exception = inst
                     .class
                     .is_subclass(vm.interp.types.exception(ExcKind::BaseException));
-                let mut attrs: Vec<(Arc<str>, Value)> = inst
+                let mut attrs: Vec<(&str, Value)> = inst
                     .attrs
                     .lock()
                     .iter()
-                    .filter(|(k, _)| !(is_exception && EXCEPTION_HISTORY.contains(&&***k)))
-                    .map(|(k, x)| (k.clone(), x.clone()))
+                    .filter(|(k, _)| !(is_exception && EXCEPTION_HISTORY.contains(k)))
+                    .map(|(k, x)| (k, x.clone()))
                     .collect();
                 attrs.sort_by(|a, b| a.0.cmp(&b.0));
                 self.u8(tag::INSTANCE);
@@ -442,7 +442,7 @@ fn set_state(vm: &mut Vm, inst: &Value, class: &Arc<Class>, state: Value) -> PyR
         let Value::Str(k) = k else {
             return Err(PyErr::type_error("attribute name must be string"));
         };
-        i.set(k.as_str(), x);
+        i.attrs.lock().insert_str(k.as_str(), x);
     }
     Ok(())
 }
@@ -582,7 +582,7 @@ impl Reader<'_> {
                 for _ in 0..n {
                     let k = self.text()?;
                     let x = self.value(vm)?;
-                    inst.set(&k, x);
+                    inst.attrs.lock().insert_str(&k, x);
                 }
                 Value::Instance(Arc::new(inst))
             }

@@ -1,22 +1,22 @@
 //! An instance's attributes: a short list of (name, value) pairs in insertion order.
 //!
 //! Instances of user classes hold a handful of attributes, and `self.x` is the most frequent
-//! lookup a method makes. Scanning a few pairs beats hashing the name: attribute names in code
-//! are interned by the compiler (`compile::intern`), so a store and a load written in different
-//! functions usually share one `Arc<str>` and the scan's first comparison, of the pointers,
-//! decides. Names built at run time (`getattr(obj, name)`) still match by content. Insertion
-//! order is also what CPython's `__dict__` shows.
-
-use std::sync::Arc;
+//! lookup a method makes. Scanning a few pairs beats hashing the name: every name stored is
+//! interned ([`crate::compile::intern`]), so a store and a load written in different functions
+//! share one allocation and the scan's first comparison, of the pointers, decides. Names looked
+//! up at run time (`getattr(obj, name)`) still match by content. Interned names live as long as
+//! the process, so they are held as `&'static str`, without reference counts. Insertion order
+//! is also what CPython's `__dict__` shows.
 
 use smallvec::SmallVec;
 
 use super::value::Value;
+use crate::compile::intern::{Name, intern};
 
 /// The attributes of one instance (see the module doc). The first few live inside the
 /// instance itself, so making a small object is one allocation, not two.
 #[derive(Default)]
-pub struct AttrMap(SmallVec<[(Arc<str>, Value); INLINE_ATTRS]>);
+pub struct AttrMap(SmallVec<[(&'static str, Value); INLINE_ATTRS]>);
 
 /// Attributes held without a separate allocation: most small objects have no more.
 const INLINE_ATTRS: usize = 4;
@@ -45,22 +45,25 @@ impl AttrMap {
     /// Sets `name`, replacing the value in place when present (keeping its position, as a dict
     /// does) and returning the old one.
     #[inline]
-    pub fn insert(&mut self, name: &Arc<str>, v: Value) -> Option<Value> {
-        match self.position(name) {
-            Some(i) => Some(std::mem::replace(&mut self.0[i].1, v)),
-            None => {
-                self.0.push((name.clone(), v));
-                None
-            }
-        }
+    pub fn insert(&mut self, name: &Name, v: Value) -> Option<Value> {
+        self.insert_static(name.as_static(), v)
     }
 
-    /// As [`insert`](Self::insert), for a name not held as an `Arc`.
+    /// As [`insert`](Self::insert), for a name made at run time (`setattr`), interned here.
     pub fn insert_str(&mut self, name: &str, v: Value) -> Option<Value> {
         match self.position(name) {
             Some(i) => Some(std::mem::replace(&mut self.0[i].1, v)),
+            None => self.insert(&intern(name), v),
+        }
+    }
+
+    /// As [`insert`](Self::insert), for an interned name or a literal.
+    #[inline]
+    pub fn insert_static(&mut self, name: &'static str, v: Value) -> Option<Value> {
+        match self.position(name) {
+            Some(i) => Some(std::mem::replace(&mut self.0[i].1, v)),
             None => {
-                self.0.push((Arc::from(name), v));
+                self.0.push((name, v));
                 None
             }
         }
@@ -70,8 +73,8 @@ impl AttrMap {
         self.position(name).map(|i| self.0.remove(i).1)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&Arc<str>, &Value)> {
-        self.0.iter().map(|(k, v)| (k, v))
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Value)> {
+        self.0.iter().map(|(k, v)| (*k, v))
     }
 
     pub fn values(&self) -> impl Iterator<Item = &Value> {
@@ -97,15 +100,17 @@ mod tests {
 
     #[test]
     fn names_match_by_pointer_or_by_text_and_keep_their_order() {
-        let x: Arc<str> = Arc::from("x");
         let mut m = AttrMap::default();
-        assert!(m.insert(&x, Value::Int(1)).is_none());
+        assert!(m.insert(&intern("x"), Value::Int(1)).is_none());
         m.insert_str("y", Value::Int(2));
         // A different allocation with the same text finds the same entry.
-        let x2: Arc<str> = Arc::from(String::from("x"));
-        assert!(matches!(m.insert(&x2, Value::Int(3)), Some(Value::Int(1))));
+        let x2 = String::from("x");
+        assert!(matches!(
+            m.insert_str(&x2, Value::Int(3)),
+            Some(Value::Int(1))
+        ));
         assert!(matches!(m.get("x"), Some(Value::Int(3))));
-        let order: Vec<&str> = m.iter().map(|(k, _)| &**k).collect();
+        let order: Vec<&str> = m.iter().map(|(k, _)| k).collect();
         assert_eq!(order, ["x", "y"]);
         assert!(matches!(m.remove("x"), Some(Value::Int(3))));
         assert!(m.get("x").is_none() && m.contains_key("y") && m.len() == 1);

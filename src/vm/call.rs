@@ -483,7 +483,7 @@ impl Vm {
                         if name == "__dict__" {
                             let d = PyDict::new();
                             for (k, val) in inst.attrs.lock().iter() {
-                                d.insert(Value::str(&**k), val.clone())?;
+                                d.insert(Value::str(k), val.clone())?;
                             }
                             return Ok(Some(Value::Dict(Arc::new(d))));
                         }
@@ -715,7 +715,7 @@ impl Vm {
     pub(crate) fn store_attr(
         &mut self,
         obj: &Value,
-        name: &Arc<str>,
+        name: &crate::compile::intern::Name,
         value: Value,
     ) -> PyResult<()> {
         match obj {

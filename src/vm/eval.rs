@@ -382,14 +382,14 @@ impl Vm {
                     }
                     Op::StoreName(i) => {
                         let v = self.pop();
-                        let name = code.names[i as usize].clone();
+                        let name: Arc<str> = Arc::clone(&code.names[i as usize]);
                         match &self.frames[fi].namespace {
                             Some(ns) => ns.insert(Value::str(&*name), v)?,
                             None => self.frames[fi].globals().set(&name, v),
                         }
                     }
                     Op::DeleteName(i) => {
-                        let name = code.names[i as usize].clone();
+                        let name: Arc<str> = Arc::clone(&code.names[i as usize]);
                         if let Some(ns) = &self.frames[fi].namespace
                             && ns.0.lock().remove(&HashKey(Value::str(&*name))).is_none()
                         {
@@ -844,7 +844,11 @@ impl Vm {
                     }
                     Op::Return => {
                         let mut v = self.pop();
-                        let frame = self.frames.pop().unwrap();
+                        let mut frame = self.frames.pop().unwrap();
+                        // Checked here, the common empty case skips a call into the drop glue.
+                        if frame.cells.is_some() {
+                            frame.cells = None;
+                        }
                         self.truncate_stack(frame.base - 1);
                         if let Some(inst) = frame.init_of {
                             if !v.is_none() {
@@ -1138,25 +1142,28 @@ impl Vm {
                 self.stack.insert(pos + 1, recv);
                 self.call_at(pos, argc + 1)
             }
-            Value::Class(cls) => match self.inline_init(&cls.clone(), argc) {
-                // `Cls(...)`: `__init__` runs as a frame of this loop, and its return hands
-                // the caller the instance.
-                Some(init) => {
-                    // The instance takes the class from the callee slot, whose place the
-                    // `__init__` function takes: no reference count changes hands twice.
-                    let Value::Class(cls) =
-                        std::mem::replace(&mut self.stack[pos], Value::Function(init.clone()))
-                    else {
-                        unreachable!("matched a class")
-                    };
-                    let inst = Value::Instance(Arc::new(Instance::new(cls)));
-                    self.stack.insert(pos + 1, inst.clone());
-                    self.enter_function(init, pos, argc + 1)?;
-                    self.frames.last_mut().unwrap().init_of = Some(inst);
-                    Ok(true)
+            Value::Class(_) => {
+                // The class leaves the callee slot (moved, not counted) for the instance,
+                // and comes back only when `__init__` cannot run as a frame of this loop.
+                let Value::Class(cls) = std::mem::replace(&mut self.stack[pos], Value::None) else {
+                    unreachable!("matched a class")
+                };
+                match self.inline_init(&cls, argc) {
+                    // `Cls(...)`: `__init__` runs as a frame of this loop, and its return
+                    // hands the caller the instance.
+                    Some(init) => {
+                        let inst = Value::Instance(Arc::new(Instance::new(cls)));
+                        self.stack.insert(pos + 1, inst.clone());
+                        self.enter_function(init, pos, argc + 1)?;
+                        self.frames.last_mut().unwrap().init_of = Some(inst);
+                        Ok(true)
+                    }
+                    None => {
+                        self.stack[pos] = Value::Class(cls);
+                        self.call_other_at(pos)
+                    }
                 }
-                None => self.call_other_at(pos),
-            },
+            }
             _ => self.call_other_at(pos),
         }
     }
@@ -1401,6 +1408,8 @@ fn number_fast(a: &Value, b: &Value, op: BinOp) -> Option<Value> {
             BinOp::Add => x.checked_add(*y),
             BinOp::Sub => x.checked_sub(*y),
             BinOp::Mul => x.checked_mul(*y),
+            BinOp::Mod => super::ops::floor_div_mod(*x, *y).map(|(_, r)| r),
+            BinOp::FloorDiv => super::ops::floor_div_mod(*x, *y).map(|(q, _)| q),
             _ => None,
         };
         return match quick {

@@ -547,8 +547,9 @@ impl Instance {
     pub fn get(&self, name: &str) -> Option<Value> {
         self.attrs.lock().get(name).cloned()
     }
-    pub fn set(&self, name: &str, v: Value) {
-        self.attrs.lock().insert_str(name, v);
+    /// Sets an attribute named by a literal (`args`, `__context__`, ...).
+    pub fn set(&self, name: &'static str, v: Value) {
+        self.attrs.lock().insert_static(name, v);
     }
 }
 

@@ -165,13 +165,13 @@ pub fn int_op(x: i64, y: i64, op: BinOp) -> PyResult<Value> {
             if y == 0 {
                 return Err(PyErr::zero_division("integer division or modulo by zero"));
             }
-            x.checked_div_euclid(y).map(|_| Integer::div_floor(&x, &y))
+            floor_div_mod(x, y).map(|(q, _)| q)
         }
         BinOp::Mod => {
             if y == 0 {
                 return Err(PyErr::zero_division("integer modulo by zero"));
             }
-            x.checked_rem(y).map(|_| x.mod_floor(&y))
+            floor_div_mod(x, y).map(|(_, r)| r)
         }
         BinOp::Div => {
             if y == 0 {
@@ -221,6 +221,19 @@ pub fn int_op(x: i64, y: i64, op: BinOp) -> PyResult<Value> {
         Some(v) => Ok(Value::Int(v)),
         None => bigint_op(BigInt::from(x), BigInt::from(y), op),
     }
+}
+
+/// Python's `divmod` of two small ints (the quotient rounds toward negative infinity, the
+/// remainder takes the divisor's sign), from one hardware division. `None` when `y` is zero or
+/// the quotient overflows (`i64::MIN // -1`).
+#[inline(always)]
+pub fn floor_div_mod(x: i64, y: i64) -> Option<(i64, i64)> {
+    let (q, r) = (x.checked_div(y)?, x.checked_rem(y)?);
+    Some(if r != 0 && (r < 0) != (y < 0) {
+        (q - 1, r + y)
+    } else {
+        (q, r)
+    })
 }
 
 /// `a / b` for integers, correctly rounded even when they exceed f64's exact range.
@@ -628,4 +641,34 @@ pub fn check_parse_digits(text: &str, base: u32, limit: usize) -> PyResult<()> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use num_integer::Integer;
+
+    #[test]
+    fn floor_div_mod_agrees_with_floor_division_at_every_sign_and_edge() {
+        let edges = [
+            i64::MIN,
+            i64::MIN + 1,
+            -7,
+            -3,
+            -1,
+            0,
+            1,
+            2,
+            3,
+            7,
+            i64::MAX - 1,
+            i64::MAX,
+        ];
+        for &x in &edges {
+            for &y in &edges {
+                let expected = (y != 0 && !(x == i64::MIN && y == -1))
+                    .then(|| (x.div_floor(&y), x.mod_floor(&y)));
+                assert_eq!(super::floor_div_mod(x, y), expected, "{x} divmod {y}");
+            }
+        }
+    }
 }
