@@ -284,7 +284,7 @@ impl Writer {
                         .iter()
                         .map(|(k, x)| (k, x.clone()))
                         .collect();
-                    attrs.sort_by(|a, b| a.0.cmp(&b.0));
+                    attrs.sort_by(|a, b| a.0.cmp(b.0));
                     if attrs.is_empty() {
                         Value::None
                     } else {
@@ -311,7 +311,7 @@ impl Writer {
                     .filter(|(k, _)| !(is_exception && EXCEPTION_HISTORY.contains(k)))
                     .map(|(k, x)| (k, x.clone()))
                     .collect();
-                attrs.sort_by(|a, b| a.0.cmp(&b.0));
+                attrs.sort_by(|a, b| a.0.cmp(b.0));
                 self.u8(tag::INSTANCE);
                 self.value(vm, &class)?;
                 self.len(attrs.len());

@@ -666,7 +666,7 @@ mod tests {
         for &x in &edges {
             for &y in &edges {
                 let expected = (y != 0 && !(x == i64::MIN && y == -1))
-                    .then(|| (x.div_floor(&y), x.mod_floor(&y)));
+                    .then(|| (Integer::div_floor(&x, &y), Integer::mod_floor(&x, &y)));
                 assert_eq!(super::floor_div_mod(x, y), expected, "{x} divmod {y}");
             }
         }
