@@ -88,13 +88,17 @@ fn shared_containers_survive_the_same_stress_under_the_gil() {
     stress("stress_gil", "cpython", 8, 8_000);
 }
 
-fn counter(test: &str, gil: &str, n: usize, lock: bool) -> (f64, f64) {
+/// Runs `counter.py` in `mode` ("plain", "lock" or "item"): the count and the updates lost.
+fn counter(test: &str, gil: &str, n: usize, mode: &str) -> (f64, f64) {
     let scratch = Scratch::new(test);
     let n = n.to_string();
-    let mut args = vec!["--gil", gil, "tests/free_threaded/counter.py", n.as_str()];
-    if lock {
-        args.push("lock");
-    }
+    let args = [
+        "--gil",
+        gil,
+        "tests/free_threaded/counter.py",
+        n.as_str(),
+        mode,
+    ];
     let done = run_with_deadline(&scratch, &args, Duration::from_secs(60));
     assert_eq!(
         done.status,
@@ -116,13 +120,22 @@ fn counter(test: &str, gil: &str, n: usize, lock: bool) -> (f64, f64) {
 /// threads never to overlap). Should a loaded machine ever serialise them, raise N.
 #[test]
 fn unlocked_counter_loses_updates_without_gil() {
-    let (count, lost) = counter("counter_none", "none", 200_000, false);
+    let (count, lost) = counter("counter_none", "none", 200_000, "plain");
     assert!(lost > 0.0, "no update lost: counter = {count}");
+    assert!(count > 0.0 && count <= 800_000.0);
+}
+
+/// `slot[0] += 1` races the same way: the statement's superinstruction, which reads and
+/// writes the item under one hold of the list's lock, must not run without a GIL.
+#[test]
+fn unlocked_list_item_loses_updates_without_gil() {
+    let (count, lost) = counter("item_none", "none", 200_000, "item");
+    assert!(lost > 0.0, "no update lost: slot[0] = {count}");
     assert!(count > 0.0 && count <= 800_000.0);
 }
 
 #[test]
 fn locked_counter_stays_exact_without_gil() {
-    let (count, lost) = counter("counter_lock", "none", 200_000, true);
+    let (count, lost) = counter("counter_lock", "none", 200_000, "lock");
     assert_eq!((count, lost), (800_000.0, 0.0));
 }

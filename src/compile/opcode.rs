@@ -201,6 +201,14 @@ pub enum Op {
     /// pop two ints or two floats and jump to t unless TOS1 cop TOS (Compare cop;
     /// PopJumpIfFalse t), else runs as Compare(cop)
     CompareJumpIfFalse(CmpOp, u32),
+    /// the whole statement `locals[a][consts[b]] op= rhs` under one hold of the container's
+    /// lock, for a number in a list or dict and a number rhs (LoadFast a; LoadConst b; Subscr;
+    /// rhs; Inplace op; LoadFast a; LoadConst b; StoreSubscr, where rhs is one LoadFast or
+    /// LoadConst, or a BinaryFastFast or BinaryFastConst), where no thread could switch inside
+    /// the statement under CPython's GIL either; else runs as LoadFast(a)
+    InplaceSubscrFastConst(u16, u16, BinOp),
+    /// InplaceSubscrFastConst with the key in locals[b] (`counts[word] += 1`)
+    InplaceSubscrFastFast(u16, u16, BinOp),
 }
 
 // One op is one word: the instruction stream stays dense.
@@ -213,7 +221,14 @@ const _: () = assert!(std::mem::size_of::<Op>() == 8);
 pub fn fuse(ops: &mut [Op]) {
     use Op::*;
     let narrow = |a: u32, b: u32| Some((u16::try_from(a).ok()?, u16::try_from(b).ok()?));
-    // Triples first: their first op is a LoadFast the pair rules would take.
+    // Whole `a[k] op= rhs` statements first: the rules below then fuse the ops they cover
+    // (the rhs into the BinaryFast op the statement's op reads it from) as usual.
+    for i in 0..ops.len() {
+        if let Some(f) = inplace_subscr(&ops[i..]) {
+            ops[i] = f;
+        }
+    }
+    // Triples next: their first op is a LoadFast the pair rules would take.
     for i in 2..ops.len() {
         let fused = match (ops[i - 2], ops[i - 1], ops[i]) {
             (LoadFast(a), LoadConst(b), Binary(op) | Inplace(op)) => {
@@ -254,6 +269,38 @@ pub fn fuse(ops: &mut [Op]) {
     }
 }
 
+/// The op for `a[k] op= rhs` when `ops` starts with one (see
+/// [`Op::InplaceSubscrFastConst`]). Its rhs must become the one op the statement's op reads:
+/// one LoadFast or LoadConst, or a triple the rules of [`fuse`] turn into a BinaryFast op
+/// (its operands narrow to u16, as they check).
+fn inplace_subscr(ops: &[Op]) -> Option<Op> {
+    use Op::*;
+    let narrow = |a: u32, b: u32| Some((u16::try_from(a).ok()?, u16::try_from(b).ok()?));
+    let (&LoadFast(a), &key, &Subscr) = (ops.first()?, ops.get(1)?, ops.get(2)?) else {
+        return None;
+    };
+    let rhs_len = match (ops.get(3)?, ops.get(4), ops.get(5)) {
+        (&LoadFast(x), Some(&(LoadFast(y) | LoadConst(y))), Some(Binary(_))) => {
+            narrow(x, y)?;
+            3
+        }
+        (LoadFast(_) | LoadConst(_), Some(Inplace(_)), _) => 1,
+        _ => return None,
+    };
+    let tail = ops.get(3 + rhs_len..3 + rhs_len + 4)?;
+    let &[Inplace(op), LoadFast(a2), key2, StoreSubscr] = tail else {
+        return None;
+    };
+    if a2 != a || key2 != key {
+        return None;
+    }
+    match key {
+        LoadConst(b) => narrow(a, b).map(|(a, b)| InplaceSubscrFastConst(a, b, op)),
+        LoadFast(b) => narrow(a, b).map(|(a, b)| InplaceSubscrFastFast(a, b, op)),
+        _ => None,
+    }
+}
+
 impl Op {
     /// The jump target, for the ops that have one (used by the compiler's patching and by `dis`).
     pub fn jump_target(&self) -> Option<u32> {
@@ -279,7 +326,9 @@ impl Op {
             | StoreSubscrFastConst(a, _)
             | StoreSubscrFastFast(a, _)
             | LoadFastAttr(a, _)
-            | StoreAttrFast(a, _) => LoadFast(a as u32),
+            | StoreAttrFast(a, _)
+            | InplaceSubscrFastConst(a, _, _)
+            | InplaceSubscrFastFast(a, _, _) => LoadFast(a as u32),
             CompareJumpIfFalse(cop, _) => Compare(cop),
             StoreFastLoadFast(a, _) => StoreFast(a as u32),
             other => other,
@@ -300,6 +349,74 @@ impl Op {
             SetupExcept(_) => SetupExcept(t),
             BeforeWith(_) => BeforeWith(t),
             other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Op::*;
+    use super::*;
+
+    /// `b[3] -= dx * cm` as the compiler emits it (b, dx, cm in locals 0, 1, 2).
+    fn statement(rhs: &[Op], store_into: u32) -> Vec<Op> {
+        let mut ops = vec![LoadFast(0), LoadConst(3), Subscr];
+        ops.extend_from_slice(rhs);
+        ops.extend([
+            Inplace(BinOp::Sub),
+            LoadFast(store_into),
+            LoadConst(3),
+            StoreSubscr,
+        ]);
+        ops
+    }
+
+    fn fused(ops: &[Op]) -> Vec<Op> {
+        let mut out = ops.to_vec();
+        fuse(&mut out);
+        assert!(
+            out.iter().zip(ops).all(|(f, o)| f.unfused() == *o),
+            "every fused op stands for the op it replaced: {out:?}"
+        );
+        out
+    }
+
+    #[test]
+    fn a_subscript_update_fuses_into_one_op_reading_its_rhs_op() {
+        let product = [LoadFast(1), LoadFast(2), Binary(BinOp::Mul)];
+        let out = fused(&statement(&product, 0));
+        assert_eq!(out[0], InplaceSubscrFastConst(0, 3, BinOp::Sub));
+        assert_eq!(out[3], BinaryFastFast(1, 2, BinOp::Mul));
+        let out = fused(&statement(&[LoadConst(0)], 0));
+        assert_eq!(out[0], InplaceSubscrFastConst(0, 3, BinOp::Sub));
+        assert_eq!(out[3], LoadConst(0));
+    }
+
+    #[test]
+    fn other_statements_keep_their_ops() {
+        // Another container in the store, a longer rhs, an rhs whose triple would not fuse.
+        let product = [LoadFast(1), LoadFast(2), Binary(BinOp::Mul)];
+        let longer = [
+            LoadFast(1),
+            LoadFast(2),
+            Binary(BinOp::Mul),
+            LoadFast(1),
+            Binary(BinOp::Add),
+        ];
+        let wide = [LoadFast(70_000), LoadFast(2), Binary(BinOp::Mul)];
+        for ops in [
+            statement(&product, 5),
+            statement(&longer, 0),
+            statement(&wide, 0),
+        ] {
+            let out = fused(&ops);
+            assert!(
+                !matches!(
+                    out[0],
+                    InplaceSubscrFastConst(..) | InplaceSubscrFastFast(..)
+                ),
+                "{ops:?} fused into {out:?}"
+            );
         }
     }
 }

@@ -22,6 +22,10 @@ impl Policy for FreeThreaded {
 
     fn drop_gil(&self, _ctl: &Control, _me: u64, _forced: bool) {}
 
+    fn parallel(&self) -> bool {
+        true
+    }
+
     fn holder(&self) -> super::Holder {
         super::Holder::Everyone
     }

@@ -98,6 +98,11 @@ pub trait Policy: Send + Sync {
         false
     }
 
+    /// Do threads run Python code at the same time (no GIL at all)?
+    fn parallel(&self) -> bool {
+        false
+    }
+
     /// Who holds the GIL now, for the `--timeout` report (which tells a running thread from
     /// one waiting for the GIL). Takes the policy's state lock: never called on a hot path.
     fn holder(&self) -> Holder {
@@ -282,6 +287,11 @@ impl Gil {
     /// instructions)?
     pub fn ticks(&self) -> bool {
         self.policy.ticks()
+    }
+
+    /// Do threads run Python code in parallel (`--gil none`)?
+    pub fn parallel(&self) -> bool {
+        self.policy.parallel()
     }
 
     /// Is a drop request pending? The eval loop's one check on its fast path.

@@ -166,16 +166,26 @@ impl LookupCaches {
     /// `cls.lookup(name)` through the cache.
     #[inline]
     pub fn class_lookup(&mut self, cls: &Arc<Class>, name: &Arc<str>) -> Option<Value> {
+        self.class_lookup_map(cls, name, |v| Some(v.clone()))
+    }
+
+    /// `cls.lookup(name)` through the cache, seen through `f` where it is found: a caller
+    /// that wants less than the value itself need not count a reference to it.
+    #[inline]
+    pub fn class_lookup_map<R>(
+        &mut self,
+        cls: &Arc<Class>,
+        name: &Arc<str>,
+        f: impl FnOnce(&Value) -> Option<R>,
+    ) -> Option<R> {
         let epoch = class_epoch();
-        let found = match self.class_attrs.get(cls, name, epoch) {
-            Some(v) => v.clone(),
-            None => {
-                let v = cls.lookup(name).unwrap_or(Value::Unbound);
-                self.class_attrs.put(cls, name, epoch, &v);
-                v
-            }
-        };
-        (!matches!(found, Value::Unbound)).then_some(found)
+        if let Some(v) = self.class_attrs.get(cls, name, epoch) {
+            return if let Value::Unbound = v { None } else { f(v) };
+        }
+        let v = cls.lookup(name);
+        self.class_attrs
+            .put(cls, name, epoch, v.as_ref().unwrap_or(&Value::Unbound));
+        f(&v?)
     }
 
     /// A module attribute (`module.name`) through the cache.

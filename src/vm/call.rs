@@ -45,6 +45,7 @@ impl Vm {
                 self.run_function_with_locals(func.clone(), locals)
             }
             Value::Native(n) => (n.func)(self, Args { pos: args, kw }),
+            Value::NativeMethod(f) => f(self, Args { pos: args, kw }),
             Value::BoundMethod(m) => {
                 let mut all: ArgVec = SmallVec::with_capacity(args.len() + 1);
                 all.push(m.receiver.clone());
@@ -682,10 +683,12 @@ impl Vm {
             }
             _ => self.interp.types.of(obj),
         };
-        match self.caches.class_lookup(cls, name)? {
-            f @ (Value::Function(_) | Value::Native(_)) => Some(f),
-            _ => None,
-        }
+        self.caches
+            .class_lookup_map(cls, name, |found| match found {
+                Value::Function(f) => Some(Value::Function(f.clone())),
+                Value::Native(n) => Some(Value::NativeMethod(n.func)),
+                _ => None,
+            })
     }
 
     /// Whether `obj.x = v` on an instance of `cls` just stores into the instance: no class in

@@ -91,6 +91,12 @@ impl DictMap {
         self.entries[i].as_ref().map(|e| &e.value)
     }
 
+    /// [`get_value`](Self::get_value) for an update in place.
+    pub fn get_value_mut(&mut self, key: &Value) -> Option<&mut Value> {
+        let i = self.find(hash_value(key), key)?;
+        self.entries[i].as_mut().map(|e| &mut e.value)
+    }
+
     pub fn contains_key(&self, key: &HashKey) -> bool {
         self.find(hash_of(key), &key.0).is_some()
     }

@@ -147,6 +147,10 @@ impl Vm {
             || scheduler.is_some_and(|s| s.every_instruction());
         // One branch per instruction on the hot path, taken only in those modes.
         let per_instruction = count_instructions || check_every_instruction;
+        // A statement may run as one step when no other thread could run inside it: under a
+        // GIL that switches only where CPython 3.11's does. (Without a GIL, or switching at
+        // any instruction, `a[k] += 1` must stay a read and a write that can lose updates.)
+        let whole_statements = !per_instruction && !self.interp.gil.parallel();
         'frames: loop {
             let fi = self.frames.len() - 1;
             // SAFETY: `frames[fi]` holds an `Arc` to this function, so the function (and the
@@ -281,6 +285,24 @@ impl Vm {
                                 self.push_local_pair(code, base, a, b)?;
                                 ip += 1;
                             }
+                        }
+                    }
+                    Op::InplaceSubscrFastConst(a, b, bop)
+                    | Op::InplaceSubscrFastFast(a, b, bop) => {
+                        let locals = &self.stack[base..];
+                        let key = match op {
+                            Op::InplaceSubscrFastConst(..) => &code.consts[b as usize],
+                            _ => &locals[b as usize],
+                        };
+                        match inplace_rhs(code, locals, ip + 2) {
+                            Some((rhs, len))
+                                if whole_statements
+                                    && update_item(&locals[a as usize], key, bop, &rhs) =>
+                            {
+                                // Past the subscript, the rhs, the operation and the store.
+                                ip += 2 + len + 4;
+                            }
+                            _ => self.push_local(code, base, a as usize)?,
                         }
                     }
                     Op::LoadFastAttr(a, n) => {
@@ -1211,6 +1233,7 @@ impl Vm {
     fn call_popped(&mut self, f: Value, args: &[Value]) -> PyResult<(bool, Value)> {
         match &f {
             Value::Native(n) => Ok((true, (n.func)(self, Args { pos: args, kw: &[] })?)),
+            Value::NativeMethod(f) => Ok((true, f(self, Args { pos: args, kw: &[] })?)),
             _ => Ok((false, self.call(&f, args)?)),
         }
     }
@@ -1455,6 +1478,58 @@ fn store_list_item(c: &Value, k: &Value, v: Value) -> Result<(), Value> {
     // The old item drops after the lock is released (its drop may free a whole structure).
     drop(old);
     Ok(())
+}
+
+/// The number the rhs of an `InplaceSubscrFast` statement computes, from its op at `at` (see
+/// [`Op::InplaceSubscrFastConst`]), with how many ops the rhs spans; `None` when it is not a
+/// number computed by a fast path.
+#[inline(always)]
+fn inplace_rhs(code: &Code, locals: &[Value], at: usize) -> Option<(Value, usize)> {
+    let (v, len) = match code.ops[at] {
+        Op::BinaryFastFast(x, y, op) => {
+            let v = number_fast(&locals[x as usize], &locals[y as usize], op)?;
+            (v, 3)
+        }
+        Op::BinaryFastConst(x, c, op) => {
+            let v = number_fast(&locals[x as usize], &code.consts[c as usize], op)?;
+            (v, 3)
+        }
+        Op::LoadFast(x) => (locals[x as usize].clone(), 1),
+        Op::LoadConst(c) => (code.consts[c as usize].clone(), 1),
+        _ => return None,
+    };
+    is_number(&v).then_some((v, len))
+}
+
+/// `c[k] = c[k] op rhs` under one hold of `c`'s lock, for a number that is a list item (index
+/// in range, negative from the end) or a dict value (hashable key present), and a number
+/// `rhs`; `false`, with nothing changed, for everything else.
+#[inline(always)]
+fn update_item(c: &Value, k: &Value, op: BinOp, rhs: &Value) -> bool {
+    let update = |slot: &mut Value| match number_fast(slot, rhs, op) {
+        // `number_fast` takes numbers only: the old value has nothing to drop.
+        Some(r) => {
+            std::mem::replace(slot, r).discard();
+            true
+        }
+        None => false,
+    };
+    match (c, k) {
+        (Value::List(l), &Value::Int(i)) => {
+            let mut items = l.0.lock();
+            let len = items.len() as i64;
+            let i = if i < 0 { i + len } else { i };
+            match usize::try_from(i).ok().and_then(|i| items.get_mut(i)) {
+                Some(slot) => update(slot),
+                None => false,
+            }
+        }
+        (Value::Dict(d), k) if plain_key(k) => match d.0.lock().get_value_mut(k) {
+            Some(slot) => update(slot),
+            None => false,
+        },
+        _ => false,
+    }
 }
 
 /// `c[k]` by the fused subscript ops' fast paths: a list or tuple item, else a dict's.

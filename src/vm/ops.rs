@@ -38,7 +38,7 @@ pub fn type_name(v: &Value) -> &str {
         Value::Range(_) => "range",
         Value::Slice(_) => "slice",
         Value::Function(_) => "function",
-        Value::Native(_) => "builtin_function_or_method",
+        Value::Native(_) | Value::NativeMethod(_) => "builtin_function_or_method",
         Value::BoundMethod(_) => "method",
         Value::Class(_) => "type",
         Value::Instance(i) => &i.class.name,

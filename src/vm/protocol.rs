@@ -623,6 +623,7 @@ impl Vm {
         Ok(match v {
             Value::None => "None".into(),
             Value::Unbound => "<unbound>".into(),
+            Value::NativeMethod(_) => "<built-in method>".into(),
             Value::Ellipsis => "Ellipsis".into(),
             Value::NotImplemented => "NotImplemented".into(),
             Value::Bool(b) => if *b { "True" } else { "False" }.into(),

@@ -155,7 +155,7 @@ impl BuiltinTypes {
             Value::Range(_) => &self.range,
             Value::Slice(_) => &self.slice,
             Value::Function(_) => &self.function,
-            Value::Native(_) => &self.builtin_function,
+            Value::Native(_) | Value::NativeMethod(_) => &self.builtin_function,
             Value::BoundMethod(_) => &self.method,
             Value::Class(_) => &self.type_,
             Value::Module(_) => &self.module,

@@ -28,6 +28,11 @@ use crate::compile::code::Code;
 pub enum Value {
     /// Marks an unassigned local or global; never visible to Python code.
     Unbound,
+    /// A built-in type's method found by `LOAD_METHOD`, waiting on the stack for its
+    /// `CALL_METHOD`: a plain function pointer, so the pair costs no reference count on the
+    /// method object (which every thread calling `list.append` would otherwise share).
+    /// Never visible to Python code.
+    NativeMethod(NativeFn),
     None,
     Ellipsis,
     NotImplemented,
@@ -84,6 +89,7 @@ impl Value {
         use Value::*;
         match self {
             Unbound => Unbound,
+            NativeMethod(f) => NativeMethod(*f),
             None => None,
             Ellipsis => Ellipsis,
             NotImplemented => NotImplemented,
