@@ -36,7 +36,7 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 use rustc_hash::FxHashMap;
 
-use crate::vm::objects::{Args, BoundMethod, Class, Module, NativeFn, NativeFunction, TypeKind};
+use crate::vm::objects::{Args, BoundMethod, Class, Module, NativeFn, TypeKind};
 use crate::vm::ops::type_name;
 use crate::vm::{PyErr, PyResult, Value, Vm};
 
@@ -257,11 +257,7 @@ pub fn find(name: &str) -> Option<&'static ModuleDef> {
 
 /// A built-in function value.
 pub fn native(name: &'static str, f: NativeFn) -> Value {
-    Value::Native(Arc::new(NativeFunction {
-        name,
-        func: f,
-        data: Value::None,
-    }))
+    Vm::native(name, f)
 }
 
 /// Sets `m.name` to a built-in function.

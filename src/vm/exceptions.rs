@@ -223,14 +223,7 @@ pub(crate) fn install(types: &super::types::BuiltinTypes) {
         ("__repr__", exc_repr),
         ("with_traceback", exc_with_tb),
     ] {
-        attrs.insert(
-            Arc::from(name),
-            Value::Native(Arc::new(NativeFunction {
-                name,
-                func: f,
-                data: Value::None,
-            })),
-        );
+        attrs.insert(Arc::from(name), Vm::native(name, f));
     }
 }
 

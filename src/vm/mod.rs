@@ -638,11 +638,7 @@ impl Vm {
 
     /// Makes a built-in function value.
     pub fn native(name: &'static str, func: NativeFn) -> Value {
-        Value::Native(Arc::new(NativeFunction {
-            name,
-            func,
-            data: Value::None,
-        }))
+        Value::Native(Arc::new(NativeFunction { name, func }))
     }
 }
 

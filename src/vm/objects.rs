@@ -386,8 +386,6 @@ pub type NativeFn = fn(&mut Vm, Args<'_>) -> PyResult<Value>;
 pub struct NativeFunction {
     pub name: &'static str,
     pub func: NativeFn,
-    /// Extra data captured when the function was made (e.g. the class a constructor builds).
-    pub data: Value,
 }
 
 /// A function bound to its receiver (`obj.method`).

@@ -12,22 +12,14 @@ pub mod str;
 
 use std::sync::Arc;
 
-use super::objects::{Class, NativeFn, NativeFunction};
+use super::objects::{Class, NativeFn};
 use super::types::BuiltinTypes;
-use super::value::Value;
 
 /// Adds native methods to a class.
 pub fn add_methods(cls: &Arc<Class>, methods: &[(&'static str, NativeFn)]) {
     let mut attrs = cls.attrs_mut();
     for &(name, func) in methods {
-        attrs.insert(
-            Arc::from(name),
-            Value::Native(Arc::new(NativeFunction {
-                name,
-                func,
-                data: Value::None,
-            })),
-        );
+        attrs.insert(Arc::from(name), super::Vm::native(name, func));
     }
 }
 
