@@ -523,7 +523,9 @@ impl Vm {
                         let b = self.pop();
                         let a = self.stack.last_mut().unwrap();
                         if let Some(r) = number_fast(a, &b, bop) {
-                            *a = r;
+                            // Both were numbers: nothing to drop, and no call to drop it.
+                            std::mem::replace(a, r).discard();
+                            b.discard();
                         } else {
                             let a = self.pop();
                             let r = self.binary_op(&a, &b, bop)?;
@@ -551,7 +553,8 @@ impl Vm {
                             _ => None,
                         };
                         if let Some(r) = fast {
-                            *a = Value::Bool(r);
+                            std::mem::replace(a, Value::Bool(r)).discard();
+                            b.discard();
                             continue;
                         }
                         let a = self.pop();
@@ -567,8 +570,14 @@ impl Vm {
                             _ => None,
                         };
                         match fast {
-                            Some(true) => ip += 1,
-                            Some(false) => ip = t as usize,
+                            Some(true) => {
+                                (a.discard(), b.discard());
+                                ip += 1;
+                            }
+                            Some(false) => {
+                                (a.discard(), b.discard());
+                                ip = t as usize;
+                            }
                             None => {
                                 // The comparison as Compare runs it; PopJumpIfFalse follows.
                                 let r = self.compare_op(&a, &b, cop)?;
@@ -591,6 +600,7 @@ impl Vm {
                         let c = self.stack.last_mut().unwrap();
                         if let Some(item) = sequence_item(c, &k) {
                             *c = item;
+                            k.discard();
                             continue;
                         }
                         let c = self.pop();
@@ -771,20 +781,18 @@ impl Vm {
                         self.eval_breaker()?;
                     }
                     Op::PopJumpIfFalse(t) => {
-                        let v = self.pop();
-                        let truth = match v {
-                            Value::Bool(b) => b,
-                            _ => self.truthy(&v)?,
+                        let truth = match self.pop().into_bool() {
+                            Ok(b) => b,
+                            Err(v) => self.truthy(&v)?,
                         };
                         if !truth {
                             ip = t as usize;
                         }
                     }
                     Op::PopJumpIfTrue(t) => {
-                        let v = self.pop();
-                        let truth = match v {
-                            Value::Bool(b) => b,
-                            _ => self.truthy(&v)?,
+                        let truth = match self.pop().into_bool() {
+                            Ok(b) => b,
+                            Err(v) => self.truthy(&v)?,
                         };
                         if truth {
                             ip = t as usize;
@@ -1506,29 +1514,41 @@ fn inplace_rhs(code: &Code, locals: &[Value], at: usize) -> Option<(Value, usize
 /// `rhs`; `false`, with nothing changed, for everything else.
 #[inline(always)]
 fn update_item(c: &Value, k: &Value, op: BinOp, rhs: &Value) -> bool {
-    let update = |slot: &mut Value| match number_fast(slot, rhs, op) {
+    match (c, k) {
+        (Value::List(l), &Value::Int(i)) => {
+            let mut items = l.0.lock();
+            let i = if i < 0 { i + items.len() as i64 } else { i };
+            usize::try_from(i)
+                .ok()
+                .and_then(|i| items.get_mut(i))
+                .is_some_and(|slot| update_number(slot, rhs, op))
+        }
+        (Value::Dict(_), _) => update_dict_value(c, k, op, rhs),
+        _ => false,
+    }
+}
+
+/// [`update_item`]'s dict path, out of line as [`dict_item`] is.
+#[inline(never)]
+fn update_dict_value(d: &Value, k: &Value, op: BinOp, rhs: &Value) -> bool {
+    let Value::Dict(d) = d else { return false };
+    plain_key(k)
+        && d.0
+            .lock()
+            .get_value_mut(k)
+            .is_some_and(|slot| update_number(slot, rhs, op))
+}
+
+/// `*slot = *slot op rhs` for two numbers; `false`, with nothing changed, for other operands.
+#[inline(always)]
+fn update_number(slot: &mut Value, rhs: &Value, op: BinOp) -> bool {
+    match number_fast(slot, rhs, op) {
         // `number_fast` takes numbers only: the old value has nothing to drop.
         Some(r) => {
             std::mem::replace(slot, r).discard();
             true
         }
         None => false,
-    };
-    match (c, k) {
-        (Value::List(l), &Value::Int(i)) => {
-            let mut items = l.0.lock();
-            let len = items.len() as i64;
-            let i = if i < 0 { i + len } else { i };
-            match usize::try_from(i).ok().and_then(|i| items.get_mut(i)) {
-                Some(slot) => update(slot),
-                None => false,
-            }
-        }
-        (Value::Dict(d), k) if plain_key(k) => match d.0.lock().get_value_mut(k) {
-            Some(slot) => update(slot),
-            None => false,
-        },
-        _ => false,
     }
 }
 

@@ -650,8 +650,20 @@ impl<'a> Args<'a> {
     pub fn kw(&self, name: &str) -> Option<&'a Value> {
         self.kw.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
     }
-    /// Checks the positional count and that every keyword is one of `allowed`.
+    /// Checks the positional count and that every keyword is one of `allowed`. The common
+    /// case, no keywords and a count in range, is inlined into every native function.
+    #[inline(always)]
     pub fn check(&self, fname: &str, min: usize, max: usize, allowed: &[&str]) -> PyResult<()> {
+        let n = self.pos.len();
+        if self.kw.is_empty() && n >= min && n <= max {
+            return Ok(());
+        }
+        self.check_slow(fname, min, max, allowed)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn check_slow(&self, fname: &str, min: usize, max: usize, allowed: &[&str]) -> PyResult<()> {
         if let Some((k, _)) = self.kw.iter().find(|(k, _)| !allowed.contains(&&**k)) {
             return Err(PyErr::type_error(format!(
                 "{fname}() got an unexpected keyword argument '{k}'"

@@ -161,6 +161,18 @@ impl Value {
         }
     }
 
+    /// The bool a value is, else the value back: a test of a popped condition that costs no
+    /// call to the drop glue when it is a bool.
+    #[inline(always)]
+    pub fn into_bool(self) -> Result<bool, Value> {
+        if let Value::Bool(b) = self {
+            std::mem::forget(self);
+            Ok(b)
+        } else {
+            Err(self)
+        }
+    }
+
     pub fn is_none(&self) -> bool {
         matches!(self, Value::None)
     }
