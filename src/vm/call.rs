@@ -129,7 +129,11 @@ impl Vm {
     #[inline(always)]
     fn push_function_frame(&mut self, func: Arc<Function>, base: usize) {
         let cells = self.make_cells(&func.code, &func, base);
-        self.frames.push(Frame {
+        // Built in place: `push` builds the frame in a temporary first (the vector may grow
+        // between the two), and copying it with 16-byte moves over fields just stored 8 bytes
+        // at a time stalled every call on failed store-to-load forwarding.
+        self.frames.reserve(1);
+        self.frames.spare_capacity_mut()[0].write(Frame {
             func,
             ip: 0,
             base,
@@ -138,10 +142,19 @@ impl Vm {
             namespace: None,
             init_of: None,
         });
+        // SAFETY: `reserve(1)` left room for one more frame at index `len`, the first slot of
+        // the spare capacity, and the `write` above initialised it; nothing ran in between
+        // that could move or drop it. Every Python-to-Python call runs this.
+        unsafe { self.frames.set_len(self.frames.len() + 1) };
     }
 
     #[inline(always)]
-    fn make_cells(&self, code: &Code, func: &Function, base: usize) -> Option<Box<[Arc<Cell>]>> {
+    fn make_cells(
+        &self,
+        code: &Code,
+        func: &Function,
+        base: usize,
+    ) -> Option<Box<super::ClosureCells>> {
         if code.cellvars.is_empty() && code.freevars.is_empty() {
             return None;
         }

@@ -570,13 +570,10 @@ impl Vm {
                             _ => None,
                         };
                         match fast {
-                            Some(true) => {
-                                (a.discard(), b.discard());
-                                ip += 1;
-                            }
-                            Some(false) => {
-                                (a.discard(), b.discard());
-                                ip = t as usize;
+                            Some(r) => {
+                                a.discard();
+                                b.discard();
+                                ip = if r { ip + 1 } else { t as usize };
                             }
                             None => {
                                 // The comparison as Compare runs it; PopJumpIfFalse follows.

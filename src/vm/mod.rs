@@ -275,8 +275,10 @@ pub(crate) struct Frame {
     /// Index in the thread's value stack where this frame's locals begin; operands follow them.
     pub base: usize,
     /// The closure cells, `None` when the code has none (most functions): an empty option
-    /// drops inline, where even an empty vector's drop was a call at every return.
-    pub cells: Option<Box<[Arc<Cell>]>>,
+    /// drops inline, where even an empty vector's drop was a call at every return. A thin
+    /// pointer: a boxed slice's two words, returned in two registers and copied into the
+    /// frame as one 16-byte move, stalled every call on a failed store-to-load forwarding.
+    pub cells: Option<Box<ClosureCells>>,
     pub blocks: Vec<Block>,
     /// The class namespace, for class bodies.
     pub namespace: Option<Arc<PyDict>>,
@@ -295,14 +297,17 @@ impl Frame {
 
     /// Closure cell `i`; the compiler numbers only cells the code has.
     pub fn cell(&self, i: u32) -> &Arc<Cell> {
-        &self.cells.as_deref().expect("code with cells has them")[i as usize]
+        &self.cells.as_deref().expect("code with cells has them").0[i as usize]
     }
 
     /// The `cells` field for a frame with these cells.
-    pub fn cells_field(cells: Vec<Arc<Cell>>) -> Option<Box<[Arc<Cell>]>> {
-        (!cells.is_empty()).then(|| cells.into_boxed_slice())
+    pub fn cells_field(cells: Vec<Arc<Cell>>) -> Option<Box<ClosureCells>> {
+        (!cells.is_empty()).then(|| Box::new(ClosureCells(cells.into_boxed_slice())))
     }
 }
+
+/// A frame's closure cells: its own cell variables, then the free variables it closes over.
+pub(crate) struct ClosureCells(Box<[Arc<Cell>]>);
 
 /// One interpreter thread's state.
 pub struct Vm {
