@@ -31,7 +31,7 @@ pub mod thread;
 pub mod time;
 pub mod zlib;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use parking_lot::RwLock;
 use rustc_hash::FxHashMap;
@@ -292,6 +292,7 @@ pub fn native_class(name: &str, module: &str, methods: &[(&'static str, NativeFn
         kind: TypeKind::Builtin,
         plain_stores: Default::default(),
         key_hash: Default::default(),
+        constructor: OnceLock::new(),
     })
 }
 

@@ -341,9 +341,9 @@ impl Vm {
         kw: &[(Arc<str>, Value)],
     ) -> PyResult<Value> {
         if cls.kind == TypeKind::Builtin {
-            return match cls.lookup("__new__") {
-                Some(Value::Native(n)) => (n.func)(self, Args { pos: args, kw }),
-                _ => Err(PyErr::type_error(format!(
+            return match cls.native_constructor() {
+                Some(new) => new(self, Args { pos: args, kw }),
+                None => Err(PyErr::type_error(format!(
                     "cannot create '{}' instances",
                     cls.name
                 ))),
@@ -773,6 +773,7 @@ impl Vm {
                 inst.attrs.lock().insert_str(name, value);
                 Ok(())
             }
+            Value::Class(cls) if cls.is_immutable() => Err(immutable_type(name, cls)),
             Value::Class(cls) => {
                 cls.attrs_mut().insert(Arc::from(name), value);
                 Ok(())
@@ -813,6 +814,7 @@ impl Vm {
         }
         let removed = match obj {
             Value::Instance(inst) => inst.attrs.lock().remove(name).is_some(),
+            Value::Class(cls) if cls.is_immutable() => return Err(immutable_type(name, cls)),
             Value::Class(cls) => cls.attrs_mut().remove(name).is_some(),
             Value::Module(m) => {
                 let mut g = m.vars_mut();
@@ -853,5 +855,13 @@ pub(crate) fn init_returned(v: &Value) -> PyErr {
     PyErr::type_error(format!(
         "__init__() should return None, not '{}'",
         super::ops::type_name(v)
+    ))
+}
+
+/// CPython's refusal to change a built-in type.
+fn immutable_type(name: &str, cls: &Class) -> PyErr {
+    PyErr::type_error(format!(
+        "cannot set '{name}' attribute of immutable type '{}'",
+        cls.name
     ))
 }

@@ -7,7 +7,7 @@
 //! The eval breaker (where a later issue's GIL drop request lands) is checked at `Resume`
 //! (function entry) and `JumpBackward` (loop back edges), the places CPython 3.11 checks it.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::call::ArgVec;
 use super::errors::{ExcKind, PyErr, PyResult, TraceEntry};
@@ -1169,6 +1169,8 @@ impl Vm {
                 self.stack.insert(pos + 1, recv);
                 self.call_at(pos, argc + 1)
             }
+            // A built-in type: its native constructor, straight away.
+            Value::Class(cls) if cls.kind == TypeKind::Builtin => self.call_other_at(pos),
             Value::Class(_) => {
                 // The class leaves the callee slot (moved, not counted) for the instance,
                 // and comes back only when `__init__` cannot run as a frame of this loop.
@@ -1198,8 +1200,9 @@ impl Vm {
     /// Calls a callable that is not run as a frame of this loop (native functions, classes
     /// with more to do than `__init__`, ...) and pushes its result.
     fn call_other_at(&mut self, pos: usize) -> PyResult<bool> {
-        // Most native calls take one or two arguments: popped into an array of their own, they
-        // skip the generic collection of a drain and the copies of a small-vector.
+        // Most native calls take one to three arguments (a method's receiver counts): popped
+        // into an array of their own, they skip the generic collection of a drain and the
+        // copies of a small-vector.
         let r = match self.stack.len() - pos - 1 {
             0 => {
                 let f = self.pop();
@@ -1215,6 +1218,13 @@ impl Vm {
                 let a = self.pop();
                 let f = self.pop();
                 self.call_popped(f, &[a, b])
+            }
+            3 => {
+                let c = self.pop();
+                let b = self.pop();
+                let a = self.pop();
+                let f = self.pop();
+                self.call_popped(f, &[a, b, c])
             }
             _ => {
                 let args: ArgVec = self.stack.drain(pos + 1..).collect();
@@ -1239,6 +1249,9 @@ impl Vm {
         match &f {
             Value::Native(n) => Ok((true, (n.func)(self, Args { pos: args, kw: &[] })?)),
             Value::NativeMethod(f) => Ok((true, f(self, Args { pos: args, kw: &[] })?)),
+            Value::Class(c) if let Some(new) = c.native_constructor() => {
+                Ok((true, new(self, Args { pos: args, kw: &[] })?))
+            }
             _ => Ok((false, self.call(&f, args)?)),
         }
     }
@@ -1373,6 +1386,7 @@ impl Vm {
             kind: TypeKind::Instance,
             plain_stores: Default::default(),
             key_hash: Default::default(),
+            constructor: OnceLock::new(),
         });
         {
             let mut attrs = cls.attrs_mut();

@@ -420,6 +420,9 @@ pub struct Class {
     /// `plain_stores` is: `epoch << 2 | kind`, 0 before the first computation. Keys are
     /// checked at every dict store, where a walk of the MRO would be most of the cost.
     pub key_hash: AtomicU64,
+    /// A built-in type's native `__new__`, found at its first call (`range(n)`, `str(x)`):
+    /// built-in types cannot be changed, so it stays valid.
+    pub constructor: OnceLock<Option<NativeFn>>,
 }
 
 /// How instances of a class behave as dict keys and set members.
@@ -434,6 +437,26 @@ enum KeyHash {
 }
 
 impl Class {
+    /// Built-in types (and `object` and the built-in exceptions) cannot be changed, as in
+    /// CPython: their attributes are set once, when the interpreter starts.
+    pub fn is_immutable(&self) -> bool {
+        self.kind == TypeKind::Builtin || self.module == "builtins"
+    }
+
+    /// The native `__new__` that `cls(...)` reduces to, for a built-in type that has one.
+    #[inline]
+    pub fn native_constructor(&self) -> Option<NativeFn> {
+        if self.kind != TypeKind::Builtin {
+            return None;
+        }
+        *self
+            .constructor
+            .get_or_init(|| match self.lookup("__new__") {
+                Some(Value::Native(n)) => Some(n.func),
+                _ => None,
+            })
+    }
+
     fn key_hash(&self) -> KeyHash {
         let epoch = class_epoch();
         let cached = self.key_hash.load(Ordering::Relaxed);

@@ -2,7 +2,7 @@
 //! built-in and user classes alike. Methods of built-in types are native functions stored in
 //! these classes' attribute tables (see `methods/`).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use parking_lot::RwLock;
 use rustc_hash::FxHashMap;
@@ -55,6 +55,7 @@ pub fn new_class(name: &str, module: &str, base: Option<Arc<Class>>, kind: TypeK
         kind,
         plain_stores: Default::default(),
         key_hash: Default::default(),
+        constructor: OnceLock::new(),
     })
 }
 
