@@ -38,6 +38,22 @@ impl AttrMap {
         self.0.iter().find(|(k, _)| same(k, name)).map(|(_, v)| v)
     }
 
+    /// [`get`](Self::get) by an interned name: every key is interned too, so the scan
+    /// compares pointers only, where a miss by text would compare the bytes of every key of
+    /// the same length (`x` against `y`).
+    #[inline]
+    pub fn get_name(&self, name: &Name) -> Option<&Value> {
+        let name = name.as_static();
+        self.0
+            .iter()
+            .find(|(k, _)| std::ptr::eq(*k, name))
+            .map(|(_, v)| v)
+    }
+
+    pub fn contains_name(&self, name: &Name) -> bool {
+        self.get_name(name).is_some()
+    }
+
     pub fn contains_key(&self, name: &str) -> bool {
         self.position(name).is_some()
     }
@@ -46,7 +62,14 @@ impl AttrMap {
     /// does) and returning the old one.
     #[inline]
     pub fn insert(&mut self, name: &Name, v: Value) -> Option<Value> {
-        self.insert_static(name.as_static(), v)
+        let name = name.as_static();
+        match self.0.iter().position(|(k, _)| std::ptr::eq(*k, name)) {
+            Some(i) => Some(std::mem::replace(&mut self.0[i].1, v)),
+            None => {
+                self.0.push((name, v));
+                None
+            }
+        }
     }
 
     /// As [`insert`](Self::insert), for a name made at run time (`setattr`), interned here.
@@ -58,16 +81,6 @@ impl AttrMap {
     }
 
     /// As [`insert`](Self::insert), for an interned name or a literal.
-    #[inline]
-    pub fn insert_static(&mut self, name: &'static str, v: Value) -> Option<Value> {
-        match self.position(name) {
-            Some(i) => Some(std::mem::replace(&mut self.0[i].1, v)),
-            None => {
-                self.0.push((name, v));
-                None
-            }
-        }
-    }
 
     pub fn remove(&mut self, name: &str) -> Option<Value> {
         self.position(name).map(|i| self.0.remove(i).1)
@@ -112,6 +125,9 @@ mod tests {
         assert!(matches!(m.get("x"), Some(Value::Int(3))));
         let order: Vec<&str> = m.iter().map(|(k, _)| k).collect();
         assert_eq!(order, ["x", "y"]);
+        // Keys set by text are interned, so a lookup by pointer finds them.
+        assert!(matches!(m.get_name(&intern("y")), Some(Value::Int(2))));
+        assert!(m.get_name(&intern("z")).is_none());
         assert!(matches!(m.remove("x"), Some(Value::Int(3))));
         assert!(m.get("x").is_none() && m.contains_key("y") && m.len() == 1);
     }

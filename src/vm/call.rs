@@ -15,6 +15,7 @@ use super::objects::*;
 use super::value::Value;
 use super::{Frame, Vm};
 use crate::compile::code::Code;
+use crate::compile::intern::Name;
 
 pub type ArgVec = SmallVec<[Value; 8]>;
 
@@ -449,10 +450,10 @@ impl Vm {
     /// `obj.name` for the `LoadAttr` op, whose name is interned: the common cases (an
     /// instance's own attribute, its class's, a module's) through the thread's caches, the
     /// rest through [`get_attr`](Self::get_attr).
-    pub(crate) fn load_attr(&mut self, obj: &Value, name: &Arc<str>) -> PyResult<Value> {
+    pub(crate) fn load_attr(&mut self, obj: &Value, name: &Name) -> PyResult<Value> {
         match obj {
             Value::Instance(inst) => {
-                if let Some(a) = inst.attrs.lock().get(name) {
+                if let Some(a) = inst.attrs.lock().get_name(name) {
                     return Ok(a.clone());
                 }
                 if let Some(a) = self.caches.class_lookup(&inst.class, name) {
@@ -677,10 +678,10 @@ impl Vm {
     /// class (so no bound method is allocated), else `None`.
     /// The name is interned (a code object's name, or [`intern`](crate::compile::intern::intern)
     /// it), so the thread's class-attribute cache can answer.
-    pub(crate) fn lookup_method(&mut self, obj: &Value, name: &Arc<str>) -> Option<Value> {
+    pub(crate) fn lookup_method(&mut self, obj: &Value, name: &Name) -> Option<Value> {
         let cls = match obj {
             Value::Instance(i) => {
-                if i.attrs.lock().contains_key(name) {
+                if i.attrs.lock().contains_name(name) {
                     return None;
                 }
                 &i.class

@@ -308,7 +308,7 @@ impl Vm {
                     Op::LoadFastAttr(a, n) => {
                         let found = match &self.stack[base + a as usize] {
                             Value::Instance(inst) => {
-                                inst.attrs.lock().get(&code.names[n as usize]).cloned()
+                                inst.attrs.lock().get_name(&code.names[n as usize]).cloned()
                             }
                             _ => None,
                         };
@@ -452,7 +452,7 @@ impl Vm {
                     Op::CallMethod(n) => {
                         let pos = self.stack.len() - n as usize - 2;
                         let argc = if let Value::Unbound = self.stack[pos] {
-                            self.stack.remove(pos);
+                            self.remove_near_top(pos).discard();
                             n as usize
                         } else {
                             n as usize + 1
@@ -862,12 +862,12 @@ impl Vm {
                     Op::Rot3 => {
                         let v = self.pop();
                         let n = self.stack.len();
-                        self.stack.insert(n - 2, v);
+                        self.insert_near_top(n - 2, v);
                     }
                     Op::Rot4 => {
                         let v = self.pop();
                         let n = self.stack.len();
-                        self.stack.insert(n - 3, v);
+                        self.insert_near_top(n - 3, v);
                     }
                     Op::Return => {
                         let mut v = self.pop();
@@ -1019,6 +1019,26 @@ impl Vm {
         }
     }
 
+    /// `Vec::insert` for a slot a few values below the top (a callee's arguments, `Rot3`),
+    /// by swaps: `insert` calls memmove for a handful of bytes, on every `Cls(...)`.
+    #[inline(always)]
+    fn insert_near_top(&mut self, at: usize, v: Value) {
+        self.stack.push(v);
+        for i in (at..self.stack.len() - 1).rev() {
+            self.stack.swap(i, i + 1);
+        }
+    }
+
+    /// `Vec::remove` for a slot a few values below the top, by swaps as
+    /// [`insert_near_top`](Self::insert_near_top).
+    #[inline(always)]
+    fn remove_near_top(&mut self, at: usize) -> Value {
+        for i in at..self.stack.len() - 1 {
+            self.stack.swap(i, i + 1);
+        }
+        self.pop()
+    }
+
     #[inline(always)]
     pub(crate) fn pop(&mut self) -> Value {
         self.stack.pop().expect("operand stack underflow")
@@ -1166,7 +1186,7 @@ impl Vm {
             Value::BoundMethod(m) if matches!(m.func, Value::Function(_)) => {
                 let (recv, func) = (m.receiver.clone(), m.func.clone());
                 self.stack[pos] = func;
-                self.stack.insert(pos + 1, recv);
+                self.insert_near_top(pos + 1, recv);
                 self.call_at(pos, argc + 1)
             }
             // A built-in type: its native constructor, straight away.
@@ -1182,7 +1202,7 @@ impl Vm {
                     // hands the caller the instance.
                     Some(init) => {
                         let inst = Value::Instance(Arc::new(Instance::new(cls)));
-                        self.stack.insert(pos + 1, inst.clone());
+                        self.insert_near_top(pos + 1, inst.clone());
                         self.enter_function(init, pos, argc + 1)?;
                         self.frames.last_mut().unwrap().init_of = Some(inst);
                         Ok(true)

@@ -72,7 +72,7 @@ impl Vm {
             Some(Value::Object(o)) => Some(o.clone()),
             _ => {
                 let obj = Arc::new(ObjectBox(Box::new(Traceback(Mutex::new(vec![])))));
-                attrs.insert_static("__traceback__", Value::Object(obj.clone()));
+                attrs.insert_str("__traceback__", Value::Object(obj.clone()));
                 Some(obj)
             }
         }

@@ -570,7 +570,7 @@ impl Instance {
     }
     /// Sets an attribute named by a literal (`args`, `__context__`, ...).
     pub fn set(&self, name: &'static str, v: Value) {
-        self.attrs.lock().insert_static(name, v);
+        self.attrs.lock().insert_str(name, v);
     }
 }
 
