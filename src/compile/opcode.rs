@@ -209,6 +209,12 @@ pub enum Op {
     InplaceSubscrFastConst(u16, u16, BinOp),
     /// InplaceSubscrFastConst with the key in locals[b] (`counts[word] += 1`)
     InplaceSubscrFastFast(u16, u16, BinOp),
+    /// `if locals[a] cop consts[b]:` without the operand stack, for two ints or two floats
+    /// (LoadFast a; LoadConst b; then the CompareJumpIfFalse(cop, t) it reads), else runs as
+    /// LoadFastConst(a, b)
+    CompareFastConst(u16, u16),
+    /// CompareFastConst for two locals (`while i < n:`), else runs as LoadFastPair(a, b)
+    CompareFastFast(u16, u16),
 }
 
 // One op is one word: the instruction stream stays dense.
@@ -265,6 +271,16 @@ pub fn fuse(ops: &mut [Op]) {
         };
         if let Some(f) = fused {
             ops[i - 1] = f;
+        }
+    }
+    // Conditions on a local and a constant or another local, over the pairs fused above.
+    for i in 0..ops.len().saturating_sub(2) {
+        if let CompareJumpIfFalse(..) = ops[i + 2] {
+            match ops[i] {
+                LoadFastConst(a, b) => ops[i] = CompareFastConst(a, b),
+                LoadFastPair(a, b) => ops[i] = CompareFastFast(a, b),
+                _ => {}
+            }
         }
     }
 }
@@ -328,7 +344,9 @@ impl Op {
             | LoadFastAttr(a, _)
             | StoreAttrFast(a, _)
             | InplaceSubscrFastConst(a, _, _)
-            | InplaceSubscrFastFast(a, _, _) => LoadFast(a as u32),
+            | InplaceSubscrFastFast(a, _, _)
+            | CompareFastConst(a, _)
+            | CompareFastFast(a, _) => LoadFast(a as u32),
             CompareJumpIfFalse(cop, _) => Compare(cop),
             StoreFastLoadFast(a, _) => StoreFast(a as u32),
             other => other,
@@ -390,6 +408,22 @@ mod tests {
         let out = fused(&statement(&[LoadConst(0)], 0));
         assert_eq!(out[0], InplaceSubscrFastConst(0, 3, BinOp::Sub));
         assert_eq!(out[3], LoadConst(0));
+    }
+
+    #[test]
+    fn a_condition_on_locals_fuses_into_one_op_reading_its_jump() {
+        let jump = [Compare(CmpOp::Lt), PopJumpIfFalse(9)];
+        let mut with_const = vec![LoadFast(0), LoadConst(1)];
+        with_const.extend(jump);
+        let out = fused(&with_const);
+        assert_eq!(out[0], CompareFastConst(0, 1));
+        assert_eq!(out[2], CompareJumpIfFalse(CmpOp::Lt, 9));
+        let mut with_local = vec![LoadFast(0), LoadFast(1)];
+        with_local.extend(jump);
+        assert_eq!(fused(&with_local)[0], CompareFastFast(0, 1));
+        // A comparison whose result is kept, not jumped on, keeps the plain pair.
+        let kept = [LoadFast(0), LoadConst(1), Compare(CmpOp::Lt), StoreFast(2)];
+        assert_eq!(fused(&kept)[0], LoadFastConst(0, 1));
     }
 
     #[test]

@@ -72,15 +72,14 @@ impl AttrMap {
         }
     }
 
-    /// As [`insert`](Self::insert), for a name made at run time (`setattr`), interned here.
+    /// As [`insert`](Self::insert), for a name given as text (a literal, or made at run time
+    /// by `setattr`), interned here: every key is interned.
     pub fn insert_str(&mut self, name: &str, v: Value) -> Option<Value> {
         match self.position(name) {
             Some(i) => Some(std::mem::replace(&mut self.0[i].1, v)),
             None => self.insert(&intern(name), v),
         }
     }
-
-    /// As [`insert`](Self::insert), for an interned name or a literal.
 
     pub fn remove(&mut self, name: &str) -> Option<Value> {
         self.position(name).map(|i| self.0.remove(i).1)

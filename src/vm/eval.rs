@@ -305,6 +305,35 @@ impl Vm {
                             _ => self.push_local(code, base, a as usize)?,
                         }
                     }
+                    Op::CompareFastConst(a, b) | Op::CompareFastFast(a, b) => {
+                        let x = &self.stack[base + a as usize];
+                        let (y, constant) = match op {
+                            Op::CompareFastConst(..) => (&code.consts[b as usize], true),
+                            _ => (&self.stack[base + b as usize], false),
+                        };
+                        let fast = match (code.ops[ip + 1], x, y) {
+                            (Op::CompareJumpIfFalse(cop, t), Value::Int(x), Value::Int(y)) => {
+                                compare_fast(x, y, cop).map(|r| (r, t))
+                            }
+                            (Op::CompareJumpIfFalse(cop, t), Value::Float(x), Value::Float(y)) => {
+                                compare_fast(x, y, cop).map(|r| (r, t))
+                            }
+                            _ => None,
+                        };
+                        match fast {
+                            // Past the loads, the comparison and its jump.
+                            Some((true, _)) => ip += 3,
+                            Some((false, t)) => ip = t as usize,
+                            None if constant => {
+                                self.push_local_const(code, base, a, b)?;
+                                ip += 1;
+                            }
+                            None => {
+                                self.push_local_pair(code, base, a, b)?;
+                                ip += 1;
+                            }
+                        }
+                    }
                     Op::LoadFastAttr(a, n) => {
                         let found = match &self.stack[base + a as usize] {
                             Value::Instance(inst) => {
