@@ -38,6 +38,16 @@ impl PyStr {
             hash: AtomicU64::new(0),
         }
     }
+    /// [`new`](Self::new) for text whose caller knows whether it is ASCII (a part of an
+    /// ASCII string, its lower case), which spares a scan of it.
+    pub fn with_ascii(s: String, ascii: bool) -> PyStr {
+        debug_assert_eq!(ascii, s.is_ascii());
+        PyStr {
+            s: s.into_boxed_str(),
+            ascii,
+            hash: AtomicU64::new(0),
+        }
+    }
     pub fn as_str(&self) -> &str {
         &self.s
     }

@@ -357,8 +357,15 @@ fn len(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 // Splitting and joining
 // ---------------------------------------------------------------------------------------------
 
-fn str_list<'a>(parts: impl IntoIterator<Item = &'a str>) -> Value {
-    Value::list(parts.into_iter().map(Value::str).collect())
+/// The parts of a split of `whole` as a list of str: substrings of an ASCII string are ASCII.
+fn str_list<'a>(whole: &PyStr, parts: impl IntoIterator<Item = &'a str>) -> Value {
+    let ascii = whole.is_ascii();
+    Value::list(
+        parts
+            .into_iter()
+            .map(|p| Value::Str(Arc::new(PyStr::with_ascii(p.to_string(), ascii))))
+            .collect(),
+    )
 }
 
 /// The `maxsplit` argument: negative means no limit.
@@ -468,10 +475,10 @@ fn split(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let max = maxsplit_arg(&args)?;
     let text = s.as_str();
     Ok(match sep_arg(&args)? {
-        None => str_list(split_whitespace(text, max)),
+        None => str_list(s, split_whitespace(text, max)),
         Some(sep) => match max {
-            None => str_list(text.split(sep)),
-            Some(n) => str_list(text.splitn(n.saturating_add(1), sep)),
+            None => str_list(s, text.split(sep)),
+            Some(n) => str_list(s, text.splitn(n.saturating_add(1), sep)),
         },
     })
 }
@@ -482,14 +489,14 @@ fn rsplit(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let max = maxsplit_arg(&args)?;
     let text = s.as_str();
     Ok(match sep_arg(&args)? {
-        None => str_list(rsplit_whitespace(text, max)),
+        None => str_list(s, rsplit_whitespace(text, max)),
         Some(sep) => {
             let mut parts: Vec<&str> = match max {
                 None => text.rsplit(sep).collect(),
                 Some(n) => text.rsplitn(n.saturating_add(1), sep).collect(),
             };
             parts.reverse();
-            str_list(parts)
+            str_list(s, parts)
         }
     })
 }
@@ -543,17 +550,27 @@ fn splitlines(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
 fn join(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     let s = this(&args, "join")?;
     check(&args, "join", 1, 1, &[])?;
-    let items = match &args.pos[1] {
-        Value::List(l) => l.snapshot(),
-        Value::Tuple(t) => t.0.clone(),
-        other => iterate_for_join(vm, other)?,
-    };
-    let sep = s.as_str();
+    match &args.pos[1] {
+        // Joined under the list's lock, which nothing here can call back from: no snapshot,
+        // so no count taken and dropped per item.
+        Value::List(l) => join_strs(s, &l.0.lock()),
+        Value::Tuple(t) => join_strs(s, &t.0),
+        other => join_strs(s, &iterate_for_join(vm, other)?),
+    }
+}
+
+/// `sep.join(items)` once the items are in hand.
+fn join_strs(sep: &PyStr, items: &[Value]) -> PyResult<Value> {
+    let mut ascii = sep.is_ascii();
+    let sep = sep.as_str();
     let mut total = sep.len() * items.len().saturating_sub(1);
     for (i, item) in items.iter().enumerate() {
-        match item.as_str() {
-            Some(p) => total += p.len(),
-            None => {
+        match item {
+            Value::Str(p) => {
+                total += p.as_str().len();
+                ascii &= p.is_ascii();
+            }
+            _ => {
                 return Err(PyErr::type_error(format!(
                     "sequence item {i}: expected str instance, {} found",
                     type_name(item)
@@ -562,9 +579,7 @@ fn join(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         }
     }
     crate::memory::reserve(total)?;
-    if items.len() == 1
-        && let Value::Str(only) = &items[0]
-    {
+    if let [Value::Str(only)] = items {
         return Ok(Value::Str(only.clone()));
     }
     let mut out = String::with_capacity(total);
@@ -574,7 +589,7 @@ fn join(vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
         }
         out.push_str(item.as_str().unwrap_or_default());
     }
-    Ok(Value::str(out))
+    Ok(Value::Str(Arc::new(PyStr::with_ascii(out, ascii))))
 }
 
 /// `partition`/`rpartition`.
@@ -849,7 +864,8 @@ fn upper(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     check(&args, "upper", 0, 0, &[])?;
     let text = s.as_str();
     if s.is_ascii() {
-        return Ok(Value::str(text.to_ascii_uppercase()));
+        let upper = PyStr::with_ascii(text.to_ascii_uppercase(), true);
+        return Ok(Value::Str(Arc::new(upper)));
     }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -863,7 +879,8 @@ fn lower(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     check(&args, "lower", 0, 0, &[])?;
     let text = s.as_str();
     if s.is_ascii() {
-        return Ok(Value::str(text.to_ascii_lowercase()));
+        let lower = PyStr::with_ascii(text.to_ascii_lowercase(), true);
+        return Ok(Value::Str(Arc::new(lower)));
     }
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());

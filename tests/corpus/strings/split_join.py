@@ -32,3 +32,13 @@ try:
     ",".join([1, 2])
 except TypeError as e:
     print("TypeError:", e)
+
+# Results built from known-ASCII parts keep counting code points right beside non-ASCII ones.
+x = "-".join(["ab", "é", "c"])
+print(x, len(x), x[2], "é b".split(), len("é b".split()[0]), "ÉA".lower(), "é".upper(), len(",".join(["a"])), ", ".join(("x","y")))
+try:
+    "-".join(["a", 1])
+except TypeError as e:
+    print(e)
+l = ["a"]
+print("".join(l * 3), "|".join(iter(["p", "q"])))
