@@ -294,10 +294,12 @@ impl Vm {
                             Op::InplaceSubscrFastConst(..) => &code.consts[b as usize],
                             _ => &locals[b as usize],
                         };
-                        match inplace_rhs(code, locals, ip + 2) {
+                        let rhs = whole_statements
+                            .then(|| inplace_rhs(code, locals, ip + 2))
+                            .flatten();
+                        match rhs {
                             Some((rhs, len))
-                                if whole_statements
-                                    && update_item(&locals[a as usize], key, bop, &rhs) =>
+                                if update_item(&locals[a as usize], key, bop, &rhs) =>
                             {
                                 // Past the subscript, the rhs, the operation and the store.
                                 ip += 2 + len + 4;
@@ -311,12 +313,9 @@ impl Vm {
                             Op::CompareFastConst(..) => (&code.consts[b as usize], true),
                             _ => (&self.stack[base + b as usize], false),
                         };
-                        let fast = match (code.ops[ip + 1], x, y) {
-                            (Op::CompareJumpIfFalse(cop, t), Value::Int(x), Value::Int(y)) => {
-                                compare_fast(x, y, cop).map(|r| (r, t))
-                            }
-                            (Op::CompareJumpIfFalse(cop, t), Value::Float(x), Value::Float(y)) => {
-                                compare_fast(x, y, cop).map(|r| (r, t))
+                        let fast = match code.ops[ip + 1] {
+                            Op::CompareJumpIfFalse(cop, t) => {
+                                compare_numbers(x, y, cop).map(|r| (r, t))
                             }
                             _ => None,
                         };
@@ -576,12 +575,7 @@ impl Vm {
                     Op::Compare(cop) => {
                         let b = self.pop();
                         let a = self.stack.last_mut().unwrap();
-                        let fast = match (&*a, &b) {
-                            (Value::Int(x), Value::Int(y)) => compare_fast(x, y, cop),
-                            (Value::Float(x), Value::Float(y)) => compare_fast(x, y, cop),
-                            _ => None,
-                        };
-                        if let Some(r) = fast {
+                        if let Some(r) = compare_numbers(a, &b, cop) {
                             std::mem::replace(a, Value::Bool(r)).discard();
                             b.discard();
                             continue;
@@ -593,12 +587,7 @@ impl Vm {
                     Op::CompareJumpIfFalse(cop, t) => {
                         let b = self.pop();
                         let a = self.pop();
-                        let fast = match (&a, &b) {
-                            (Value::Int(x), Value::Int(y)) => compare_fast(x, y, cop),
-                            (Value::Float(x), Value::Float(y)) => compare_fast(x, y, cop),
-                            _ => None,
-                        };
-                        match fast {
+                        match compare_numbers(&a, &b, cop) {
                             Some(r) => {
                                 a.discard();
                                 b.discard();
@@ -1682,6 +1671,17 @@ fn float_fast(a: &Value, b: &Value, op: BinOp) -> Option<f64> {
         BinOp::Sub => Some(x - y),
         BinOp::Mul => Some(x * y),
         BinOp::Div if y != 0.0 => Some(x / y),
+        _ => None,
+    }
+}
+
+/// `a cop b` for two ints or two floats: the comparison ops' fast path (`None` for other
+/// operands, which the general comparison takes).
+#[inline(always)]
+fn compare_numbers(a: &Value, b: &Value, cop: CmpOp) -> Option<bool> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => compare_fast(x, y, cop),
+        (Value::Float(x), Value::Float(y)) => compare_fast(x, y, cop),
         _ => None,
     }
 }

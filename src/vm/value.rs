@@ -124,6 +124,12 @@ impl Value {
         Value::Str(Arc::new(PyStr::new(s.into())))
     }
 
+    /// [`str`](Self::str) for text the caller knows to be ASCII or not (see
+    /// [`PyStr::with_ascii`]).
+    pub fn str_with_ascii(s: String, ascii: bool) -> Value {
+        Value::Str(Arc::new(PyStr::with_ascii(s, ascii)))
+    }
+
     pub fn tuple(items: Vec<Value>) -> Value {
         Value::Tuple(Arc::new(PyTuple(items)))
     }
@@ -153,7 +159,14 @@ impl Value {
         use Value::*;
         if matches!(
             self,
-            Unbound | None | Ellipsis | NotImplemented | Bool(_) | Int(_) | Float(_)
+            Unbound
+                | NativeMethod(_)
+                | None
+                | Ellipsis
+                | NotImplemented
+                | Bool(_)
+                | Int(_)
+                | Float(_)
         ) {
             std::mem::forget(self);
         } else {

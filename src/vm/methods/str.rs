@@ -363,7 +363,7 @@ fn str_list<'a>(whole: &PyStr, parts: impl IntoIterator<Item = &'a str>) -> Valu
     Value::list(
         parts
             .into_iter()
-            .map(|p| Value::Str(Arc::new(PyStr::with_ascii(p.to_string(), ascii))))
+            .map(|p| Value::str_with_ascii(p.to_string(), ascii))
             .collect(),
     )
 }
@@ -589,7 +589,7 @@ fn join_strs(sep: &PyStr, items: &[Value]) -> PyResult<Value> {
         }
         out.push_str(item.as_str().unwrap_or_default());
     }
-    Ok(Value::Str(Arc::new(PyStr::with_ascii(out, ascii))))
+    Ok(Value::str_with_ascii(out, ascii))
 }
 
 /// `partition`/`rpartition`.
@@ -864,8 +864,7 @@ fn upper(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     check(&args, "upper", 0, 0, &[])?;
     let text = s.as_str();
     if s.is_ascii() {
-        let upper = PyStr::with_ascii(text.to_ascii_uppercase(), true);
-        return Ok(Value::Str(Arc::new(upper)));
+        return Ok(Value::str_with_ascii(text.to_ascii_uppercase(), true));
     }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -879,8 +878,7 @@ fn lower(_vm: &mut Vm, args: Args<'_>) -> PyResult<Value> {
     check(&args, "lower", 0, 0, &[])?;
     let text = s.as_str();
     if s.is_ascii() {
-        let lower = PyStr::with_ascii(text.to_ascii_lowercase(), true);
-        return Ok(Value::Str(Arc::new(lower)));
+        return Ok(Value::str_with_ascii(text.to_ascii_lowercase(), true));
     }
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
